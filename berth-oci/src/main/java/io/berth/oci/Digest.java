@@ -1,0 +1,107 @@
+package io.berth.oci;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/**
+ * A content digest {@code algorithm:encoded} as the image-spec defines it. Only the registered algorithms
+ * {@code sha256} and {@code sha512} are accepted; the encoded part is validated for length and alphabet.
+ */
+public record Digest(Algorithm algorithm, String hex) implements Comparable<Digest> {
+    private static final Pattern GRAMMAR = Pattern.compile("[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+");
+
+    /** The registered digest algorithms with the length of their lower-case hex encoding. */
+    public enum Algorithm {
+        SHA256("sha256", "SHA-256", 64), SHA512("sha512", "SHA-512", 128);
+
+        private final String id;
+        private final String jcaName;
+        private final int hexLength;
+
+        Algorithm(String id, String jcaName, int hexLength) {
+            this.id = id;
+            this.jcaName = jcaName;
+            this.hexLength = hexLength;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public MessageDigest newMessageDigest() {
+            try {
+                return MessageDigest.getInstance(jcaName);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(jcaName + " is required by the JDK", e);
+            }
+        }
+    }
+
+    public Digest {
+        if (algorithm == null || hex == null || hex.length() != algorithm.hexLength || !isLowerHex(hex)) {
+            throw new IllegalArgumentException("invalid " + (algorithm == null ? "" : algorithm.id) + " digest: " + hex);
+        }
+    }
+
+    /**
+     * Parses {@code sha256:<64 hex>}. Throws {@link RegistryException} with {@link ErrorCode#DIGEST_INVALID}
+     * for anything else, including well-formed digests of unregistered algorithms.
+     */
+    public static Digest parse(String text) {
+        if (text == null || text.length() > 255 || !GRAMMAR.matcher(text).matches()) {
+            throw ErrorCode.DIGEST_INVALID.exception("invalid digest: " + text);
+        }
+        int colon = text.indexOf(':');
+        String algorithm = text.substring(0, colon);
+        String encoded = text.substring(colon + 1);
+        for (Algorithm a : Algorithm.values()) {
+            if (a.id.equals(algorithm)) {
+                if (encoded.length() != a.hexLength || !isLowerHex(encoded)) {
+                    throw ErrorCode.DIGEST_INVALID.exception("invalid " + algorithm + " digest: " + text);
+                }
+                return new Digest(a, encoded);
+            }
+        }
+        throw ErrorCode.DIGEST_INVALID.exception("unsupported digest algorithm: " + algorithm);
+    }
+
+    /** True when {@code text} looks like a digest (has the digest grammar), whether or not it is valid. */
+    public static boolean looksLikeDigest(String text) {
+        return text.indexOf(':') > 0;
+    }
+
+    public static Digest sha256(byte[] content) {
+        return of(Algorithm.SHA256, Algorithm.SHA256.newMessageDigest().digest(content));
+    }
+
+    public static Digest of(Algorithm algorithm, byte[] rawDigest) {
+        return new Digest(algorithm, HexFormat.of().formatHex(rawDigest));
+    }
+
+    /** The digest of {@code content} with this digest's algorithm. */
+    public Digest recompute(byte[] content) {
+        return of(algorithm, algorithm.newMessageDigest().digest(content));
+    }
+
+    private static boolean isLowerHex(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int compareTo(Digest o) {
+        return toString().compareTo(o.toString());
+    }
+
+    @Override
+    public String toString() {
+        return algorithm.id + ":" + hex;
+    }
+}

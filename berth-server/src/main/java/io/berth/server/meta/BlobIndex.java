@@ -1,0 +1,23 @@
+package io.berth.server.meta;
+
+import io.berth.oci.Digest;
+import io.berth.oci.Repository;
+import java.util.Optional;
+
+/**
+ * Which blobs exist and which repositories may serve them. A blob is readable in a repository only once it was
+ * pushed or mounted there (a "link"); the bytes themselves are content-addressed and shared.
+ */
+public interface BlobIndex {
+    /** The blob's size when it is linked into {@code repository}. */
+    Optional<Long> linkedBlobSize(Repository repository, Digest digest);
+
+    /** A repository the blob is linked into, if any: the source for automatic cross-repository mounts. */
+    Optional<Repository> anyRepositoryWith(Digest digest);
+
+    /** Records the blob (if new) and links it into {@code repository}. Idempotent and safe under concurrency. */
+    void link(Repository repository, Digest digest, long size);
+
+    /** Removes the link; true when there was one. The bytes stay until garbage collection. */
+    boolean unlink(Repository repository, Digest digest);
+}

@@ -1,0 +1,46 @@
+package io.berth.server.meta;
+
+import io.berth.oci.Descriptor;
+import io.berth.oci.Digest;
+import io.berth.oci.Reference;
+import io.berth.oci.Repository;
+import java.util.List;
+import java.util.Optional;
+
+/** Manifests, tags and referrers of each repository: the source of truth for references. */
+public interface ManifestIndex {
+
+    Optional<StoredManifest> manifest(Repository repository, Digest digest);
+
+    Optional<StoredManifest> manifestByTag(Repository repository, Reference.Tag tag);
+
+    /**
+     * Stores the manifest and moves {@code tag} (when given) to it, in one transaction. Fails with
+     * {@code MANIFEST_BLOB_UNKNOWN} — writing nothing — when one of {@code blobs} is not linked into the repository
+     * or one of {@code children} is not a manifest of the repository. Storing the same digest again is allowed
+     * (it only updates the tag).
+     */
+    void put(StoredManifest manifest, List<Digest> blobs, List<Digest> children, Optional<Reference.Tag> tag);
+
+    /** Deletes the manifest, every tag pointing at it and its referrer entry; true when it existed. */
+    boolean delete(Repository repository, Digest digest);
+
+    /** Deletes only the tag; true when it existed. */
+    boolean deleteTag(Repository repository, Reference.Tag tag);
+
+    /** Tags in lexical order after {@code last} (exclusive), at most {@code limit}. */
+    List<String> tags(Repository repository, Optional<String> last, int limit);
+
+    /** Repositories that hold at least one manifest or blob, in lexical order after {@code last}, at most {@code limit}. */
+    List<Repository> repositories(Optional<String> last, int limit);
+
+    boolean exists(Repository repository);
+
+    /**
+     * Manifests of the repository whose {@code subject} is {@code subject}, as descriptors (media type, digest, size,
+     * artifactType, annotations), ordered by digest, optionally only those of {@code artifactType}, after digest
+     * {@code last} (exclusive), at most {@code limit}.
+     */
+    List<Descriptor> referrers(Repository repository, Digest subject, Optional<String> artifactType,
+                               Optional<Digest> last, int limit);
+}
