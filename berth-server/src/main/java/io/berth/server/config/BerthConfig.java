@@ -1,0 +1,108 @@
+package io.berth.server.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything {@code berth serve} needs, immutable and validated when built. Loaded once by {@link ConfigLoader}
+ * from defaults, an optional YAML file, {@code BERTH_*} environment variables and command-line flags, in that order.
+ *
+ * @param host          the address to listen on ({@code 127.0.0.1} by default)
+ * @param port          the port, 0 for any free port
+ * @param dataDir       the root of the embedded default: blobs under {@code blobs/}, SQLite under {@code berth.db}
+ * @param database      the metadata database
+ * @param limits        request limits
+ * @param deleteEnabled whether DELETE of manifests, tags and blobs is allowed (else 405 UNSUPPORTED)
+ */
+public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
+                          boolean deleteEnabled) {
+
+    public BerthConfig {
+        List<String> problems = new ArrayList<>();
+        if (host == null || host.isBlank()) {
+            problems.add("listen host must not be empty");
+        }
+        if (port < 0 || port > 65535) {
+            problems.add("listen port must be 0..65535, was " + port);
+        }
+        if (dataDir == null) {
+            problems.add("data directory must be set");
+        }
+        if (database == null) {
+            problems.add("database must be set");
+        }
+        if (limits == null) {
+            problems.add("limits must be set");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+    }
+
+    /** The embedded default: SQLite and filesystem blobs under {@code dataDir}, listening on 127.0.0.1:5000. */
+    public static BerthConfig defaults(Path dataDir) {
+        return new BerthConfig("127.0.0.1", 5000, dataDir, DatabaseConfig.sqlite(dataDir), Limits.DEFAULT, true);
+    }
+
+    public BerthConfig withListen(String host, int port) {
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled);
+    }
+
+    public BerthConfig withDeleteEnabled(boolean enabled) {
+        return new BerthConfig(host, port, dataDir, database, limits, enabled);
+    }
+
+    public BerthConfig withDatabase(DatabaseConfig database) {
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled);
+    }
+
+    public BerthConfig withLimits(Limits limits) {
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled);
+    }
+
+    /**
+     * The metadata database.
+     *
+     * @param url          a JDBC URL: {@code jdbc:sqlite:…} (embedded) or {@code jdbc:postgresql://…}
+     * @param maxPoolSize  connections in the pool
+     */
+    public record DatabaseConfig(String url, String username, String password, int maxPoolSize) {
+        public DatabaseConfig {
+            if (url == null || !(url.startsWith("jdbc:sqlite:") || url.startsWith("jdbc:postgresql:"))) {
+                throw new ConfigException(List.of("database url must start with jdbc:sqlite: or jdbc:postgresql:, was " + url));
+            }
+            if (maxPoolSize < 1) {
+                throw new ConfigException(List.of("database maxPoolSize must be at least 1, was " + maxPoolSize));
+            }
+        }
+
+        public static DatabaseConfig sqlite(Path dataDir) {
+            return new DatabaseConfig("jdbc:sqlite:" + dataDir.resolve("berth.db"), null, null, 8);
+        }
+
+        public boolean isSqlite() {
+            return url.startsWith("jdbc:sqlite:");
+        }
+
+        @Override
+        public String toString() {
+            return "DatabaseConfig[url=" + url + ", username=" + username + ", maxPoolSize=" + maxPoolSize + "]";
+        }
+    }
+
+    /**
+     * @param maxManifestBytes the largest manifest accepted (413 beyond it); 4 MiB as the spec suggests
+     * @param defaultPageSize  tags, catalog and referrers page size when the client gives no {@code n}
+     * @param maxPageSize      the largest {@code n} honoured
+     */
+    public record Limits(int maxManifestBytes, int defaultPageSize, int maxPageSize) {
+        public static final Limits DEFAULT = new Limits(4 * 1024 * 1024, 1000, 10_000);
+
+        public Limits {
+            if (maxManifestBytes < 1024 || defaultPageSize < 1 || maxPageSize < defaultPageSize) {
+                throw new ConfigException(List.of("limits: maxManifestBytes >= 1024, 1 <= defaultPageSize <= maxPageSize"));
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package io.berth.server.testing;
+
+import io.berth.server.BerthServer;
+import io.berth.server.config.BerthConfig;
+import java.nio.file.Path;
+import java.util.function.UnaryOperator;
+
+/** Berth in-process on a free loopback port with the embedded default (filesystem + SQLite) under a temp dir. */
+public final class BerthFixture implements RegistryFixture {
+    private final BerthServer server;
+
+    private BerthFixture(BerthServer server) {
+        this.server = server;
+    }
+
+    public static BerthFixture start(Path dataDir) {
+        return start(dataDir, UnaryOperator.identity());
+    }
+
+    public static BerthFixture start(Path dataDir, UnaryOperator<BerthConfig> customize) {
+        BerthConfig config = customize.apply(BerthConfig.defaults(dataDir).withListen("127.0.0.1", 0));
+        return new BerthFixture(BerthServer.start(config));
+    }
+
+    @Override
+    public String hostPort() {
+        return "127.0.0.1:" + server.port();
+    }
+
+    @Override
+    public boolean isBerth() {
+        return true;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
