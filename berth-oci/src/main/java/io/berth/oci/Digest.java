@@ -69,7 +69,7 @@ public record Digest(Algorithm algorithm, String hex) implements Comparable<Dige
 
     /** True when {@code text} looks like a digest (has the digest grammar), whether or not it is valid. */
     public static boolean looksLikeDigest(String text) {
-        return text.indexOf(':') > 0;
+        return text != null && text.indexOf(':') > 0;
     }
 
     public static Digest sha256(byte[] content) {

@@ -1,5 +1,6 @@
 package io.berth.oci;
 
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -74,15 +75,14 @@ public enum Endpoint {
 
     /** The path for these variable values, in template order ({@code name} first, then the other variable). */
     public String path(Object... values) {
-        String path = template;
-        int i = 0;
-        for (String variable : new String[] {"{name}", "{reference}", "{digest}", "{uuid}"}) {
-            if (path.contains(variable)) {
-                path = path.replace(variable, String.valueOf(values[i++]));
-            }
+        String[] variables = Arrays.stream(new String[] {"{name}", "{reference}", "{digest}", "{uuid}"})
+                .filter(template::contains).toArray(String[]::new);
+        if (variables.length != values.length) {
+            throw new IllegalArgumentException(this + " takes " + variables.length + " values, got " + values.length);
         }
-        if (i != values.length) {
-            throw new IllegalArgumentException(this + " takes " + i + " values, got " + values.length);
+        String path = template;
+        for (int i = 0; i < variables.length; i++) {
+            path = path.replace(variables[i], String.valueOf(values[i]));
         }
         return path;
     }

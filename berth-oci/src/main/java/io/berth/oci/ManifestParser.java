@@ -34,11 +34,11 @@ public final class ManifestParser {
         if (!root.isObject()) {
             throw invalid("a manifest must be a JSON object");
         }
-        int schemaVersion = root.path("schemaVersion").asInt(-1);
-        if (schemaVersion == 1) {
+        JsonNode schemaVersion = root.path("schemaVersion");
+        if (isInt(schemaVersion, 1)) {
             throw invalid("Docker schema 1 manifests are not supported; push schema 2 or OCI (e.g. skopeo copy --format v2s2)");
         }
-        if (!root.path("schemaVersion").isIntegralNumber() || schemaVersion != 2) {
+        if (!isInt(schemaVersion, 2)) {
             throw invalid("schemaVersion must be 2");
         }
         String declared = MediaTypes.essence(contentType);
@@ -70,6 +70,11 @@ public final class ManifestParser {
                 subject, annotations);
     }
 
+    /** An integer JSON number equal to {@code value}; {@code asInt()} would wrap 4294967298 to 2 and read "2" as 2. */
+    private static boolean isInt(JsonNode node, int value) {
+        return node.isIntegralNumber() && node.canConvertToInt() && node.intValue() == value;
+    }
+
     private static String effectiveMediaType(JsonNode root, String declared) {
         Optional<String> inBody = optionalText(root, "mediaType");
         if (inBody.isPresent()) {
@@ -77,7 +82,9 @@ public final class ManifestParser {
             if (!MediaTypes.MANIFESTS.contains(mediaType)) {
                 throw invalid("unsupported manifest media type " + mediaType);
             }
-            if (!declared.isEmpty() && !declared.equals(mediaType) && MediaTypes.MANIFESTS.contains(declared)) {
+            // "If a manifest includes a mediaType field, clients MUST set the Content-Type header to the value specified
+            // by the mediaType field." Only an absent or generic application/json Content-Type defers to the body.
+            if (!declared.isEmpty() && !declared.equals(mediaType) && !declared.equals(MediaTypes.JSON)) {
                 throw invalid("mediaType " + mediaType + " does not match Content-Type " + declared);
             }
             return mediaType;
@@ -141,7 +148,13 @@ public final class ManifestParser {
             if (!node.get("urls").isArray()) {
                 throw invalid(where + ".urls must be an array");
             }
-            node.get("urls").forEach(u -> urls.add(u.asText()));
+            for (int i = 0; i < node.get("urls").size(); i++) {
+                JsonNode url = node.get("urls").get(i);
+                if (!url.isTextual()) {
+                    throw invalid(where + ".urls[" + i + "] must be a string");
+                }
+                urls.add(url.asText());
+            }
         }
         return new Descriptor(mediaType, digest, size.asLong(), optionalText(node, "artifactType"),
                 annotations(node.get("annotations"), where + ".annotations"), platform(node.get("platform"), where), urls);
