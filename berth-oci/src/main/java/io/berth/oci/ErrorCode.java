@@ -22,6 +22,8 @@ public enum ErrorCode {
     DENIED(403, "requested access to the resource is denied"),
     UNSUPPORTED(405, "the operation is unsupported"),
     TOOMANYREQUESTS(429, "too many requests"),
+    /** Not in the spec's table, but Distribution's code for an invalid {@code n}: clients know it. */
+    PAGINATION_NUMBER_INVALID(400, "invalid number of results requested"),
     /** Not a spec code: a request body over a configured limit (e.g. a manifest over 4 MiB). */
     SIZE_TOO_LARGE(413, "payload too large"),
     /** Not a spec code: an upload chunk that does not continue where the upload stands. */

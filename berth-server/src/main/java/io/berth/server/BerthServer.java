@@ -1,43 +1,128 @@
 package io.berth.server;
 
+import io.berth.oci.Endpoint;
+import io.berth.oci.Endpoint.Method;
+import io.berth.server.blob.BlobStore;
+import io.berth.server.blob.FilesystemBlobStore;
+import io.berth.server.blob.UploadSessions;
 import io.berth.server.config.BerthConfig;
+import io.berth.server.handler.BlobHandler;
+import io.berth.server.handler.ListHandlers;
+import io.berth.server.handler.ManifestHandler;
+import io.berth.server.handler.UploadHandler;
+import io.berth.server.http.HttpEntry;
+import io.berth.server.http.RegistryApi;
+import io.berth.server.http.Reply;
+import io.berth.server.meta.Database;
+import io.berth.server.meta.BlobIndex;
+import io.berth.server.meta.JdbcBlobIndex;
+import io.berth.server.meta.JdbcManifestIndex;
+import io.berth.server.meta.JdbcUploadIndex;
+import io.berth.server.meta.ManifestIndex;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** A running registry: built and wired by {@link #start}, stopped by {@link #close}. */
+/**
+ * A running registry. {@link #start} wires the object graph by hand — database, blob store, upload sessions,
+ * handlers, routes — and returns once the server listens; {@link #close} lets in-flight requests finish first.
+ */
 public final class BerthServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BerthServer.class);
+    private static final long SHUTDOWN_GRACE_SECONDS = 30;
+
     private final Vertx vertx;
     private final HttpServer http;
+    private final WorkerExecutor workers;
+    private final Database database;
 
-    private BerthServer(Vertx vertx, HttpServer http) {
+    private BerthServer(Vertx vertx, HttpServer http, WorkerExecutor workers, Database database) {
         this.vertx = vertx;
         this.http = http;
+        this.workers = workers;
+        this.database = database;
     }
 
     /** Starts the registry and returns once it listens. */
     public static BerthServer start(BerthConfig config) {
-        Vertx vertx = Vertx.vertx();
-        HttpServerOptions options = new HttpServerOptions()
-                .setHost(config.host())
-                .setPort(config.port())
-                .setHandle100ContinueAutomatically(true);
-        HttpServer http = vertx.createHttpServer(options)
-                .requestHandler(request -> request.response()
-                        .putHeader("Docker-Distribution-API-Version", "registry/2.0")
-                        .end())
-                .listen()
-                .await();
-        return new BerthServer(vertx, http);
+        Database database = Database.open(config.database());
+        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+        try {
+            WorkerExecutor workers = vertx.createSharedWorkerExecutor("berth-blocking", 64);
+            Clock clock = Clock.systemUTC();
+            BlobIndex blobIndex = new JdbcBlobIndex(database, clock);
+            ManifestIndex manifests = new JdbcManifestIndex(database);
+            BlobStore blobs = new FilesystemBlobStore(config.dataDir());
+            UploadSessions sessions = new UploadSessions(vertx, blobs, new JdbcUploadIndex(database), blobIndex, clock);
+            RegistryApi api = routes(config, workers, blobIndex, manifests, blobs, sessions, clock);
+            HttpServer http = vertx.createHttpServer(new HttpServerOptions()
+                            .setHost(config.host())
+                            .setPort(config.port())
+                            .setHandle100ContinueAutomatically(true)
+                            .setCompressionSupported(false))
+                    .requestHandler(new HttpEntry(api, () -> database.withConnection(c -> c.isValid(2)), workers))
+                    .listen()
+                    .await();
+            LOG.info("Berth listens on {}:{} with data in {} and metadata in {}", config.host(), http.actualPort(),
+                    config.dataDir().toAbsolutePath(), config.database().url());
+            return new BerthServer(vertx, http, workers, database);
+        } catch (RuntimeException e) {
+            vertx.close().await();
+            database.close();
+            throw e;
+        }
+    }
+
+    private static RegistryApi routes(BerthConfig config, WorkerExecutor workers, BlobIndex blobIndex,
+                                      ManifestIndex manifests, BlobStore blobs, UploadSessions sessions, Clock clock) {
+        BlobHandler blob = new BlobHandler(blobIndex, blobs, config.deleteEnabled());
+        UploadHandler upload = new UploadHandler(sessions, blobIndex);
+        ManifestHandler manifest = new ManifestHandler(manifests, config.limits().maxManifestBytes(),
+                config.deleteEnabled(), clock);
+        ListHandlers lists = new ListHandlers(manifests, config.limits().defaultPageSize(), config.limits().maxPageSize());
+        byte[] empty = "{}".getBytes(StandardCharsets.UTF_8);
+        return RegistryApi.builder(workers)
+                .on(Endpoint.BASE, Method.GET, e -> Future.succeededFuture(Reply.status(200).bytes(empty, "application/json")))
+                .on(Endpoint.BASE, Method.HEAD, e -> Future.succeededFuture(Reply.status(200).bytes(empty, "application/json")))
+                .on(Endpoint.CATALOG, Method.GET, lists::catalog)
+                .on(Endpoint.TAGS, Method.GET, lists::tags)
+                .on(Endpoint.REFERRERS, Method.GET, lists::referrers)
+                .on(Endpoint.MANIFEST, Method.GET, manifest::get)
+                .on(Endpoint.MANIFEST, Method.HEAD, manifest::get)
+                .on(Endpoint.MANIFEST, Method.PUT, manifest::put)
+                .on(Endpoint.MANIFEST, Method.DELETE, manifest::delete)
+                .on(Endpoint.BLOB, Method.GET, blob::get)
+                .on(Endpoint.BLOB, Method.HEAD, blob::get)
+                .on(Endpoint.BLOB, Method.DELETE, blob::delete)
+                .on(Endpoint.UPLOADS, Method.POST, upload::post)
+                .on(Endpoint.UPLOAD, Method.PATCH, upload::patch)
+                .on(Endpoint.UPLOAD, Method.PUT, upload::put)
+                .on(Endpoint.UPLOAD, Method.GET, upload::status)
+                .on(Endpoint.UPLOAD, Method.DELETE, upload::cancel)
+                .build();
     }
 
     public int port() {
         return http.actualPort();
     }
 
+    /** Stops accepting, lets in-flight requests finish (up to 30 s), then closes the database. */
     @Override
     public void close() {
-        http.close().await();
-        vertx.close().await();
+        try {
+            http.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS).await();
+        } finally {
+            workers.close().await();
+            vertx.close().await();
+            database.close();
+        }
     }
 }

@@ -97,7 +97,7 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
      * @param maxPageSize      the largest {@code n} honoured
      */
     public record Limits(int maxManifestBytes, int defaultPageSize, int maxPageSize) {
-        public static final Limits DEFAULT = new Limits(4 * 1024 * 1024, 1000, 10_000);
+        public static final Limits DEFAULT = new Limits(4 * 1024 * 1024, 10_000, 10_000);
 
         public Limits {
             if (maxManifestBytes < 1024 || defaultPageSize < 1 || maxPageSize < defaultPageSize) {

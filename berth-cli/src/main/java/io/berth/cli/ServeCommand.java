@@ -1,0 +1,47 @@
+package io.berth.cli;
+
+import io.berth.server.BerthServer;
+import io.berth.server.config.BerthConfig;
+import io.berth.server.config.ConfigException;
+import io.berth.server.config.ConfigLoader;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code berth serve}: runs the registry until SIGTERM or SIGINT, then shuts down cleanly. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Runs the registry. By default on 127.0.0.1:5000 with blobs and an embedded SQLite database "
+                + "under ./berth-data.", "Settings: defaults < --config YAML file < BERTH_* environment < flags."})
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address to listen on (default 127.0.0.1:5000).")
+    String listen;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Data directory (default ./berth-data).")
+    Path data;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file.")
+    Path config;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        BerthConfig settings;
+        try {
+            settings = ConfigLoader.load(new ConfigLoader.Flags(Optional.ofNullable(listen), Optional.ofNullable(data),
+                    Optional.ofNullable(config)), System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("berth: " + e.getMessage());
+            return 2;
+        }
+        BerthServer server = BerthServer.start(settings);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "berth-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,44 @@
+package io.berth.server.blob;
+
+import io.berth.oci.Digest;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Content-addressed blob bytes and the upload files they are written through. Role-sized on purpose: the HTTP
+ * layer reads committed blobs and appends to uploads; which repositories may see a blob is the metadata's business.
+ * Implementations verify the digest before a blob becomes visible and never expose a partial blob.
+ */
+public interface BlobStore {
+
+    /** A committed blob on a local file system, ready for zero-copy sending. */
+    record LocalBlob(Path path, long size) {
+    }
+
+    /** The committed blob, if its bytes exist. */
+    Optional<LocalBlob> blob(Digest digest);
+
+    /** The file an upload session appends to; created empty by {@link #createUpload}. */
+    Path uploadPath(UUID upload);
+
+    void createUpload(UUID upload);
+
+    /** Bytes received so far, or empty when the upload's file does not exist. */
+    Optional<Long> uploadedLength(UUID upload);
+
+    /**
+     * Makes the upload's bytes durable and visible as the blob {@code digest}: flush to disk, verify that the bytes
+     * hash to {@code actual} (computed while streaming) and that it equals {@code expected}, then move atomically.
+     * On a mismatch the upload is discarded and {@code DIGEST_INVALID} thrown.
+     *
+     * @return the committed blob
+     */
+    LocalBlob commit(UUID upload, Digest expected, Digest actual);
+
+    /** Discards the upload's bytes, if any. */
+    void cancel(UUID upload);
+
+    /** Removes the blob's bytes; true when they existed. */
+    boolean delete(Digest digest);
+}

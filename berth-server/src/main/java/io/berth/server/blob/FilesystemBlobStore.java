@@ -1,0 +1,149 @@
+package io.berth.server.blob;
+
+import io.berth.oci.Digest;
+import io.berth.oci.ErrorCode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Blobs on the local file system. Layout under the root:
+ * <pre>
+ * root/
+ * ├── blobs/
+ * │   └── sha256/
+ * │       └── ab/
+ * │           └── ab12…ef        committed, immutable, named by digest
+ * └── uploads/
+ *     └── 7c0e…-…-…               an upload in progress, appended to by PATCH/PUT
+ * </pre>
+ * A blob becomes visible only by an atomic rename of a fully written, fsync'd and verified upload file; the
+ * directory is fsync'd after the rename. A crash at any point leaves either no blob or the whole blob, and at
+ * worst an orphaned upload file that garbage collection removes.
+ */
+public final class FilesystemBlobStore implements BlobStore {
+    private final Path blobs;
+    private final Path uploads;
+
+    public FilesystemBlobStore(Path root) {
+        this.blobs = root.resolve("blobs");
+        this.uploads = root.resolve("uploads");
+        try {
+            Files.createDirectories(blobs);
+            Files.createDirectories(uploads);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create blob directories under " + root, e);
+        }
+    }
+
+    Path blobPath(Digest digest) {
+        return blobs.resolve(digest.algorithm().id()).resolve(digest.hex().substring(0, 2)).resolve(digest.hex());
+    }
+
+    @Override
+    public Optional<LocalBlob> blob(Digest digest) {
+        Path path = blobPath(digest);
+        try {
+            return Optional.of(new LocalBlob(path, Files.size(path)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public Path uploadPath(UUID upload) {
+        return uploads.resolve(upload.toString());
+    }
+
+    @Override
+    public void createUpload(UUID upload) {
+        try {
+            Files.createFile(uploadPath(upload));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public Optional<Long> uploadedLength(UUID upload) {
+        try {
+            return Optional.of(Files.size(uploadPath(upload)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public LocalBlob commit(UUID upload, Digest expected, Digest actual) {
+        Path source = uploadPath(upload);
+        if (!expected.equals(actual)) {
+            cancel(upload);
+            throw ErrorCode.DIGEST_INVALID.exception("content digest " + actual + " does not match " + expected);
+        }
+        Path target = blobPath(expected);
+        try {
+            long size;
+            try (FileChannel channel = FileChannel.open(source, StandardOpenOption.WRITE)) {
+                channel.force(true);
+                size = channel.size();
+            }
+            Files.createDirectories(target.getParent());
+            if (Files.exists(target)) {
+                Files.delete(source);
+                return new LocalBlob(target, size);
+            }
+            moveAtomically(source, target);
+            syncDirectory(target.getParent());
+            return new LocalBlob(target, size);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot commit upload " + upload + " as " + expected, e);
+        }
+    }
+
+    private static void moveAtomically(Path source, Path target) throws IOException {
+        try {
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException e) {
+            Files.deleteIfExists(source); // a concurrent push of the same content won: the bytes are identical
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the blob store needs a file system with atomic rename", e);
+        }
+    }
+
+    private static void syncDirectory(Path directory) throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    @Override
+    public void cancel(UUID upload) {
+        try {
+            Files.deleteIfExists(uploadPath(upload));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public boolean delete(Digest digest) {
+        try {
+            return Files.deleteIfExists(blobPath(digest));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package io.berth.server.blob;
+
+import io.berth.oci.Digest;
+import io.berth.oci.ErrorCode;
+import io.berth.oci.Repository;
+import io.berth.server.meta.BlobIndex;
+import io.berth.server.meta.UploadIndex;
+import io.berth.server.meta.UploadIndex.Upload;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.streams.ReadStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Blob upload sessions: start, append a stream, finish into a verified blob, cancel. Sessions live in the database
+ * and their bytes in the {@link BlobStore}, so they survive a restart; the running SHA-256 of each session is kept
+ * in memory and rebuilt from the bytes on disk when it is missing (after a restart, on another node, or after a
+ * failed append). One writer at a time per session.
+ *
+ * <p>Methods marked blocking must run off the event loop; {@link #append} runs on it.
+ */
+public final class UploadSessions {
+    private final Vertx vertx;
+    private final BlobStore store;
+    private final UploadIndex uploads;
+    private final BlobIndex blobs;
+    private final Clock clock;
+    private final ConcurrentMap<UUID, Progress> progress = new ConcurrentHashMap<>();
+
+    public UploadSessions(Vertx vertx, BlobStore store, UploadIndex uploads, BlobIndex blobs, Clock clock) {
+        this.vertx = vertx;
+        this.store = store;
+        this.uploads = uploads;
+        this.blobs = blobs;
+        this.clock = clock;
+    }
+
+    /** The running hash of one session and how many bytes it covers; claimed by one writer at a time. */
+    public static final class Progress {
+        private final UUID id;
+        private final AtomicBoolean claimed = new AtomicBoolean();
+        private MessageDigest sha256;
+        private long length = -1;
+
+        private Progress(UUID id) {
+            this.id = id;
+        }
+
+        public long length() {
+            return length;
+        }
+    }
+
+    /** Blocking: opens a new session. */
+    public Upload start(Repository repository) {
+        Upload upload = new Upload(UUID.randomUUID(), repository, clock.instant());
+        store.createUpload(upload.id());
+        uploads.create(upload);
+        return upload;
+    }
+
+    /** Blocking: the session, which must belong to {@code repository}; else {@code BLOB_UPLOAD_UNKNOWN}. */
+    public Upload find(Repository repository, UUID id) {
+        return uploads.upload(id)
+                .filter(upload -> upload.repository().equals(repository))
+                .filter(upload -> store.uploadedLength(id).isPresent())
+                .orElseThrow(() -> ErrorCode.BLOB_UPLOAD_UNKNOWN.exception("upload " + id + " is unknown"));
+    }
+
+    /** Blocking: bytes received so far. */
+    public long length(UUID id) {
+        return store.uploadedLength(id)
+                .orElseThrow(() -> ErrorCode.BLOB_UPLOAD_UNKNOWN.exception("upload " + id + " is unknown"));
+    }
+
+    /**
+     * Blocking: claims the session for one writer and brings its hash up to date with the bytes on disk.
+     * Fails with {@code BLOB_UPLOAD_INVALID} while another request writes to it. Pair with {@link #release}.
+     */
+    public Progress claim(Repository repository, UUID id) {
+        find(repository, id);
+        Progress p = progress.computeIfAbsent(id, Progress::new);
+        if (!p.claimed.compareAndSet(false, true)) {
+            throw ErrorCode.BLOB_UPLOAD_INVALID.exception("another request is writing to upload " + id);
+        }
+        try {
+            long onDisk = length(id);
+            if (p.sha256 == null || p.length != onDisk) {
+                p.sha256 = rehash(id, Digest.Algorithm.SHA256);
+                p.length = onDisk;
+            }
+            return p;
+        } catch (RuntimeException e) {
+            release(p);
+            throw e;
+        }
+    }
+
+    public void release(Progress p) {
+        p.claimed.set(false);
+    }
+
+    /**
+     * On the event loop: appends {@code body} to the claimed session, hashing as it streams, with back-pressure.
+     * Completes with the session's new length. On failure the hash is dropped and rebuilt on the next claim.
+     * Releases the claim either way.
+     */
+    public Future<Long> append(Progress p, ReadStream<Buffer> body) {
+        return vertx.fileSystem().open(store.uploadPath(p.id).toString(), new OpenOptions().setWrite(true).setCreate(false))
+                .compose(file -> {
+                    file.setWritePos(p.length);
+                    HashingWriteStream target = new HashingWriteStream(file, p.sha256);
+                    return body.pipeTo(target).map(v -> p.length += target.written());
+                })
+                .onFailure(e -> p.sha256 = null)
+                .onComplete(r -> release(p));
+    }
+
+    /**
+     * Blocking: verifies the session's bytes against {@code expected}, makes them a durable blob, links it into
+     * the session's repository and ends the session. A mismatch ends the session with {@code DIGEST_INVALID}.
+     *
+     * @param p the claimed progress, or empty to claim it here
+     */
+    public BlobStore.LocalBlob finish(Repository repository, UUID id, Digest expected, Optional<Progress> p) {
+        Progress claimed = p.orElseGet(() -> claim(repository, id));
+        try {
+            Digest actual = expected.algorithm() == Digest.Algorithm.SHA256
+                    ? Digest.of(Digest.Algorithm.SHA256, claimed.sha256.digest())
+                    : Digest.of(expected.algorithm(), rehash(id, expected.algorithm()).digest());
+            claimed.sha256 = null;
+            BlobStore.LocalBlob blob;
+            try {
+                blob = store.commit(id, expected, actual);
+            } finally {
+                uploads.delete(id);
+                progress.remove(id);
+            }
+            blobs.link(repository, expected, blob.size());
+            return blob;
+        } finally {
+            release(claimed);
+        }
+    }
+
+    /** Blocking: ends the session and discards its bytes. */
+    public void cancel(Repository repository, UUID id) {
+        find(repository, id);
+        uploads.delete(id);
+        store.cancel(id);
+        progress.remove(id);
+    }
+
+    private MessageDigest rehash(UUID id, Digest.Algorithm algorithm) {
+        MessageDigest digest = algorithm.newMessageDigest();
+        byte[] buffer = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(store.uploadPath(id))) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read upload " + id, e);
+        }
+        return digest;
+    }
+}

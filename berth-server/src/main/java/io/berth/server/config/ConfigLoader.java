@@ -1,0 +1,150 @@
+package io.berth.server.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.berth.server.config.BerthConfig.DatabaseConfig;
+import io.berth.server.config.BerthConfig.Limits;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Builds a {@link BerthConfig} from, in increasing precedence: the defaults, a YAML file, {@code BERTH_*}
+ * environment variables and command-line flags. Unknown keys and malformed values are reported together with
+ * where they came from.
+ *
+ * <pre>
+ * listen: 127.0.0.1:5000          # BERTH_LISTEN, --listen
+ * data: ./berth-data              # BERTH_DATA, --data
+ * database:
+ *   url: jdbc:postgresql://db/berth   # BERTH_DATABASE_URL (default: SQLite under data)
+ *   username: berth                   # BERTH_DATABASE_USERNAME
+ *   password: secret                  # BERTH_DATABASE_PASSWORD
+ *   maxPoolSize: 8                    # BERTH_DATABASE_MAX_POOL_SIZE
+ * limits:
+ *   maxManifestBytes: 4194304
+ *   defaultPageSize: 10000
+ *   maxPageSize: 10000
+ * delete:
+ *   enabled: true                 # BERTH_DELETE_ENABLED
+ * </pre>
+ */
+public final class ConfigLoader {
+    private static final Set<String> TOP_LEVEL = Set.of("listen", "data", "database", "limits", "delete");
+
+    /** Values given on the command line; empty ones leave the lower layers in force. */
+    public record Flags(Optional<String> listen, Optional<Path> data, Optional<Path> configFile) {
+    }
+
+    private ConfigLoader() {
+    }
+
+    public static BerthConfig load(Flags flags, Map<String, String> environment) {
+        List<String> problems = new ArrayList<>();
+        JsonNode file = flags.configFile().map(path -> readYaml(path, problems)).orElse(null);
+        if (file != null) {
+            file.fieldNames().forEachRemaining(key -> {
+                if (!TOP_LEVEL.contains(key)) {
+                    problems.add(flags.configFile().get() + ": unknown key '" + key + "' (known: " + TOP_LEVEL + ")");
+                }
+            });
+        }
+        Layers layers = new Layers(file, environment);
+        String listen = flags.listen().orElseGet(() -> layers.text("listen", "BERTH_LISTEN").orElse("127.0.0.1:5000"));
+        Path data = flags.data().orElseGet(() -> Path.of(layers.text("data", "BERTH_DATA").orElse("./berth-data")));
+        String host = "127.0.0.1";
+        int port = 5000;
+        int colon = listen.lastIndexOf(':');
+        try {
+            host = colon > 0 ? listen.substring(0, colon) : host;
+            port = Integer.parseInt(listen.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            problems.add("listen must be HOST:PORT, was '" + listen + "'");
+        }
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        DatabaseConfig database = null;
+        Limits limits = null;
+        try {
+            DatabaseConfig embedded = DatabaseConfig.sqlite(data);
+            database = new DatabaseConfig(
+                    layers.text("database.url", "BERTH_DATABASE_URL").orElse(embedded.url()),
+                    layers.text("database.username", "BERTH_DATABASE_USERNAME").orElse(null),
+                    layers.text("database.password", "BERTH_DATABASE_PASSWORD").orElse(null),
+                    layers.integer("database.maxPoolSize", "BERTH_DATABASE_MAX_POOL_SIZE", problems).orElse(embedded.maxPoolSize()));
+            limits = new Limits(
+                    layers.integer("limits.maxManifestBytes", "BERTH_LIMITS_MAX_MANIFEST_BYTES", problems).orElse(Limits.DEFAULT.maxManifestBytes()),
+                    layers.integer("limits.defaultPageSize", "BERTH_LIMITS_DEFAULT_PAGE_SIZE", problems).orElse(Limits.DEFAULT.defaultPageSize()),
+                    layers.integer("limits.maxPageSize", "BERTH_LIMITS_MAX_PAGE_SIZE", problems).orElse(Limits.DEFAULT.maxPageSize()));
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        boolean deleteEnabled = layers.bool("delete.enabled", "BERTH_DELETE_ENABLED", problems).orElse(true);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new BerthConfig(host, port, data, database, limits, deleteEnabled);
+    }
+
+    private static JsonNode readYaml(Path path, List<String> problems) {
+        try {
+            JsonNode node = new ObjectMapper(new YAMLFactory()).readTree(Files.newBufferedReader(path));
+            if (node == null || node.isMissingNode() || node.isNull()) {
+                return null;
+            }
+            if (!node.isObject()) {
+                problems.add(path + ": the configuration must be a YAML mapping");
+                return null;
+            }
+            return node;
+        } catch (IOException e) {
+            problems.add(path + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** A setting looked up in the environment first, then in the file. */
+    private record Layers(JsonNode file, Map<String, String> environment) {
+        Optional<String> text(String dottedKey, String variable) {
+            String fromEnvironment = environment.get(variable);
+            if (fromEnvironment != null && !fromEnvironment.isEmpty()) {
+                return Optional.of(fromEnvironment);
+            }
+            JsonNode node = file;
+            for (Iterator<String> it = List.of(dottedKey.split("\\.")).iterator(); it.hasNext() && node != null; ) {
+                node = node.get(it.next());
+            }
+            return node == null || node.isNull() || node.isContainerNode() ? Optional.empty() : Optional.of(node.asText());
+        }
+
+        Optional<Integer> integer(String dottedKey, String variable, List<String> problems) {
+            return text(dottedKey, variable).flatMap(value -> {
+                try {
+                    return Optional.of(Integer.parseInt(value.trim()));
+                } catch (NumberFormatException e) {
+                    problems.add(dottedKey + " (" + variable + ") must be a whole number, was '" + value + "'");
+                    return Optional.empty();
+                }
+            });
+        }
+
+        Optional<Boolean> bool(String dottedKey, String variable, List<String> problems) {
+            return text(dottedKey, variable).flatMap(value -> switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "true", "yes", "on", "1" -> Optional.of(true);
+                case "false", "no", "off", "0" -> Optional.of(false);
+                default -> {
+                    problems.add(dottedKey + " (" + variable + ") must be true or false, was '" + value + "'");
+                    yield Optional.empty();
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.berth.server.handler;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.oci.Descriptor;
+import io.berth.oci.Digest;
+import io.berth.oci.Endpoint;
+import io.berth.oci.ErrorCode;
+import io.berth.oci.MediaTypes;
+import io.berth.oci.Repository;
+import io.berth.server.http.Exchange;
+import io.berth.server.http.Reply;
+import io.berth.server.meta.ManifestIndex;
+import io.vertx.core.Future;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+
+/** Content discovery: tags list (end-8a/b), catalog, and referrers (end-12a/b), all paged with {@code Link}. */
+public final class ListHandlers {
+    private final ManifestIndex manifests;
+    private final int defaultPageSize;
+    private final int maxPageSize;
+
+    public ListHandlers(ManifestIndex manifests, int defaultPageSize, int maxPageSize) {
+        this.manifests = manifests;
+        this.defaultPageSize = defaultPageSize;
+        this.maxPageSize = maxPageSize;
+    }
+
+    public Future<Reply> tags(Exchange exchange) {
+        Repository repository = exchange.repository();
+        Paging paging = Paging.of(exchange, defaultPageSize, maxPageSize);
+        return exchange.blocking(() -> {
+            if (!manifests.exists(repository)) {
+                throw ErrorCode.NAME_UNKNOWN.exception("repository " + repository + " is unknown");
+            }
+            Reply reply = Reply.status(200);
+            List<String> fetched = paging.size() == 0 ? List.of() : manifests.tags(repository, paging.last(), paging.fetchSize());
+            List<String> page = paging.page(fetched, reply, Endpoint.TAGS.path(repository), tag -> tag);
+            ObjectNode body = JsonBody.object().put("name", repository.name());
+            ArrayNode tags = body.putArray("tags");
+            page.forEach(tags::add);
+            return reply.bytes(JsonBody.bytes(body), MediaTypes.JSON);
+        });
+    }
+
+    public Future<Reply> catalog(Exchange exchange) {
+        Paging paging = Paging.of(exchange, defaultPageSize, maxPageSize);
+        return exchange.blocking(() -> {
+            Reply reply = Reply.status(200);
+            List<Repository> fetched = paging.size() == 0 ? List.of() : manifests.repositories(paging.last(), paging.fetchSize());
+            List<Repository> page = paging.page(fetched, reply, Endpoint.CATALOG.path(), Repository::name);
+            ObjectNode body = JsonBody.object();
+            ArrayNode repositories = body.putArray("repositories");
+            page.forEach(r -> repositories.add(r.name()));
+            return reply.bytes(JsonBody.bytes(body), MediaTypes.JSON);
+        });
+    }
+
+    /** An image index of the manifests whose {@code subject} is the digest; empty (never 404) when there are none. */
+    public Future<Reply> referrers(Exchange exchange) {
+        Repository repository = exchange.repository();
+        Digest subject = Digest.parse(exchange.variable("digest"));
+        Optional<String> artifactType = exchange.query("artifactType").filter(t -> !t.isEmpty());
+        Paging paging = Paging.of(exchange, defaultPageSize, maxPageSize);
+        Optional<Digest> last = paging.last().map(Digest::parse);
+        return exchange.blocking(() -> {
+            Reply reply = Reply.status(200);
+            List<Descriptor> fetched = paging.size() == 0 ? List.of()
+                    : manifests.referrers(repository, subject, artifactType, last, paging.fetchSize());
+            String path = Endpoint.REFERRERS.path(repository, subject)
+                    + artifactType.map(t -> "?artifactType=" + URLEncoder.encode(t, StandardCharsets.UTF_8)).orElse("");
+            List<Descriptor> page = paging.page(fetched, reply, path, d -> d.digest().toString());
+            artifactType.ifPresent(t -> reply.header("OCI-Filters-Applied", "artifactType"));
+            ObjectNode index = JsonBody.object().put("schemaVersion", 2).put("mediaType", MediaTypes.OCI_INDEX);
+            ArrayNode descriptors = index.putArray("manifests");
+            page.forEach(d -> JsonBody.add(descriptors, d));
+            return reply.bytes(JsonBody.bytes(index), MediaTypes.OCI_INDEX);
+        });
+    }
+}

@@ -1,0 +1,110 @@
+package io.berth.server.handler;
+
+import io.berth.oci.Descriptor;
+import io.berth.oci.Digest;
+import io.berth.oci.Endpoint;
+import io.berth.oci.ErrorCode;
+import io.berth.oci.Manifest;
+import io.berth.oci.ManifestParser;
+import io.berth.oci.Reference;
+import io.berth.oci.Repository;
+import io.berth.server.http.Exchange;
+import io.berth.server.http.Reply;
+import io.berth.server.meta.ManifestIndex;
+import io.berth.server.meta.StoredManifest;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * GET, HEAD, PUT and DELETE {@code /v2/<name>/manifests/<reference>} (end-3, end-7, end-9). Manifests are stored
+ * and served as the exact bytes received; the digest is computed over those bytes.
+ */
+public final class ManifestHandler {
+    private final ManifestIndex manifests;
+    private final int maxManifestBytes;
+    private final boolean deleteEnabled;
+    private final Clock clock;
+
+    public ManifestHandler(ManifestIndex manifests, int maxManifestBytes, boolean deleteEnabled, Clock clock) {
+        this.manifests = manifests;
+        this.maxManifestBytes = maxManifestBytes;
+        this.deleteEnabled = deleteEnabled;
+        this.clock = clock;
+    }
+
+    public Future<Reply> get(Exchange exchange) {
+        Repository repository = exchange.repository();
+        Reference reference = Reference.parse(exchange.variable("reference"));
+        return exchange.blocking(() -> {
+            StoredManifest manifest = find(repository, reference)
+                    .orElseThrow(() -> ErrorCode.MANIFEST_UNKNOWN.exception("manifest " + reference + " is unknown"));
+            String etag = "\"" + manifest.digest() + "\"";
+            Reply reply = Reply.status(200).digest(manifest.digest()).header("ETag", etag);
+            if (exchange.header("If-None-Match").filter(etag::equals).isPresent()) {
+                return Reply.status(304).digest(manifest.digest()).header("ETag", etag);
+            }
+            return reply.bytes(manifest.content(), manifest.mediaType());
+        });
+    }
+
+    private Optional<StoredManifest> find(Repository repository, Reference reference) {
+        if (reference instanceof Reference.Tag tag) {
+            return manifests.manifestByTag(repository, tag);
+        }
+        return manifests.manifest(repository, ((Reference.ByDigest) reference).digest());
+    }
+
+    public Future<Reply> put(Exchange exchange) {
+        Repository repository = exchange.repository();
+        Reference reference = Reference.parse(exchange.variable("reference"));
+        String contentType = exchange.header("Content-Type").orElse(null);
+        return exchange.body(maxManifestBytes).compose(body -> exchange.blocking(() -> {
+            byte[] bytes = body.getBytes();
+            Digest digest = digestOf(bytes, reference);
+            Manifest manifest = ManifestParser.parse(bytes, contentType);
+            Optional<Digest> subject = manifest.subject().map(Descriptor::digest);
+            StoredManifest stored = new StoredManifest(repository, digest, manifest.mediaType(), bytes,
+                    manifest.effectiveArtifactType(), subject, manifest.annotations(), clock.instant());
+            Optional<Reference.Tag> tag = reference instanceof Reference.Tag t ? Optional.of(t) : Optional.empty();
+            manifests.put(stored, digests(manifest.blobs()), digests(manifest.manifests()), tag);
+            Reply reply = Reply.status(201)
+                    .location(Endpoint.MANIFEST.path(repository, digest))
+                    .digest(digest);
+            subject.ifPresent(s -> reply.header("OCI-Subject", s));
+            return reply;
+        }));
+    }
+
+    /** The digest of the bytes, in the algorithm of the reference when it is a digest, which must then match. */
+    private static Digest digestOf(byte[] bytes, Reference reference) {
+        if (reference instanceof Reference.ByDigest byDigest) {
+            Digest actual = byDigest.digest().recompute(bytes);
+            if (!actual.equals(byDigest.digest())) {
+                throw ErrorCode.DIGEST_INVALID.exception("manifest digest " + actual + " does not match " + byDigest.digest());
+            }
+            return actual;
+        }
+        return Digest.sha256(bytes);
+    }
+
+    private static List<Digest> digests(List<Descriptor> descriptors) {
+        return descriptors.stream().map(Descriptor::digest).distinct().toList();
+    }
+
+    public Future<Reply> delete(Exchange exchange) {
+        BlobHandler.requireDeletes(deleteEnabled);
+        Repository repository = exchange.repository();
+        Reference reference = Reference.parse(exchange.variable("reference"));
+        return exchange.blocking(() -> {
+            boolean deleted = reference instanceof Reference.Tag tag
+                    ? manifests.deleteTag(repository, tag)
+                    : manifests.delete(repository, ((Reference.ByDigest) reference).digest());
+            if (!deleted) {
+                throw ErrorCode.MANIFEST_UNKNOWN.exception("manifest " + reference + " is unknown");
+            }
+            return Reply.status(202);
+        });
+    }
+}

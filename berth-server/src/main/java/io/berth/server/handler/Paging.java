@@ -1,0 +1,56 @@
+package io.berth.server.handler;
+
+import io.berth.oci.ErrorCode;
+import io.berth.server.http.Exchange;
+import io.berth.server.http.Reply;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code n} and {@code last} query parameters of the list endpoints and the RFC 5988 {@code Link} header that
+ * points to the next page. A page is read with one extra entry to know whether there is a next one.
+ */
+record Paging(int size, Optional<String> last) {
+
+    static Paging of(Exchange exchange, int defaultSize, int maxSize) {
+        int size = exchange.query("n").map(Paging::parseSize).map(n -> Math.min(n, maxSize)).orElse(defaultSize);
+        return new Paging(size, exchange.query("last").filter(l -> !l.isEmpty()));
+    }
+
+    private static int parseSize(String n) {
+        try {
+            int size = Integer.parseInt(n);
+            if (size < 0) {
+                throw new NumberFormatException();
+            }
+            return size;
+        } catch (NumberFormatException e) {
+            throw ErrorCode.PAGINATION_NUMBER_INVALID.exception("n must be a non-negative integer, was " + n);
+        }
+    }
+
+    /** How many entries to read: one more than the page, to detect a next page. */
+    int fetchSize() {
+        return size + 1;
+    }
+
+    /**
+     * Trims {@code fetched} to the page and, when there is more, adds {@code Link: <path?n=…&last=…>; rel="next"}.
+     *
+     * @param path the endpoint path the link repeats, with the request's filters as query parameters if any
+     */
+    <T> List<T> page(List<T> fetched, Reply reply, String path, java.util.function.Function<T, String> cursor) {
+        if (size == 0) {
+            return List.of(); // the spec: n=0 is an empty list and no Link header
+        }
+        if (fetched.size() <= size) {
+            return fetched;
+        }
+        List<T> page = fetched.subList(0, size);
+        String next = path + (path.contains("?") ? "&" : "?") + "n=" + size + "&last=" + URLEncoder.encode(cursor.apply(page.get(size - 1)), StandardCharsets.UTF_8);
+        reply.header("Link", "<" + next + ">; rel=\"next\"");
+        return page;
+    }
+}

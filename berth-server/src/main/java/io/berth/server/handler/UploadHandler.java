@@ -1,0 +1,172 @@
+package io.berth.server.handler;
+
+import io.berth.oci.Digest;
+import io.berth.oci.Endpoint;
+import io.berth.oci.ErrorCode;
+import io.berth.oci.Repository;
+import io.berth.server.blob.UploadSessions;
+import io.berth.server.blob.UploadSessions.Progress;
+import io.berth.server.http.Exchange;
+import io.berth.server.http.Reply;
+import io.berth.server.meta.BlobIndex;
+import io.vertx.core.Future;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Blob pushes (end-4a, end-4b, end-5, end-6, end-11, end-13 and cancel): POST to start, to push in one request
+ * ({@code ?digest=}) or to mount ({@code ?mount=&from=}, or {@code ?mount=} alone: automatic content discovery);
+ * PATCH chunks, with or without {@code Content-Range}; PUT to finish, with or without a last chunk; GET status;
+ * DELETE to cancel.
+ */
+public final class UploadHandler {
+    private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes[ =])?(\\d+)-(\\d+)(?:/(?:\\d+|\\*))?");
+
+    private final UploadSessions sessions;
+    private final BlobIndex blobs;
+
+    public UploadHandler(UploadSessions sessions, BlobIndex blobs) {
+        this.sessions = sessions;
+        this.blobs = blobs;
+    }
+
+    public Future<Reply> post(Exchange exchange) {
+        Repository repository = exchange.repository();
+        Optional<Digest> mount = exchange.query("mount").map(Digest::parse);
+        Optional<Repository> from = exchange.query("from").map(Repository::of);
+        Optional<Digest> digest = exchange.query("digest").map(Digest::parse);
+        if (mount.isPresent()) {
+            return exchange.blocking(() -> mount(repository, mount.get(), from)
+                    .orElseGet(() -> started(repository, sessions.start(repository).id(), 0, 202)));
+        }
+        if (digest.isPresent()) {
+            return exchange.blocking(() -> sessions.start(repository))
+                    .compose(upload -> exchange.blocking(() -> sessions.claim(repository, upload.id()))
+                            .compose(progress -> sessions.append(progress, exchange.request())
+                                    .compose(length -> finish(exchange, repository, upload.id(), digest.get()))));
+        }
+        return exchange.blocking(() -> started(repository, sessions.start(repository).id(), 0, 202));
+    }
+
+    /** Links the blob from {@code from} (or, without it, from any repository that has it); empty when it cannot. */
+    private Optional<Reply> mount(Repository repository, Digest digest, Optional<Repository> from) {
+        Optional<Repository> source = from.isPresent()
+                ? from.filter(f -> blobs.linkedBlobSize(f, digest).isPresent())
+                : blobs.anyRepositoryWith(digest);
+        return source.flatMap(s -> blobs.linkedBlobSize(s, digest)).map(size -> {
+            blobs.link(repository, digest, size);
+            return Reply.status(201)
+                    .location(Endpoint.BLOB.path(repository, digest))
+                    .digest(digest);
+        });
+    }
+
+    public Future<Reply> patch(Exchange exchange) {
+        Repository repository = exchange.repository();
+        UUID id = uploadId(exchange);
+        Optional<long[]> range = exchange.header("Content-Range").map(UploadHandler::parseContentRange);
+        return exchange.blocking(() -> claimAt(exchange, repository, id, range))
+                .compose(progress -> sessions.append(progress, exchange.request()))
+                .map(length -> started(repository, id, length, 202));
+    }
+
+    public Future<Reply> put(Exchange exchange) {
+        Repository repository = exchange.repository();
+        UUID id = uploadId(exchange);
+        Digest digest = Digest.parse(exchange.query("digest")
+                .orElseThrow(() -> ErrorCode.DIGEST_INVALID.exception("the digest query parameter is required")));
+        Optional<long[]> range = exchange.header("Content-Range").map(UploadHandler::parseContentRange);
+        boolean hasBody = exchange.header("Content-Length").map(Exchange::parseLength).map(n -> n > 0)
+                .orElse(exchange.header("Transfer-Encoding").isPresent());
+        if (!hasBody) {
+            return exchange.blocking(() -> sessions.find(repository, id))
+                    .compose(upload -> finish(exchange, repository, id, digest));
+        }
+        return exchange.blocking(() -> claimAt(exchange, repository, id, range))
+                .compose(progress -> sessions.append(progress, exchange.request()))
+                .compose(length -> finish(exchange, repository, id, digest));
+    }
+
+    private Future<Reply> finish(Exchange exchange, Repository repository, UUID id, Digest digest) {
+        return exchange.blocking(() -> {
+            sessions.finish(repository, id, digest, Optional.empty());
+            return Reply.status(201).location(Endpoint.BLOB.path(repository, digest)).digest(digest);
+        });
+    }
+
+    public Future<Reply> status(Exchange exchange) {
+        Repository repository = exchange.repository();
+        UUID id = uploadId(exchange);
+        return exchange.blocking(() -> {
+            sessions.find(repository, id);
+            return started(repository, id, sessions.length(id), 204);
+        });
+    }
+
+    public Future<Reply> cancel(Exchange exchange) {
+        Repository repository = exchange.repository();
+        UUID id = uploadId(exchange);
+        return exchange.blocking(() -> {
+            sessions.cancel(repository, id);
+            return Reply.status(204);
+        });
+    }
+
+    /** Claims the session; a chunk that does not start where the session stands is 416 with the session's Range. */
+    private Progress claimAt(Exchange exchange, Repository repository, UUID id, Optional<long[]> range) {
+        Progress progress = sessions.claim(repository, id);
+        if (range.isPresent() && range.get()[0] != progress.length()) {
+            sessions.release(progress);
+            exchange.request().response().putHeader("Range", rangeHeader(progress.length()))
+                    .putHeader("Location", Endpoint.UPLOAD.path(repository, id))
+                    .putHeader("Docker-Upload-UUID", id.toString());
+            throw ErrorCode.RANGE_INVALID.exception("chunk starts at " + range.get()[0]
+                    + " but the upload has " + progress.length() + " bytes");
+        }
+        if (range.isPresent()) {
+            long declared = exchange.header("Content-Length").map(Exchange::parseLength).orElse(-1L);
+            long expected = range.get()[1] - range.get()[0] + 1;
+            if (declared >= 0 && declared != expected) {
+                sessions.release(progress);
+                throw ErrorCode.SIZE_INVALID.exception("Content-Length " + declared
+                        + " does not match Content-Range of " + expected + " bytes");
+            }
+        }
+        return progress;
+    }
+
+    private static Reply started(Repository repository, UUID id, long length, int status) {
+        return Reply.status(status)
+                .location(Endpoint.UPLOAD.path(repository, id))
+                .header("Range", rangeHeader(length))
+                .header("Docker-Upload-UUID", id);
+    }
+
+    /** The spec's {@code Range: 0-<end>} of the bytes received (Distribution answers {@code 0-0} when empty). */
+    private static String rangeHeader(long length) {
+        return "0-" + Math.max(0, length - 1);
+    }
+
+    private static UUID uploadId(Exchange exchange) {
+        try {
+            return UUID.fromString(exchange.variable("uuid"));
+        } catch (IllegalArgumentException e) {
+            throw ErrorCode.BLOB_UPLOAD_UNKNOWN.exception("upload " + exchange.variable("uuid") + " is unknown");
+        }
+    }
+
+    private static long[] parseContentRange(String header) {
+        Matcher m = CONTENT_RANGE.matcher(header.trim());
+        if (!m.matches()) {
+            throw ErrorCode.BLOB_UPLOAD_INVALID.exception("invalid Content-Range: " + header);
+        }
+        long start = Long.parseLong(m.group(1));
+        long end = Long.parseLong(m.group(2));
+        if (end < start) {
+            throw ErrorCode.RANGE_INVALID.exception("invalid Content-Range: " + header);
+        }
+        return new long[] {start, end};
+    }
+}

@@ -1,0 +1,79 @@
+package io.berth.server.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.oci.ErrorCode;
+import io.berth.oci.RegistryException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that turns failures into the spec's error envelope {@code {"errors":[{code,message,detail}]}}.
+ * A {@link RegistryException} keeps its code and status; anything else is {@code UNKNOWN} 500 with a request id
+ * that is also logged with the stack trace. HEAD responses carry the status and headers but no body. Headers a
+ * handler set before failing (such as {@code Range} on a 416) are kept.
+ */
+public final class ErrorRenderer {
+    private static final Logger LOG = LoggerFactory.getLogger(ErrorRenderer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ErrorRenderer() {
+    }
+
+    public static void render(HttpServerRequest request, Throwable failure) {
+        HttpServerResponse response = request.response();
+        if (response.headWritten() || response.ended() || response.closed()) {
+            LOG.warn("{} {} failed after the response started: {}", request.method(), request.path(), failure.toString());
+            if (!response.ended() && !response.closed()) {
+                response.reset();
+            }
+            return;
+        }
+        RegistryException error = toRegistryException(request, failure);
+        byte[] body = envelope(error.code(), error.detail());
+        response.setStatusCode(error.code().status())
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Content-Length", String.valueOf(body.length));
+        discardUnreadBody(request);
+        if (request.method() == HttpMethod.HEAD) {
+            response.end();
+        } else {
+            response.end(Buffer.buffer(body));
+        }
+    }
+
+    private static RegistryException toRegistryException(HttpServerRequest request, Throwable failure) {
+        if (failure instanceof RegistryException registryException) {
+            return registryException;
+        }
+        String requestId = UUID.randomUUID().toString();
+        LOG.error("request {} {} {} failed", requestId, request.method(), request.path(), failure);
+        return ErrorCode.UNKNOWN.exception("internal error, request id " + requestId);
+    }
+
+    /** The error envelope for one error. */
+    public static byte[] envelope(ErrorCode code, String detail) {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode error = root.putArray("errors").addObject();
+        error.put("code", code.name());
+        error.put("message", code.message());
+        error.put("detail", detail);
+        try {
+            return JSON.writeValueAsBytes(root);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void discardUnreadBody(HttpServerRequest request) {
+        if (!request.isEnded()) {
+            request.handler(null);
+            request.resume();
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.berth.server.http;
+
+import io.berth.oci.Endpoint;
+import io.berth.oci.ErrorCode;
+import io.berth.oci.Repository;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.streams.WriteStream;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * One request to a spec endpoint: its path variables, query, headers and body, plus {@link #blocking} to run
+ * database and file-system work off the event loop. The request arrives paused; reading the body resumes it.
+ */
+public final class Exchange {
+    private final HttpServerRequest request;
+    private final Endpoint.Match match;
+    private final WorkerExecutor workers;
+
+    Exchange(HttpServerRequest request, Endpoint.Match match, WorkerExecutor workers) {
+        this.request = request;
+        this.match = match;
+        this.workers = workers;
+    }
+
+    public HttpServerRequest request() {
+        return request;
+    }
+
+    public boolean isHead() {
+        return request.method() == HttpMethod.HEAD;
+    }
+
+    /** The repository named in the path, validated against the spec's grammar. */
+    public Repository repository() {
+        return Repository.of(match.variable("name"));
+    }
+
+    /** A path variable: {@code reference}, {@code digest} or {@code uuid}. */
+    public String variable(String name) {
+        return match.variable(name);
+    }
+
+    public Optional<String> query(String name) {
+        return Optional.ofNullable(request.getParam(name));
+    }
+
+    public Optional<String> header(String name) {
+        return Optional.ofNullable(request.getHeader(name));
+    }
+
+    /** Runs blocking work on the worker pool; the returned future completes on the request's event loop. */
+    public <T> Future<T> blocking(Callable<T> work) {
+        return workers.executeBlocking(work, false);
+    }
+
+    /**
+     * The whole body, refused with {@code SIZE_TOO_LARGE} (413) beyond {@code maxBytes} — checked against
+     * {@code Content-Length} before reading and against the bytes actually received while reading.
+     */
+    public Future<Buffer> body(int maxBytes) {
+        long declared = header("Content-Length").map(Exchange::parseLength).orElse(-1L);
+        if (declared > maxBytes) {
+            return Future.failedFuture(ErrorCode.SIZE_TOO_LARGE.exception(
+                    "body of " + declared + " bytes exceeds the limit of " + maxBytes));
+        }
+        Promise<Buffer> promise = Promise.promise();
+        Buffer body = Buffer.buffer(declared > 0 ? (int) declared : 1024);
+        request.handler(chunk -> {
+            if (body.length() + chunk.length() > maxBytes) {
+                request.handler(null);
+                promise.tryFail(ErrorCode.SIZE_TOO_LARGE.exception("body exceeds the limit of " + maxBytes + " bytes"));
+            } else {
+                body.appendBuffer(chunk);
+            }
+        });
+        request.exceptionHandler(promise::tryFail);
+        request.endHandler(v -> promise.tryComplete(body));
+        request.resume();
+        return promise.future();
+    }
+
+    /** Streams the body into {@code target} with back-pressure; ends {@code target} when the body ends. */
+    public Future<Void> pipeBodyTo(WriteStream<Buffer> target) {
+        return request.pipeTo(target);
+    }
+
+    /** Parses a {@code Content-Length} value; a malformed one is {@code SIZE_INVALID}. */
+    public static long parseLength(String value) {
+        try {
+            long length = Long.parseLong(value.trim());
+            if (length < 0) {
+                throw new NumberFormatException();
+            }
+            return length;
+        } catch (NumberFormatException e) {
+            throw ErrorCode.SIZE_INVALID.exception("invalid Content-Length: " + value);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.berth.server.http;
+
+import io.berth.oci.Digest;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What a handler answers, as a value: status, headers and a body that is nothing, bytes, or a file region.
+ * The dispatcher sends it on the event loop (files with zero-copy {@code sendFile}) and drops the body for HEAD.
+ */
+public final class Reply {
+    /** The body of a reply. */
+    public sealed interface Body permits Empty, Bytes, FileRegion {
+    }
+
+    /** No body. */
+    public record Empty() implements Body {
+    }
+
+    /** An in-memory body (manifests, JSON). */
+    public record Bytes(byte[] content, String contentType) implements Body {
+    }
+
+    /** {@code length} bytes of a file from {@code offset}, sent with zero copy. */
+    public record FileRegion(Path path, long offset, long length, String contentType) implements Body {
+    }
+
+    private final int status;
+    private final Map<String, String> headers = new LinkedHashMap<>();
+    private Body body = new Empty();
+
+    private Reply(int status) {
+        this.status = status;
+    }
+
+    public static Reply status(int status) {
+        return new Reply(status);
+    }
+
+    public Reply header(String name, Object value) {
+        headers.put(name, String.valueOf(value));
+        return this;
+    }
+
+    public Reply digest(Digest digest) {
+        return header("Docker-Content-Digest", digest);
+    }
+
+    public Reply location(String location) {
+        return header("Location", location);
+    }
+
+    public Reply bytes(byte[] content, String contentType) {
+        this.body = new Bytes(content, contentType);
+        return this;
+    }
+
+    public Reply file(Path path, long offset, long length, String contentType) {
+        this.body = new FileRegion(path, offset, length, contentType);
+        return this;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public Map<String, String> headers() {
+        return headers;
+    }
+
+    public Body body() {
+        return body;
+    }
+}

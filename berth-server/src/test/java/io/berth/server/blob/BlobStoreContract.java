@@ -1,0 +1,107 @@
+package io.berth.server.blob;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.berth.oci.Digest;
+import io.berth.oci.ErrorCode;
+import io.berth.oci.RegistryException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract every {@link BlobStore} passes: a blob is visible only after a verified commit, a failed commit
+ * leaves nothing behind, and uploads vanish once committed or cancelled.
+ */
+abstract class BlobStoreContract {
+    /** A fresh, empty store. */
+    abstract BlobStore store();
+
+    /** How many upload files the store currently holds (must be zero when no session is open). */
+    abstract long openUploadFiles() throws Exception;
+
+    private static final byte[] CONTENT = "hello, berth".getBytes(StandardCharsets.UTF_8);
+    private static final Digest DIGEST = Digest.sha256(CONTENT);
+
+    private UUID upload(BlobStore store, byte[] content) throws Exception {
+        UUID id = UUID.randomUUID();
+        store.createUpload(id);
+        Files.write(store.uploadPath(id), content);
+        return id;
+    }
+
+    @Test
+    void committedBlobIsVisibleWithItsSizeAndTheUploadIsGone() throws Exception {
+        BlobStore store = store();
+        UUID id = upload(store, CONTENT);
+        assertThat(store.uploadedLength(id)).contains((long) CONTENT.length);
+        assertThat(store.blob(DIGEST)).isEmpty();
+
+        BlobStore.LocalBlob blob = store.commit(id, DIGEST, DIGEST);
+
+        assertThat(blob.size()).isEqualTo(CONTENT.length);
+        assertThat(Files.readAllBytes(store.blob(DIGEST).orElseThrow().path())).isEqualTo(CONTENT);
+        assertThat(store.uploadedLength(id)).isEmpty();
+        assertThat(openUploadFiles()).isZero();
+    }
+
+    @Test
+    void mismatchedDigestIsDigestInvalidAndLeavesNothingBehind() throws Exception {
+        BlobStore store = store();
+        UUID id = upload(store, CONTENT);
+        Digest claimed = Digest.sha256("something else".getBytes(StandardCharsets.UTF_8));
+
+        assertThatThrownBy(() -> store.commit(id, claimed, DIGEST))
+                .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DIGEST_INVALID));
+
+        assertThat(store.blob(claimed)).isEmpty();
+        assertThat(store.blob(DIGEST)).isEmpty();
+        assertThat(openUploadFiles()).isZero();
+    }
+
+    @Test
+    void committingContentThatAlreadyExistsKeepsOneBlobAndRemovesTheUpload() throws Exception {
+        BlobStore store = store();
+        store.commit(upload(store, CONTENT), DIGEST, DIGEST);
+        UUID again = upload(store, CONTENT);
+
+        store.commit(again, DIGEST, DIGEST);
+
+        assertThat(store.blob(DIGEST)).map(BlobStore.LocalBlob::size).contains((long) CONTENT.length);
+        assertThat(openUploadFiles()).isZero();
+    }
+
+    @Test
+    void cancelRemovesTheUploadAndUnknownUploadsHaveNoLength() throws Exception {
+        BlobStore store = store();
+        UUID id = upload(store, CONTENT);
+
+        store.cancel(id);
+
+        assertThat(store.uploadedLength(id)).isEmpty();
+        assertThat(store.uploadedLength(UUID.randomUUID())).isEmpty();
+        assertThat(openUploadFiles()).isZero();
+    }
+
+    @Test
+    void deleteRemovesTheBytesOnce() throws Exception {
+        BlobStore store = store();
+        store.commit(upload(store, CONTENT), DIGEST, DIGEST);
+
+        assertThat(store.delete(DIGEST)).isTrue();
+        assertThat(store.delete(DIGEST)).isFalse();
+        assertThat(store.blob(DIGEST)).isEmpty();
+    }
+
+    @Test
+    void emptyBlobCanBeCommitted() throws Exception {
+        BlobStore store = store();
+        Digest empty = Digest.sha256(new byte[0]);
+
+        store.commit(upload(store, new byte[0]), empty, empty);
+
+        assertThat(store.blob(empty)).map(BlobStore.LocalBlob::size).contains(0L);
+    }
+}

@@ -1,0 +1,88 @@
+package io.berth.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private static final ConfigLoader.Flags NO_FLAGS = new ConfigLoader.Flags(Optional.empty(), Optional.empty(), Optional.empty());
+
+    @Test
+    void defaultsAreTheEmbeddedRegistryOnLoopback() {
+        BerthConfig config = ConfigLoader.load(NO_FLAGS, Map.of());
+
+        assertThat(config.host()).isEqualTo("127.0.0.1");
+        assertThat(config.port()).isEqualTo(5000);
+        assertThat(config.dataDir()).isEqualTo(Path.of("./berth-data"));
+        assertThat(config.database().url()).isEqualTo("jdbc:sqlite:" + Path.of("./berth-data").resolve("berth.db"));
+        assertThat(config.limits().maxManifestBytes()).isEqualTo(4 * 1024 * 1024);
+        assertThat(config.deleteEnabled()).isTrue();
+    }
+
+    @Test
+    void flagsBeatEnvironmentWhichBeatsTheFile() throws Exception {
+        Path file = dir.resolve("berth.yaml");
+        Files.writeString(file, """
+                listen: 0.0.0.0:7000
+                data: /from-file
+                database:
+                  url: jdbc:postgresql://db:5432/berth
+                  username: berth
+                delete:
+                  enabled: false
+                """);
+        Map<String, String> env = Map.of("BERTH_LISTEN", "127.0.0.1:6000", "BERTH_DATABASE_PASSWORD", "secret");
+
+        BerthConfig fromFileAndEnv = ConfigLoader.load(new ConfigLoader.Flags(Optional.empty(), Optional.empty(), Optional.of(file)), env);
+        BerthConfig withFlags = ConfigLoader.load(new ConfigLoader.Flags(Optional.of("[::1]:5001"), Optional.of(dir), Optional.of(file)), env);
+
+        assertThat(fromFileAndEnv.port()).isEqualTo(6000);
+        assertThat(fromFileAndEnv.dataDir()).isEqualTo(Path.of("/from-file"));
+        assertThat(fromFileAndEnv.database().url()).isEqualTo("jdbc:postgresql://db:5432/berth");
+        assertThat(fromFileAndEnv.database().username()).isEqualTo("berth");
+        assertThat(fromFileAndEnv.database().password()).isEqualTo("secret");
+        assertThat(fromFileAndEnv.database().toString()).doesNotContain("secret");
+        assertThat(fromFileAndEnv.deleteEnabled()).isFalse();
+        assertThat(withFlags.host()).isEqualTo("::1");
+        assertThat(withFlags.port()).isEqualTo(5001);
+        assertThat(withFlags.dataDir()).isEqualTo(dir);
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnceWithWhereItCameFrom() throws Exception {
+        Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, """
+                listen: nowhere
+                colour: blue
+                database:
+                  url: jdbc:mysql://db/berth
+                delete:
+                  enabled: maybe
+                """);
+
+        assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Flags(Optional.empty(), Optional.empty(), Optional.of(file)), Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(4)
+                        .anySatisfy(p -> assertThat(p).contains("listen must be HOST:PORT"))
+                        .anySatisfy(p -> assertThat(p).contains("unknown key 'colour'"))
+                        .anySatisfy(p -> assertThat(p).contains("jdbc:sqlite: or jdbc:postgresql:"))
+                        .anySatisfy(p -> assertThat(p).contains("delete.enabled")));
+    }
+
+    @Test
+    void malformedYamlNamesTheFile() throws Exception {
+        Path file = dir.resolve("broken.yaml");
+        Files.writeString(file, "listen: [unclosed\n");
+
+        assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Flags(Optional.empty(), Optional.empty(), Optional.of(file)), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("broken.yaml");
+    }
+}
