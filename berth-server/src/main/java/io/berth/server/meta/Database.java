@@ -45,6 +45,10 @@ public final class Database implements AutoCloseable {
         return new Database(dialect, new HikariDataSource(hikari));
     }
 
+    Dialect dialect() {
+        return dialect;
+    }
+
     /** The pooled connections, in auto-commit mode. */
     public DataSource dataSource() {
         return pool;

@@ -51,6 +51,11 @@ enum Dialect {
         }
 
         @Override
+        String keyShareLock() {
+            return ""; // write transactions are serialized: nothing can change what this one read
+        }
+
+        @Override
         void begin(Connection connection) throws SQLException {
             execute(connection, "BEGIN IMMEDIATE");
         }
@@ -82,6 +87,11 @@ enum Dialect {
                 dataSource.setPassword(config.password());
             }
             return dataSource;
+        }
+
+        @Override
+        String keyShareLock() {
+            return " FOR KEY SHARE";
         }
 
         @Override
@@ -122,6 +132,12 @@ enum Dialect {
 
     /** A data source that opens configured connections, without pooling: Flyway migrates through it, Hikari wraps it. */
     abstract DataSource unpooledDataSource(DatabaseConfig config);
+
+    /**
+     * The clause that, appended to a SELECT inside a write transaction, keeps the rows it found from being deleted
+     * until the transaction ends; empty where transactions cannot interleave.
+     */
+    abstract String keyShareLock();
 
     abstract void begin(Connection connection) throws SQLException;
 

@@ -64,10 +64,11 @@ public final class JdbcManifestIndex implements ManifestIndex {
         SortedSet<Digest> childDigests = new TreeSet<>(children);
         database.inTransaction(connection -> {
             long repositoryId = RepositoryRows.idAddingIfAbsent(connection, manifest.repository(), clock.instant());
+            String lock = database.dialect().keyShareLock();
             requireEach(connection, repositoryId, manifest.repository(), blobDigests, "blob",
-                    "SELECT 1 FROM repository_blobs WHERE repository_id = ? AND digest = ?");
+                    "SELECT 1 FROM repository_blobs WHERE repository_id = ? AND digest = ?" + lock);
             requireEach(connection, repositoryId, manifest.repository(), childDigests, "manifest",
-                    "SELECT 1 FROM manifests WHERE repository_id = ? AND digest = ?");
+                    "SELECT 1 FROM manifests WHERE repository_id = ? AND digest = ?" + lock);
             if (insertManifest(connection, repositoryId, manifest)) {
                 insertReferences(connection, repositoryId, manifest.digest(), blobDigests,
                         "INSERT INTO manifest_blobs (repository_id, manifest_digest, blob_digest) VALUES (?, ?, ?)");
@@ -85,7 +86,10 @@ public final class JdbcManifestIndex implements ManifestIndex {
         });
     }
 
-    /** Throws {@code MANIFEST_BLOB_UNKNOWN} naming the first of {@code digests} that {@code presenceQuery} misses. */
+    /**
+     * Throws {@code MANIFEST_BLOB_UNKNOWN} naming the first of {@code digests} that {@code presenceQuery} misses. The
+     * query locks what it finds, so a concurrent unlink or delete cannot slip in before this transaction commits.
+     */
     private static void requireEach(Connection connection, long repositoryId, Repository repository,
                                      SortedSet<Digest> digests, String kind, String presenceQuery) throws SQLException {
         for (Digest digest : digests) {

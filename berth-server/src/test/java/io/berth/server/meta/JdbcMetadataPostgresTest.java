@@ -9,13 +9,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The metadata contract on PostgreSQL, each test in a schema of its own that is dropped afterwards. The server is
  * named by {@code BERTH_TEST_POSTGRES_URL}, {@code BERTH_TEST_POSTGRES_USER} and
  * {@code BERTH_TEST_POSTGRES_PASSWORD} ({@code eval "$(.ci/postgres-start)"} starts one and prints them). Without
- * the URL the tests are skipped, except under {@code CI=true}, where they fail.
+ * the URL each test is skipped, except under {@code CI=true}, where each fails.
  */
 class JdbcMetadataPostgresTest extends JdbcMetadataContract {
     private static final String URL = System.getenv("BERTH_TEST_POSTGRES_URL");
@@ -24,8 +23,7 @@ class JdbcMetadataPostgresTest extends JdbcMetadataContract {
 
     private String schema;
 
-    @BeforeAll
-    static void requirePostgres() {
+    private static void requirePostgres() {
         if (URL == null || URL.isBlank()) {
             String missing = "BERTH_TEST_POSTGRES_URL is not set: start PostgreSQL with eval \"$(.ci/postgres-start)\"";
             if ("true".equals(System.getenv("CI"))) {
@@ -37,6 +35,7 @@ class JdbcMetadataPostgresTest extends JdbcMetadataContract {
 
     @Override
     DatabaseConfig emptyDatabase() throws SQLException {
+        requirePostgres();
         schema = "berth_test_" + UUID.randomUUID().toString().replace("-", "");
         execute("CREATE SCHEMA " + schema);
         String url = URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + schema;
