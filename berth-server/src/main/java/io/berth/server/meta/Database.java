@@ -1,0 +1,99 @@
+package io.berth.server.meta;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.berth.server.config.BerthConfig.DatabaseConfig;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The metadata database: a connection pool over SQLite or PostgreSQL whose schema {@link #open} has brought up to
+ * date with the Flyway migrations in {@code classpath:db/migration}.
+ *
+ * <p>SQLite runs in WAL mode with {@code synchronous=FULL} (a commit is on disk when it returns), a busy timeout and
+ * foreign keys on; its write transactions take the write lock when they begin, so concurrent writers queue instead of
+ * failing with {@code SQLITE_BUSY}.
+ */
+public final class Database implements AutoCloseable {
+    private static final String MIGRATIONS = "classpath:db/migration";
+
+    private final Dialect dialect;
+    private final HikariDataSource pool;
+
+    private Database(Dialect dialect, HikariDataSource pool) {
+        this.dialect = dialect;
+        this.pool = pool;
+    }
+
+    /** Connects, migrates the schema and returns the pooled database. */
+    public static Database open(DatabaseConfig config) {
+        Dialect dialect = Dialect.of(config);
+        DataSource connections = dialect.unpooledDataSource(config);
+        Flyway.configure()
+                .dataSource(connections)
+                .locations(MIGRATIONS)
+                .failOnMissingLocations(true)
+                .placeholders(dialect.placeholders())
+                .load()
+                .migrate();
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("berth-metadata");
+        hikari.setDataSource(connections);
+        hikari.setMaximumPoolSize(config.maxPoolSize());
+        return new Database(dialect, new HikariDataSource(hikari));
+    }
+
+    Dialect dialect() {
+        return dialect;
+    }
+
+    /** The pooled connections, in auto-commit mode. */
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    /**
+     * Runs {@code work} in one write transaction and commits it; rolls back when {@code work} throws, rethrowing
+     * unchecked exceptions as they are and {@link SQLException} as {@link DatabaseException}.
+     */
+    public <T> T inTransaction(SqlFunction<Connection, T> work) {
+        try (Connection connection = pool.getConnection()) {
+            dialect.begin(connection);
+            try {
+                T result = work.apply(connection);
+                dialect.commit(connection);
+                return result;
+            } catch (Throwable failure) {
+                rollBack(connection, failure);
+                throw failure;
+            }
+        } catch (SQLException e) {
+            throw new DatabaseException("metadata transaction failed", e);
+        }
+    }
+
+    /** Runs read-only {@code work} on a pooled connection in auto-commit mode: each statement sees committed data. */
+    public <T> T withConnection(SqlFunction<Connection, T> work) {
+        try (Connection connection = pool.getConnection()) {
+            return work.apply(connection);
+        } catch (SQLException e) {
+            throw new DatabaseException("metadata query failed", e);
+        }
+    }
+
+    private void rollBack(Connection connection, Throwable failure) {
+        try {
+            dialect.rollback(connection);
+        } catch (SQLException | RuntimeException e) {
+            failure.addSuppressed(e);
+            pool.evictConnection(connection);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

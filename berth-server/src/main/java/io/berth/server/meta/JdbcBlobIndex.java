@@ -1,0 +1,65 @@
+package io.berth.server.meta;
+
+import static io.berth.server.meta.RepositoryRows.ID_OF_NAME;
+import static io.berth.server.meta.SqlStatement.sql;
+
+import io.berth.oci.Digest;
+import io.berth.oci.Repository;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+
+/** {@link BlobIndex} over the {@code blobs} and {@code repository_blobs} tables. */
+public final class JdbcBlobIndex implements BlobIndex {
+    private final Database database;
+    private final Clock clock;
+
+    public JdbcBlobIndex(Database database, Clock clock) {
+        this.database = database;
+        this.clock = clock;
+    }
+
+    public JdbcBlobIndex(Database database) {
+        this(database, Clock.systemUTC());
+    }
+
+    @Override
+    public Optional<Long> linkedBlobSize(Repository repository, Digest digest) {
+        return database.withConnection(connection -> sql(connection, """
+                SELECT b.size FROM blobs b
+                JOIN repository_blobs l ON l.digest = b.digest
+                WHERE l.repository_id = %s AND l.digest = ?""".formatted(ID_OF_NAME), repository.name(), digest)
+                .first(row -> row.getLong(1)));
+    }
+
+    @Override
+    public Optional<Repository> anyRepositoryWith(Digest digest) {
+        return database.withConnection(connection -> sql(connection, """
+                SELECT r.name FROM repository_blobs l
+                JOIN repositories r ON r.id = l.repository_id
+                WHERE l.digest = ?
+                ORDER BY r.name LIMIT 1""", digest)
+                .first(row -> Repository.of(row.getString(1))));
+    }
+
+    @Override
+    public void link(Repository repository, Digest digest, long size) {
+        database.inTransaction(connection -> {
+            Instant now = clock.instant();
+            long repositoryId = RepositoryRows.idAddingIfAbsent(connection, repository, now);
+            sql(connection, "INSERT INTO blobs (digest, size, created_at) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING",
+                    digest, size, now.toEpochMilli()).update();
+            sql(connection, """
+                    INSERT INTO repository_blobs (repository_id, digest, created_at) VALUES (?, ?, ?)
+                    ON CONFLICT (repository_id, digest) DO NOTHING""", repositoryId, digest, now.toEpochMilli()).update();
+            return null;
+        });
+    }
+
+    @Override
+    public boolean unlink(Repository repository, Digest digest) {
+        return database.inTransaction(connection -> sql(connection,
+                "DELETE FROM repository_blobs WHERE repository_id = " + ID_OF_NAME + " AND digest = ?",
+                repository.name(), digest).update() > 0);
+    }
+}

@@ -1,0 +1,181 @@
+package io.berth.server.meta;
+
+import static io.berth.server.meta.ManifestRows.MANIFEST_COLUMNS;
+import static io.berth.server.meta.ManifestRows.REFERRER_COLUMNS;
+import static io.berth.server.meta.RepositoryRows.ID_OF_NAME;
+import static io.berth.server.meta.SqlStatement.sql;
+
+import io.berth.oci.Descriptor;
+import io.berth.oci.Digest;
+import io.berth.oci.ErrorCode;
+import io.berth.oci.Reference;
+import io.berth.oci.Repository;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * {@link ManifestIndex} over the {@code manifests}, {@code manifest_blobs}, {@code manifest_children} and
+ * {@code tags} tables. Paging is by key ({@code > last}), so every page is an index range scan.
+ */
+public final class JdbcManifestIndex implements ManifestIndex {
+    /** A condition on {@code repositories r}: it holds a manifest or a blob link. */
+    private static final String HOLDS_CONTENT = """
+            (EXISTS (SELECT 1 FROM manifests m WHERE m.repository_id = r.id)
+             OR EXISTS (SELECT 1 FROM repository_blobs l WHERE l.repository_id = r.id))""";
+
+    private final Database database;
+    private final Clock clock;
+
+    public JdbcManifestIndex(Database database, Clock clock) {
+        this.database = database;
+        this.clock = clock;
+    }
+
+    public JdbcManifestIndex(Database database) {
+        this(database, Clock.systemUTC());
+    }
+
+    @Override
+    public Optional<StoredManifest> manifest(Repository repository, Digest digest) {
+        return database.withConnection(connection -> sql(connection,
+                "SELECT " + MANIFEST_COLUMNS + " FROM manifests m WHERE m.repository_id = " + ID_OF_NAME
+                        + " AND m.digest = ?", repository.name(), digest)
+                .first(row -> ManifestRows.storedManifest(row, repository)));
+    }
+
+    @Override
+    public Optional<StoredManifest> manifestByTag(Repository repository, Reference.Tag tag) {
+        return database.withConnection(connection -> sql(connection, "SELECT " + MANIFEST_COLUMNS + """
+                 FROM tags t
+                JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.manifest_digest
+                WHERE t.repository_id = %s AND t.name = ?""".formatted(ID_OF_NAME), repository.name(), tag.name())
+                .first(row -> ManifestRows.storedManifest(row, repository)));
+    }
+
+    @Override
+    public void put(StoredManifest manifest, List<Digest> blobs, List<Digest> children, Optional<Reference.Tag> tag) {
+        SortedSet<Digest> blobDigests = new TreeSet<>(blobs);
+        SortedSet<Digest> childDigests = new TreeSet<>(children);
+        database.inTransaction(connection -> {
+            long repositoryId = RepositoryRows.idAddingIfAbsent(connection, manifest.repository(), clock.instant());
+            String lock = database.dialect().keyShareLock();
+            requireEach(connection, repositoryId, manifest.repository(), blobDigests, "blob",
+                    "SELECT 1 FROM repository_blobs WHERE repository_id = ? AND digest = ?" + lock);
+            requireEach(connection, repositoryId, manifest.repository(), childDigests, "manifest",
+                    "SELECT 1 FROM manifests WHERE repository_id = ? AND digest = ?" + lock);
+            if (insertManifest(connection, repositoryId, manifest)) {
+                insertReferences(connection, repositoryId, manifest.digest(), blobDigests,
+                        "INSERT INTO manifest_blobs (repository_id, manifest_digest, blob_digest) VALUES (?, ?, ?)");
+                insertReferences(connection, repositoryId, manifest.digest(), childDigests,
+                        "INSERT INTO manifest_children (repository_id, manifest_digest, child_digest) VALUES (?, ?, ?)");
+            }
+            if (tag.isPresent()) {
+                sql(connection, """
+                        INSERT INTO tags (repository_id, name, manifest_digest, updated_at) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (repository_id, name)
+                        DO UPDATE SET manifest_digest = excluded.manifest_digest, updated_at = excluded.updated_at""",
+                        repositoryId, tag.get().name(), manifest.digest(), clock.millis()).update();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Throws {@code MANIFEST_BLOB_UNKNOWN} naming the first of {@code digests} that {@code presenceQuery} misses. The
+     * query locks what it finds, so a concurrent unlink or delete cannot slip in before this transaction commits.
+     */
+    private static void requireEach(Connection connection, long repositoryId, Repository repository,
+                                     SortedSet<Digest> digests, String kind, String presenceQuery) throws SQLException {
+        for (Digest digest : digests) {
+            if (!sql(connection, presenceQuery, repositoryId, digest).exists()) {
+                throw ErrorCode.MANIFEST_BLOB_UNKNOWN.exception(
+                        "the manifest references " + kind + " " + digest + ", which is not in repository " + repository);
+            }
+        }
+    }
+
+    /** Inserts the manifest row; false when the repository already had it (then its bytes are kept as they were). */
+    private static boolean insertManifest(Connection connection, long repositoryId, StoredManifest manifest)
+            throws SQLException {
+        return sql(connection, """
+                INSERT INTO manifests (repository_id, digest, media_type, content, size, artifact_type, subject_digest,
+                                       annotations_json, pushed_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (repository_id, digest) DO NOTHING""",
+                repositoryId, manifest.digest(), manifest.mediaType(), manifest.content(), manifest.size(),
+                manifest.artifactType().orElse(null), manifest.subject().orElse(null),
+                AnnotationsJson.write(manifest.annotations()), manifest.pushedAt().toEpochMilli()).update() > 0;
+    }
+
+    private static void insertReferences(Connection connection, long repositoryId, Digest manifest,
+                                         SortedSet<Digest> referenced, String insert) throws SQLException {
+        for (Digest digest : referenced) {
+            sql(connection, insert, repositoryId, manifest, digest).update();
+        }
+    }
+
+    @Override
+    public boolean delete(Repository repository, Digest digest) {
+        // Tags and reference rows go with it: their foreign keys cascade.
+        return database.inTransaction(connection -> sql(connection,
+                "DELETE FROM manifests WHERE repository_id = " + ID_OF_NAME + " AND digest = ?",
+                repository.name(), digest).update() > 0);
+    }
+
+    @Override
+    public boolean deleteTag(Repository repository, Reference.Tag tag) {
+        return database.inTransaction(connection -> sql(connection,
+                "DELETE FROM tags WHERE repository_id = " + ID_OF_NAME + " AND name = ?",
+                repository.name(), tag.name()).update() > 0);
+    }
+
+    @Override
+    public List<String> tags(Repository repository, Optional<String> last, int limit) {
+        return database.withConnection(connection -> sql(connection, """
+                SELECT name FROM tags WHERE repository_id = %s AND name > ?
+                ORDER BY name LIMIT ?""".formatted(ID_OF_NAME), repository.name(), last.orElse(""), pageSize(limit))
+                .list(row -> row.getString(1)));
+    }
+
+    @Override
+    public List<Repository> repositories(Optional<String> last, int limit) {
+        return database.withConnection(connection -> sql(connection, """
+                SELECT r.name FROM repositories r
+                WHERE r.name > ? AND %s
+                ORDER BY r.name LIMIT ?""".formatted(HOLDS_CONTENT), last.orElse(""), pageSize(limit))
+                .list(row -> Repository.of(row.getString(1))));
+    }
+
+    @Override
+    public boolean exists(Repository repository) {
+        return database.withConnection(connection -> sql(connection,
+                "SELECT 1 FROM repositories r WHERE r.name = ? AND " + HOLDS_CONTENT, repository.name()).exists());
+    }
+
+    @Override
+    public List<Descriptor> referrers(Repository repository, Digest subject, Optional<String> artifactType,
+                                      Optional<Digest> last, int limit) {
+        List<Object> parameters = new ArrayList<>(List.of(repository.name(), subject, last.map(Digest::toString).orElse("")));
+        String typeCondition = "";
+        if (artifactType.isPresent()) {
+            typeCondition = " AND m.artifact_type = ?";
+            parameters.add(artifactType.get());
+        }
+        parameters.add(pageSize(limit));
+        String query = "SELECT " + REFERRER_COLUMNS + " FROM manifests m WHERE m.repository_id = " + ID_OF_NAME
+                + " AND m.subject_digest = ? AND m.digest > ?" + typeCondition + " ORDER BY m.digest LIMIT ?";
+        return database.withConnection(connection -> sql(connection, query, parameters.toArray())
+                .list(ManifestRows::referrer));
+    }
+
+    /** A page size SQL can take: a negative limit means none in SQLite, here it means an empty page. */
+    private static int pageSize(int limit) {
+        return Math.max(0, limit);
+    }
+}

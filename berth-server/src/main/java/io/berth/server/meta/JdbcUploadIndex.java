@@ -1,0 +1,36 @@
+package io.berth.server.meta;
+
+import static io.berth.server.meta.SqlStatement.sql;
+
+import io.berth.oci.Repository;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+/** {@link UploadIndex} over the {@code uploads} table. */
+public final class JdbcUploadIndex implements UploadIndex {
+    private final Database database;
+
+    public JdbcUploadIndex(Database database) {
+        this.database = database;
+    }
+
+    @Override
+    public void create(Upload upload) {
+        database.inTransaction(connection -> sql(connection,
+                "INSERT INTO uploads (id, repository, started_at) VALUES (?, ?, ?)",
+                upload.id().toString(), upload.repository().name(), upload.startedAt().toEpochMilli()).update());
+    }
+
+    @Override
+    public Optional<Upload> upload(UUID id) {
+        return database.withConnection(connection -> sql(connection,
+                "SELECT repository, started_at FROM uploads WHERE id = ?", id.toString())
+                .first(row -> new Upload(id, Repository.of(row.getString(1)), Instant.ofEpochMilli(row.getLong(2)))));
+    }
+
+    @Override
+    public void delete(UUID id) {
+        database.inTransaction(connection -> sql(connection, "DELETE FROM uploads WHERE id = ?", id.toString()).update());
+    }
+}

@@ -1,0 +1,112 @@
+package io.berth.server.meta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.berth.server.config.BerthConfig.DatabaseConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link Database} on SQLite: file placement, connection settings, migrations and the transaction helper. */
+class JdbcDatabaseTest {
+    @TempDir
+    Path directory;
+
+    private DatabaseConfig sqliteIn(Path file) {
+        return new DatabaseConfig("jdbc:sqlite:" + file, null, null, 4);
+    }
+
+    @Test
+    void createsTheParentDirectoriesOfTheDatabaseFile() {
+        Path file = directory.resolve("not/yet/there/berth.db");
+        try (Database database = Database.open(sqliteIn(file))) {
+            assertThat(database.dataSource()).isNotNull();
+        }
+        assertThat(file).isRegularFile();
+    }
+
+    @Test
+    void everyPooledConnectionIsDurableWaitsWhenBusyAndEnforcesForeignKeys() {
+        try (Database database = Database.open(sqliteIn(directory.resolve("berth.db")))) {
+            database.withConnection(connection -> {
+                assertThat(pragma(connection, "journal_mode")).isEqualTo("wal");
+                assertThat(pragma(connection, "synchronous")).isEqualTo("2"); // FULL
+                assertThat(pragma(connection, "foreign_keys")).isEqualTo("1");
+                assertThat(Integer.parseInt(pragma(connection, "busy_timeout"))).isGreaterThanOrEqualTo(10_000);
+                return null;
+            });
+        }
+    }
+
+    @Test
+    void migrationsRunOnceAndTheSchemaSurvivesReopening() {
+        Path file = directory.resolve("berth.db");
+        try (Database database = Database.open(sqliteIn(file))) {
+            database.inTransaction(connection -> update(connection,
+                    "INSERT INTO uploads (id, repository, started_at) VALUES ('u1', 'app', 1)"));
+        }
+        try (Database database = Database.open(sqliteIn(file))) {
+            int uploads = database.withConnection(connection -> count(connection, "SELECT COUNT(*) FROM uploads"));
+            int migrations = database.withConnection(connection -> count(connection,
+                    "SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1"));
+            assertThat(uploads).isEqualTo(1);
+            assertThat(migrations).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aFailingTransactionIsRolledBackAndItsSqlExceptionTranslated() {
+        try (Database database = Database.open(sqliteIn(directory.resolve("berth.db")))) {
+            assertThatThrownBy(() -> database.inTransaction(connection -> {
+                update(connection, "INSERT INTO uploads (id, repository, started_at) VALUES ('u1', 'app', 1)");
+                return update(connection, "INSERT INTO no_such_table VALUES (1)");
+            })).isInstanceOf(DatabaseException.class).hasCauseInstanceOf(SQLException.class);
+
+            IllegalStateException thrown = new IllegalStateException("work failed");
+            assertThatThrownBy(() -> database.inTransaction(connection -> {
+                update(connection, "INSERT INTO uploads (id, repository, started_at) VALUES ('u2', 'app', 1)");
+                throw thrown;
+            })).isSameAs(thrown);
+
+            int uploads = database.withConnection(connection -> count(connection, "SELECT COUNT(*) FROM uploads"));
+            assertThat(uploads).isZero();
+            int inserted = database.inTransaction(connection -> update(connection,
+                    "INSERT INTO uploads (id, repository, started_at) VALUES ('u3', 'app', 1)"));
+            assertThat(inserted).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void refusesAPrivateInMemoryDatabaseThatAPoolCannotShare() {
+        assertThatThrownBy(() -> Database.open(new DatabaseConfig("jdbc:sqlite::memory:", null, null, 2)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(Files.exists(directory.resolve(":memory:"))).isFalse();
+    }
+
+    private static String pragma(Connection connection, String name) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet row = statement.executeQuery("PRAGMA " + name)) {
+            row.next();
+            return row.getString(1);
+        }
+    }
+
+    private static int update(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            return statement.executeUpdate(sql);
+        }
+    }
+
+    private static int count(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement(); ResultSet row = statement.executeQuery(sql)) {
+            row.next();
+            return row.getInt(1);
+        }
+    }
+}

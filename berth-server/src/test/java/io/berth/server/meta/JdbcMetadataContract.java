@@ -1,0 +1,476 @@
+package io.berth.server.meta;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.berth.oci.Descriptor;
+import io.berth.oci.Digest;
+import io.berth.oci.ErrorCode;
+import io.berth.oci.MediaTypes;
+import io.berth.oci.Reference.Tag;
+import io.berth.oci.RegistryException;
+import io.berth.oci.Repository;
+import io.berth.server.config.BerthConfig.DatabaseConfig;
+import io.berth.server.meta.UploadIndex.Upload;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every JDBC metadata database must do, run once per database by the subclasses. Each test gets an empty,
+ * freshly migrated database of its own.
+ */
+abstract class JdbcMetadataContract {
+    static final Repository APP = Repository.of("team/app");
+    static final Repository OTHER = Repository.of("team/other");
+    static final Instant PUSHED_AT = Instant.ofEpochMilli(1_700_000_000_123L);
+
+    Database database;
+    JdbcBlobIndex blobs;
+    JdbcManifestIndex manifests;
+    JdbcUploadIndex uploads;
+
+    /** The configuration of an empty database that no other test uses. */
+    abstract DatabaseConfig emptyDatabase() throws Exception;
+
+    /** Releases what {@link #emptyDatabase} made; called after the test's {@link Database} is closed. */
+    void discardDatabase() throws Exception {
+    }
+
+    @BeforeEach
+    void openDatabase() throws Exception {
+        database = Database.open(emptyDatabase());
+        blobs = new JdbcBlobIndex(database);
+        manifests = new JdbcManifestIndex(database);
+        uploads = new JdbcUploadIndex(database);
+    }
+
+    @AfterEach
+    void closeDatabase() throws Exception {
+        if (database != null) {
+            database.close();
+        }
+        discardDatabase();
+    }
+
+    // ---- blobs ----
+
+    @Test
+    void linkMakesTheBlobKnownInThatRepositoryOnly() {
+        Digest layer = blobDigest("layer");
+        blobs.link(APP, layer, 42);
+        blobs.link(APP, layer, 42);
+
+        assertThat(blobs.linkedBlobSize(APP, layer)).contains(42L);
+        assertThat(blobs.linkedBlobSize(OTHER, layer)).isEmpty();
+        assertThat(blobs.linkedBlobSize(APP, blobDigest("never pushed"))).isEmpty();
+        assertThat(blobs.anyRepositoryWith(layer)).contains(APP);
+        assertThat(blobs.anyRepositoryWith(blobDigest("never pushed"))).isEmpty();
+    }
+
+    @Test
+    void unlinkRemovesOnlyThatRepositorysLink() {
+        Digest layer = blobDigest("layer");
+        blobs.link(APP, layer, 7);
+        blobs.link(OTHER, layer, 7);
+
+        assertThat(blobs.unlink(APP, layer)).isTrue();
+        assertThat(blobs.unlink(APP, layer)).isFalse();
+        assertThat(blobs.linkedBlobSize(APP, layer)).isEmpty();
+        assertThat(blobs.linkedBlobSize(OTHER, layer)).contains(7L);
+        assertThat(blobs.anyRepositoryWith(layer)).contains(OTHER);
+
+        assertThat(blobs.unlink(OTHER, layer)).isTrue();
+        assertThat(blobs.anyRepositoryWith(layer)).isEmpty();
+        assertThat(blobs.unlink(Repository.of("never/used"), layer)).isFalse();
+    }
+
+    // ---- manifests ----
+
+    @Test
+    void putManifestIsReadableByDigestAndByTag() {
+        Digest config = linkedBlob(APP, "config");
+        Digest layer = linkedBlob(APP, "layer");
+        StoredManifest image = new StoredManifest(APP, Digest.sha256(bytes("image")), MediaTypes.OCI_MANIFEST,
+                bytes("image"), Optional.of("application/vnd.example+type"), Optional.of(blobDigest("subject")),
+                Map.of("org.opencontainers.image.title", "app", "ünïcode", "✓"), PUSHED_AT);
+
+        manifests.put(image, List.of(config, layer, config), List.of(), Optional.of(new Tag("v1")));
+
+        assertThat(manifests.manifest(APP, image.digest())).hasValueSatisfying(stored -> assertSame(stored, image));
+        assertThat(manifests.manifestByTag(APP, new Tag("v1"))).hasValueSatisfying(stored -> assertSame(stored, image));
+        assertThat(manifests.manifestByTag(APP, new Tag("v2"))).isEmpty();
+        assertThat(manifests.manifest(OTHER, image.digest())).isEmpty();
+        assertThat(manifests.manifestByTag(OTHER, new Tag("v1"))).isEmpty();
+        assertThat(manifests.tags(APP, Optional.empty(), 10)).containsExactly("v1");
+    }
+
+    @Test
+    void putWithoutTagStoresOnlyTheManifest() {
+        StoredManifest image = pushed(APP, "untagged");
+
+        assertThat(manifests.manifest(APP, image.digest())).isPresent();
+        assertThat(manifests.tags(APP, Optional.empty(), 10)).isEmpty();
+    }
+
+    @Test
+    void putReferencingAnUnlinkedBlobFailsNamingItAndWritesNothing() {
+        Repository fresh = Repository.of("fresh");
+        Digest linkedElsewhere = linkedBlob(APP, "layer");
+        StoredManifest image = manifest(fresh, "image");
+
+        assertThatThrownBy(() -> manifests.put(image, List.of(linkedElsewhere), List.of(), Optional.of(new Tag("v1"))))
+                .isInstanceOfSatisfying(RegistryException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.MANIFEST_BLOB_UNKNOWN);
+                    assertThat(e.detail()).contains(linkedElsewhere.toString());
+                });
+
+        assertThat(manifests.manifest(fresh, image.digest())).isEmpty();
+        assertThat(manifests.manifestByTag(fresh, new Tag("v1"))).isEmpty();
+        assertThat(manifests.exists(fresh)).isFalse();
+        assertThat(manifests.repositories(Optional.empty(), 10)).containsExactly(APP);
+    }
+
+    @Test
+    void putWithOneMissingBlobAmongLinkedOnesNamesTheMissingOne() {
+        Digest config = linkedBlob(APP, "config");
+        Digest missing = blobDigest("missing layer");
+        StoredManifest image = manifest(APP, "image");
+
+        assertThatThrownBy(() -> manifests.put(image, List.of(config, missing), List.of(), Optional.of(new Tag("v1"))))
+                .isInstanceOfSatisfying(RegistryException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.MANIFEST_BLOB_UNKNOWN);
+                    assertThat(e.detail()).contains(missing.toString()).doesNotContain(config.toString());
+                });
+        assertThat(manifests.manifest(APP, image.digest())).isEmpty();
+        assertThat(manifests.tags(APP, Optional.empty(), 10)).isEmpty();
+    }
+
+    @Test
+    void putIndexRequiresItsChildManifestsInTheRepository() {
+        StoredManifest child = manifest(APP, "child");
+        StoredManifest index = new StoredManifest(APP, Digest.sha256(bytes("index")), MediaTypes.OCI_INDEX,
+                bytes("index"), Optional.empty(), Optional.empty(), Map.of(), PUSHED_AT);
+        manifests.put(manifest(OTHER, "child"), List.of(), List.of(), Optional.empty());
+
+        assertThatThrownBy(() -> manifests.put(index, List.of(), List.of(child.digest()), Optional.of(new Tag("multi"))))
+                .isInstanceOfSatisfying(RegistryException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.MANIFEST_BLOB_UNKNOWN);
+                    assertThat(e.detail()).contains(child.digest().toString());
+                });
+        assertThat(manifests.manifest(APP, index.digest())).isEmpty();
+
+        manifests.put(child, List.of(), List.of(), Optional.empty());
+        manifests.put(index, List.of(), List.of(child.digest()), Optional.of(new Tag("multi")));
+        assertThat(manifests.manifestByTag(APP, new Tag("multi"))).map(StoredManifest::digest).contains(index.digest());
+    }
+
+    @Test
+    void puttingTheSameDigestAgainKeepsTheStoredManifestAndAddsTheTag() {
+        StoredManifest first = pushed(APP, "image", "v1");
+        StoredManifest again = new StoredManifest(APP, first.digest(), first.mediaType(), bytes("image"),
+                Optional.of("changed/type"), Optional.empty(), Map.of("changed", "yes"), PUSHED_AT.plusSeconds(60));
+
+        manifests.put(again, List.of(), List.of(), Optional.of(new Tag("v2")));
+
+        assertThat(manifests.manifest(APP, first.digest())).hasValueSatisfying(stored -> assertSame(stored, first));
+        assertThat(manifests.tags(APP, Optional.empty(), 10)).containsExactly("v1", "v2");
+        assertThat(manifests.manifestByTag(APP, new Tag("v2"))).map(StoredManifest::digest).contains(first.digest());
+    }
+
+    @Test
+    void tagMovesToTheManifestPutLast() {
+        StoredManifest old = pushed(APP, "old", "latest");
+        StoredManifest current = pushed(APP, "new", "latest");
+
+        assertThat(manifests.manifestByTag(APP, new Tag("latest"))).map(StoredManifest::digest).contains(current.digest());
+        assertThat(manifests.manifest(APP, old.digest())).isPresent();
+        assertThat(manifests.tags(APP, Optional.empty(), 10)).containsExactly("latest");
+    }
+
+    @Test
+    void deletingAManifestRemovesItsTagsAndItsReferrerEntry() {
+        StoredManifest subject = pushed(APP, "subject", "stable");
+        StoredManifest signature = referrer(APP, subject.digest(), "application/vnd.example.sig", "signature");
+        manifests.put(signature, List.of(), List.of(), Optional.of(new Tag("sig-a")));
+        manifests.put(signature, List.of(), List.of(), Optional.of(new Tag("sig-b")));
+
+        assertThat(manifests.delete(APP, signature.digest())).isTrue();
+
+        assertThat(manifests.manifest(APP, signature.digest())).isEmpty();
+        assertThat(manifests.manifestByTag(APP, new Tag("sig-a"))).isEmpty();
+        assertThat(manifests.tags(APP, Optional.empty(), 10)).containsExactly("stable");
+        assertThat(manifests.referrers(APP, subject.digest(), Optional.empty(), Optional.empty(), 10)).isEmpty();
+        assertThat(manifests.delete(APP, signature.digest())).isFalse();
+        assertThat(manifests.delete(OTHER, subject.digest())).isFalse();
+        assertThat(manifests.manifestByTag(APP, new Tag("stable"))).isPresent();
+    }
+
+    @Test
+    void deletingAManifestLetsItsBlobsAndChildrenStay() {
+        Digest layer = linkedBlob(APP, "layer");
+        StoredManifest child = pushed(APP, "child");
+        StoredManifest parent = manifest(APP, "parent");
+        manifests.put(parent, List.of(layer), List.of(child.digest()), Optional.of(new Tag("p")));
+
+        assertThat(manifests.delete(APP, parent.digest())).isTrue();
+
+        assertThat(blobs.linkedBlobSize(APP, layer)).isPresent();
+        assertThat(manifests.manifest(APP, child.digest())).isPresent();
+        manifests.put(parent, List.of(layer), List.of(child.digest()), Optional.empty());
+        assertThat(manifests.manifest(APP, parent.digest())).isPresent();
+    }
+
+    @Test
+    void deleteTagRemovesOnlyTheTag() {
+        StoredManifest image = pushed(APP, "image", "v1");
+        manifests.put(image, List.of(), List.of(), Optional.of(new Tag("v2")));
+
+        assertThat(manifests.deleteTag(APP, new Tag("v1"))).isTrue();
+        assertThat(manifests.deleteTag(APP, new Tag("v1"))).isFalse();
+        assertThat(manifests.deleteTag(OTHER, new Tag("v2"))).isFalse();
+
+        assertThat(manifests.manifest(APP, image.digest())).isPresent();
+        assertThat(manifests.tags(APP, Optional.empty(), 10)).containsExactly("v2");
+    }
+
+    // ---- listing ----
+
+    @Test
+    void tagsAreListedInByteOrderAndPagedAfterLast() {
+        StoredManifest image = pushed(APP, "image");
+        List<String> names = List.of("latest", "Latest", "v1.0", "v1-0", "v1_0", "V2", "_x", "1.0", "a", "A", "z", "Z",
+                "v1", "v10", "v9");
+        for (String name : names) {
+            manifests.put(image, List.of(), List.of(), Optional.of(new Tag(name)));
+        }
+        pushed(OTHER, "image", "not-in-app");
+        List<String> byteOrder = names.stream().sorted().toList();
+
+        assertThat(manifests.tags(APP, Optional.empty(), 100)).containsExactlyElementsOf(byteOrder);
+        assertThat(pagesOf(4, last -> manifests.tags(APP, last, 4))).containsExactlyElementsOf(byteOrder);
+        assertThat(manifests.tags(APP, Optional.of("v1"), 3)).containsExactly("v1-0", "v1.0", "v10");
+        assertThat(manifests.tags(APP, Optional.of("W"), 3)).containsExactly("Z", "_x", "a");
+        assertThat(manifests.tags(APP, Optional.of("z"), 3)).isEmpty();
+        assertThat(manifests.tags(APP, Optional.empty(), 0)).isEmpty();
+        assertThat(manifests.tags(Repository.of("unknown"), Optional.empty(), 10)).isEmpty();
+    }
+
+    @Test
+    void repositoriesHoldingContentAreListedInLexicalOrderAndPaged() {
+        List<Repository> holding = Stream.of("b", "a/c", "a-b", "a.b", "a_b", "a", "a/b/c", "a0")
+                .map(Repository::of).toList();
+        for (int i = 0; i < holding.size(); i++) {
+            if (i % 2 == 0) {
+                pushed(holding.get(i), "image");
+            } else {
+                linkedBlob(holding.get(i), "layer");
+            }
+        }
+        Repository emptied = Repository.of("a/emptied");
+        blobs.link(emptied, blobDigest("gone"), 1);
+        blobs.unlink(emptied, blobDigest("gone"));
+        Repository deleted = Repository.of("a/deleted");
+        manifests.delete(deleted, pushed(deleted, "gone").digest());
+        List<Repository> lexical = holding.stream().sorted().toList();
+
+        assertThat(manifests.repositories(Optional.empty(), 100)).containsExactlyElementsOf(lexical);
+        assertThat(pagesOf(3, last -> manifests.repositories(last, 3).stream().map(Repository::name).toList()))
+                .containsExactlyElementsOf(lexical.stream().map(Repository::name).toList());
+        assertThat(manifests.repositories(Optional.of("a/b/c"), 2)).extracting(Repository::name).containsExactly("a/c", "a0");
+        assertThat(manifests.repositories(Optional.empty(), 0)).isEmpty();
+    }
+
+    @Test
+    void aRepositoryExistsWhileItHoldsAManifestOrABlobLink() {
+        assertThat(manifests.exists(APP)).isFalse();
+        Digest layer = linkedBlob(APP, "layer");
+        assertThat(manifests.exists(APP)).isTrue();
+        StoredManifest image = pushed(APP, "image");
+        blobs.unlink(APP, layer);
+        assertThat(manifests.exists(APP)).isTrue();
+        manifests.delete(APP, image.digest());
+        assertThat(manifests.exists(APP)).isFalse();
+        assertThat(manifests.exists(OTHER)).isFalse();
+    }
+
+    // ---- referrers ----
+
+    @Test
+    void referrersAreDescriptorsOrderedByDigestFilteredByTypeAndPaged() {
+        StoredManifest subject = pushed(APP, "subject");
+        List<StoredManifest> signatures = new ArrayList<>();
+        List<StoredManifest> all = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            StoredManifest signature = referrer(APP, subject.digest(), "application/vnd.example.sig", "sig " + i);
+            StoredManifest sbom = referrer(APP, subject.digest(), "application/vnd.example.sbom", "sbom " + i);
+            manifests.put(signature, List.of(), List.of(), Optional.empty());
+            manifests.put(sbom, List.of(), List.of(), Optional.empty());
+            signatures.add(signature);
+            all.add(signature);
+            all.add(sbom);
+        }
+        manifests.put(referrer(APP, blobDigest("another subject"), "application/vnd.example.sig", "elsewhere"),
+                List.of(), List.of(), Optional.empty());
+        manifests.put(referrer(OTHER, subject.digest(), "application/vnd.example.sig", "other repo"),
+                List.of(), List.of(), Optional.empty());
+
+        List<Descriptor> everything = manifests.referrers(APP, subject.digest(), Optional.empty(), Optional.empty(), 100);
+        assertThat(everything).containsExactlyElementsOf(descriptorsByDigest(all));
+        assertThat(manifests.referrers(APP, subject.digest(), Optional.of("application/vnd.example.sig"),
+                Optional.empty(), 100)).containsExactlyElementsOf(descriptorsByDigest(signatures));
+
+        List<Descriptor> paged = new ArrayList<>();
+        Optional<Digest> last = Optional.empty();
+        for (List<Descriptor> page; !(page = manifests.referrers(APP, subject.digest(), Optional.empty(), last, 3)).isEmpty(); ) {
+            assertThat(page).hasSizeLessThanOrEqualTo(3);
+            paged.addAll(page);
+            last = Optional.of(page.get(page.size() - 1).digest());
+        }
+        assertThat(paged).isEqualTo(everything);
+        assertThat(manifests.referrers(APP, subject.digest(), Optional.of("application/vnd.example.sig"),
+                Optional.of(descriptorsByDigest(signatures).get(1).digest()), 1))
+                .containsExactly(descriptorsByDigest(signatures).get(2));
+        assertThat(manifests.referrers(APP, blobDigest("no referrers"), Optional.empty(), Optional.empty(), 10)).isEmpty();
+    }
+
+    // ---- uploads ----
+
+    @Test
+    void uploadsAreCreatedReadAndDeleted() {
+        Upload upload = new Upload(UUID.randomUUID(), APP, PUSHED_AT);
+        Upload another = new Upload(UUID.randomUUID(), OTHER, PUSHED_AT.plusSeconds(1));
+        uploads.create(upload);
+        uploads.create(another);
+
+        assertThat(uploads.upload(upload.id())).contains(upload);
+        assertThat(uploads.upload(UUID.randomUUID())).isEmpty();
+
+        uploads.delete(upload.id());
+        uploads.delete(upload.id());
+        assertThat(uploads.upload(upload.id())).isEmpty();
+        assertThat(uploads.upload(another.id())).contains(another);
+    }
+
+    // ---- concurrency ----
+
+    @Test
+    void concurrentLinksAndPutsOfTheSameBlobAndTagAllSucceed() throws Exception {
+        int threads = 8;
+        int rounds = 10;
+        Digest layer = blobDigest("shared layer");
+        StoredManifest shared = manifest(APP, "shared");
+        List<StoredManifest> own = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            own.add(manifest(APP, "thread " + t));
+        }
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Void>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                StoredManifest mine = own.get(t);
+                results.add(pool.submit((Callable<Void>) () -> {
+                    start.await();
+                    for (int round = 0; round < rounds; round++) {
+                        blobs.link(APP, layer, 99);
+                        manifests.put(shared, List.of(layer), List.of(), Optional.of(new Tag("stable")));
+                        manifests.put(mine, List.of(layer), List.of(), Optional.of(new Tag("latest")));
+                        blobs.link(OTHER, layer, 99);
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<Void> result : results) {
+                result.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(blobs.linkedBlobSize(APP, layer)).contains(99L);
+        assertThat(blobs.linkedBlobSize(OTHER, layer)).contains(99L);
+        assertThat(manifests.tags(APP, Optional.empty(), 10)).containsExactly("latest", "stable");
+        assertThat(manifests.manifestByTag(APP, new Tag("stable"))).map(StoredManifest::digest).contains(shared.digest());
+        assertThat(manifests.manifestByTag(APP, new Tag("latest"))).map(StoredManifest::digest)
+                .hasValueSatisfying(digest -> assertThat(own).extracting(StoredManifest::digest).contains(digest));
+        for (StoredManifest manifest : own) {
+            assertThat(manifests.manifest(APP, manifest.digest())).isPresent();
+        }
+        assertThat(manifests.repositories(Optional.empty(), 10)).containsExactly(APP, OTHER);
+    }
+
+    // ---- helpers ----
+
+    /** Collects every page that {@code page} returns, following each page's last entry, checking the page sizes. */
+    static List<String> pagesOf(int limit, java.util.function.Function<Optional<String>, List<String>> page) {
+        List<String> all = new ArrayList<>();
+        Optional<String> last = Optional.empty();
+        for (List<String> current; !(current = page.apply(last)).isEmpty(); ) {
+            assertThat(current).hasSizeLessThanOrEqualTo(limit);
+            all.addAll(current);
+            last = Optional.of(current.get(current.size() - 1));
+        }
+        return all;
+    }
+
+    static byte[] bytes(String text) {
+        return text.getBytes(UTF_8);
+    }
+
+    static Digest blobDigest(String seed) {
+        return Digest.sha256(bytes("blob " + seed));
+    }
+
+    Digest linkedBlob(Repository repository, String seed) {
+        Digest digest = blobDigest(seed);
+        blobs.link(repository, digest, seed.length());
+        return digest;
+    }
+
+    static StoredManifest manifest(Repository repository, String content) {
+        return new StoredManifest(repository, Digest.sha256(bytes(content)), MediaTypes.OCI_MANIFEST, bytes(content),
+                Optional.empty(), Optional.empty(), Map.of(), PUSHED_AT);
+    }
+
+    static StoredManifest referrer(Repository repository, Digest subject, String artifactType, String content) {
+        return new StoredManifest(repository, Digest.sha256(bytes(content)), MediaTypes.OCI_MANIFEST, bytes(content),
+                Optional.of(artifactType), Optional.of(subject), Map.of("created-by", content), PUSHED_AT);
+    }
+
+    StoredManifest pushed(Repository repository, String content, String... tags) {
+        StoredManifest manifest = manifest(repository, content);
+        manifests.put(manifest, List.of(), List.of(), Optional.empty());
+        for (String tag : tags) {
+            manifests.put(manifest, List.of(), List.of(), Optional.of(new Tag(tag)));
+        }
+        return manifest;
+    }
+
+    static List<Descriptor> descriptorsByDigest(List<StoredManifest> referrers) {
+        return referrers.stream()
+                .sorted(java.util.Comparator.comparing(StoredManifest::digest))
+                .map(m -> new Descriptor(m.mediaType(), m.digest(), m.size(), m.artifactType(), m.annotations(),
+                        Optional.empty(), List.of()))
+                .toList();
+    }
+
+    static void assertSame(StoredManifest actual, StoredManifest expected) {
+        assertThat(actual).usingRecursiveComparison().isEqualTo(expected);
+    }
+}
