@@ -11,7 +11,10 @@ import io.berth.server.meta.BlobIndex;
 import io.vertx.core.Future;
 import java.util.Optional;
 
-/** GET, HEAD and DELETE {@code /v2/<name>/blobs/<digest>} (end-2, end-10), with ranges and zero-copy sending. */
+/**
+ * GET, HEAD and DELETE {@code /v2/<name>/blobs/<digest>} (end-2, end-10), with ranges and zero-copy sending.
+ * HEAD answers from the metadata alone, without touching the file system.
+ */
 public final class BlobHandler {
     private final BlobIndex index;
     private final BlobStore store;
@@ -27,7 +30,12 @@ public final class BlobHandler {
         Repository repository = exchange.repository();
         Digest digest = Digest.parse(exchange.variable("digest"));
         return exchange.blocking(() -> {
-            index.linkedBlobSize(repository, digest).orElseThrow(() -> unknown(digest));
+            long size = index.linkedBlobSize(repository, digest).orElseThrow(() -> unknown(digest));
+            if (exchange.isHead()) {
+                return Reply.status(200).digest(digest).header("ETag", "\"" + digest + "\"")
+                        .header("Accept-Ranges", "bytes").header("Content-Type", MediaTypes.OCTET_STREAM)
+                        .header("Content-Length", size);
+            }
             BlobStore.LocalBlob blob = store.blob(digest).orElseThrow(() -> unknown(digest));
             return reply(exchange, digest, blob);
         });
