@@ -31,7 +31,7 @@ final class ServerProcess {
         Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "serve", "--listen", "127.0.0.1:" + port, "--data", data.toString())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolveSibling(data.getFileName() + "-server.log").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("server.log").toFile()))
                 .start();
         ServerProcess server = new ServerProcess(process, port);
         Instant deadline = Instant.now().plusSeconds(30);
