@@ -7,30 +7,36 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
- * Berth's own type file format ({@code berthTypes: 1}), JSON or YAML. One entry:
+ * Berth's own type file format ({@code berthTypes: 1}), JSON or YAML. An example (a test loads this very file,
+ * {@code src/test/resources/type/example/acme-types.yaml}):
  * <pre>{@code
- * - id: acme-rocket                       # kebab-case; an existing id (built-in or earlier file) is replaced
- *   title: Acme rocket
- *   description: A launch plan for Acme's rocket CLI.
- *   icon: icons/acme-rocket.svg           # inline <svg…>, data:image/svg+xml URL, http(s) URL or relative .svg
- *   scanner: iac                          # image, sbom, signature, attestation, chart, iac, policy, model, none
- *   moreInfo: https://rocket.example/docs
- *   match:                                # any rule; within a rule, every condition
- *     - artifactType: application/vnd.acme.rocket.v1
- *     - configMediaType: [application/vnd.acme.rocket.config.v1+json]
- *       layerMediaType: application/vnd.acme.rocket.plan.v1+yaml
- *   actions:
- *     - title: Launch
- *       command: rocket launch {registry}/{repository}:{tag}
- *       untagged: rocket launch {registry}/{repository}@{digest}
- *   links:
- *     - {title: Get the CLI, url: https://rocket.example/install}
+ * berthTypes: 1
+ * types:
+ *   - id: acme-rocket                       # kebab-case; an existing id (built-in or earlier file) is replaced
+ *     title: Acme rocket
+ *     description: A launch plan for Acme's rocket CLI.
+ *     icon: icons/acme-rocket.svg           # inline <svg…>, data:image/svg+xml URL, http(s) URL or relative .svg
+ *     scanner: iac                          # image, sbom, signature, attestation, chart, iac, policy, model, none
+ *     moreInfo: https://rocket.example/docs
+ *     match:                                # any rule; within a rule, every condition
+ *       - artifactType: application/vnd.acme.rocket.v1
+ *       - configMediaType: [application/vnd.acme.rocket.config.v1+json]
+ *         layerMediaType: application/vnd.acme.rocket.plan.v1+yaml
+ *     actions:
+ *       - title: Launch
+ *         command: rocket launch {registry}/{repository}:{tag}
+ *         untagged: rocket launch {registry}/{repository}@{digest}
+ *     links:
+ *       - {title: Get the CLI, url: https://rocket.example/install}
  * }</pre>
  * Rule conditions: {@code artifactType}, {@code configMediaType}, {@code layerMediaType}, {@code manifestMediaType}
  * (a string or a list: any of them), {@code layerMediaTypePrefix} (a string), {@code annotation} (an object
- * {@code {on: manifest|config|layer|child, key, value?}} or a list of them) and {@code childrenHavePlatforms: true}.
+ * {@code {on: manifest|config|layer|child, key, value?}} or a list of them; {@code on} defaults to {@code manifest}, no
+ * {@code value} means "present") and {@code childrenHavePlatforms: true}. Only {@code id}, {@code title} and at least
+ * one rule are required ({@code unknown} has none); unknown fields are errors, so typos do not pass silently.
  */
 final class BerthFormat {
     static final int VERSION = 1;
@@ -38,7 +44,7 @@ final class BerthFormat {
             "match", "actions", "links");
     private static final Set<String> RULE_FIELDS = Set.of("artifactType", "configMediaType", "layerMediaType",
             "layerMediaTypePrefix", "annotation", "manifestMediaType", "childrenHavePlatforms");
-    private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[a-z0-9]+(?:-[a-z0-9]+)*");
+    private static final Pattern ID = Pattern.compile("[a-z0-9]+(?:-[a-z0-9]+)*");
 
     private BerthFormat() {
     }

@@ -133,9 +133,10 @@ public sealed interface Match {
     }
 
     /**
-     * An index whose children, apart from attestation entries ({@link Platforms#isAttestation}), are all image
-     * manifests naming a platform, and there is at least one: the shape of a multi-platform image. Reads the
-     * children's descriptors only, never the child manifests.
+     * An index whose children, apart from attestation entries (BuildKit's {@code vnd.docker.reference.type:
+     * attestation-manifest} or platform {@code unknown/unknown}), are all image manifests naming a platform, and there
+     * is at least one: the shape of a multi-platform image. Reads the children's descriptors only, never the child
+     * manifests.
      */
     record ChildrenHavePlatforms() implements Match {
         public Tier tier() {

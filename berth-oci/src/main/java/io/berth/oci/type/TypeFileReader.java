@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
@@ -63,12 +64,12 @@ final class TypeFileReader {
                     List<Entry> entries = new ArrayList<>();
                     while (p.nextToken() != JsonToken.END_ARRAY) {
                         JsonLocation at = p.currentTokenLocation();
-                        entries.add(new Entry(entries.size(), p.readValueAsTree(), at.getLineNr(), at.getColumnNr()));
+                        entries.add(new Entry(entries.size(), tree(p), at.getLineNr(), at.getColumnNr()));
                     }
                     arrays.put(name, entries);
                     fields.put(name, mapper.valueToTree(entries.stream().map(Entry::node).toList()));
                 } else {
-                    fields.put(name, p.readValueAsTree());
+                    fields.put(name, tree(p));
                 }
             }
             if (p.nextToken() != null) {
@@ -76,5 +77,10 @@ final class TypeFileReader {
             }
             return new Document(fields, arrays);
         }
+    }
+
+    private static JsonNode tree(JsonParser p) throws IOException {
+        JsonNode node = p.readValueAsTree();
+        return node == null ? NullNode.instance : node;
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.berth.oci.Manifest;
+import io.berth.oci.Repository;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,10 +12,10 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -139,12 +140,30 @@ class TypeLoaderTest {
         assertThat(detected.type().title()).isEqualTo("Chart");
         assertThat(detected.type().source()).isEqualTo(file.toString());
         assertThat(detected.type().icon().svg()).isEqualTo(ROCKET_SVG);
-        assertThat(detected.type().actionsFor(Target.of("r.example", io.berth.oci.Repository.of("a/b"), "1", TypeFixtures.digest(new byte[0]))))
+        assertThat(detected.type().actionsFor(Target.of("r.example", Repository.of("a/b"), "1", TypeFixtures.digest(new byte[0]))))
                 .extracting(ActionTemplate.Action::command).containsExactly("ourtool deploy r.example/a/b:1");
         // replaced, rules included: the seed's v3 config is no longer a chart
         assertThat(loaded.catalog().detect(TypeFixtures.manifest(TypeFixtures.resource("/seed/helm/wordpress-manifest.json")))
                 .type().id()).isEqualTo("unknown");
         assertThat(loaded.catalog().types()).hasSameSizeAs(TypeCatalog.builtIn().types());
+    }
+
+    @Test
+    void theDocumentedExampleLoadsWithItsIconFile() throws Exception {
+        Path example = Path.of(TypeLoaderTest.class.getResource("/type/example/acme-types.yaml").toURI());
+
+        TypeCatalog.Loaded loaded = TypeCatalog.load(List.of(example));
+
+        assertThat(loaded.problems()).isEmpty();
+        ArtifactType rocket = loaded.catalog().type("acme-rocket").orElseThrow();
+        assertThat(rocket.icon().svg()).isEqualTo(Files.readString(example.resolveSibling("icons/acme-rocket.svg")).strip());
+        assertThat(rocket.source()).isEqualTo(example.toString());
+        assertThat(loaded.catalog().detect(DetectionOrderTest.image(null, "application/vnd.acme.rocket.config.v1+json",
+                "application/vnd.acme.rocket.plan.v1+yaml")).type()).isEqualTo(rocket);
+        assertThat(loaded.catalog().detect(DetectionOrderTest.image(null, "application/vnd.acme.rocket.config.v1+json"))
+                .type().id()).isEqualTo("unknown");
+        assertThat(rocket.actionsFor(Target.of("r.example", Repository.of("acme/moon"), "v2", TypeFixtures.digest(new byte[0]))))
+                .containsExactly(new ActionTemplate.Action("Launch", "rocket launch r.example/acme/moon:v2"));
     }
 
     @Test
@@ -202,7 +221,7 @@ class TypeLoaderTest {
         assertThat(rocket.links()).extracting(ArtifactType.Link::title).containsExactly("Get the CLI");
         Manifest parsed = TypeFixtures.manifest(manifest.getBytes(StandardCharsets.UTF_8));
         assertThat(loaded.catalog().detect(parsed).type().id()).isEqualTo("acme-rocket");
-        assertThat(rocket.actionsFor(Target.of("r.example", io.berth.oci.Repository.of("a/b"), null, TypeFixtures.digest(new byte[0]))))
+        assertThat(rocket.actionsFor(Target.of("r.example", Repository.of("a/b"), null, TypeFixtures.digest(new byte[0]))))
                 .extracting(ActionTemplate.Action::command)
                 .containsExactly("rocket launch r.example/a/b@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     }
@@ -258,6 +277,7 @@ class TypeLoaderTest {
             empty condition list | {"id": "bad-one", "title": "Bad", "match": [{"layerMediaType": []}]} | "layerMediaType" must not be empty
             no rules             | {"id": "bad-one", "title": "Bad", "match": []} | "match" needs at least one rule
             no title             | {"id": "bad-one", "match": [{"artifactType": "application/vnd.bad"}]} | "title" is required
+            not an object        | null | a type must be an object
             bad id               | {"id": "Bad_Id", "title": "Bad", "match": [{"artifactType": "application/vnd.bad"}]} | id must be kebab-case
             """;
 
@@ -281,7 +301,7 @@ class TypeLoaderTest {
             assertThat(p.file()).isEqualTo("bad.json");
             assertThat(p.line()).isEqualTo(3);
             assertThat(p.column()).isEqualTo(3);
-            assertThat(p.message()).startsWith("types[1] (").contains(message);
+            assertThat(p.message()).startsWith("types[1]").contains(message);
         });
         assertThat(loaded.catalog().types()).extracting(ArtifactType::id).contains("good-one", "good-two")
                 .doesNotContain("bad-one", "Bad_Id");
@@ -295,6 +315,7 @@ class TypeLoaderTest {
             future version     | x.json | {"berthTypes": 2, "types": []}     | 1 | 1  | unsupported berthTypes version 2
             types not an array | x.json | {"berthTypes": 1, "types": {}}     | 1 | 1  | "types" must be an array
             duplicate key      | x.json | {"berthTypes": 1, "berthTypes": 1} | 1 | 31 | Duplicate field 'berthTypes'
+            null version       | x.json | {"berthTypes": null, "types": []}  | 1 | 1  | unsupported berthTypes version null
             trailing content   | x.json | {"berthTypes": 1, "types": []} {}  | 1 | 32 | unexpected content after the top-level object
             """;
 
