@@ -1,0 +1,98 @@
+package io.berth.oci.type;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A command a user can run on an artifact of a type, with placeholders:
+ * <ul>
+ *   <li>{@code {registry}} the registry host, {@code {repository}} the repository, {@code {name}} its last segment;</li>
+ *   <li>{@code {tag}} the tag; {@code {digest}} the manifest digest ({@code sha256:…});</li>
+ *   <li>{@code {reference}} the full reference, {@code registry/repository:tag}, or {@code registry/repository@digest}
+ *       when there is no tag (unlike the distribution-spec's {@code <reference>}, it includes the repository);</li>
+ *   <li>{@code {subject}} {@code registry/repository@digest} of the manifest this one refers to (signatures, SBOMs,
+ *       attestations).</li>
+ * </ul>
+ * A template that needs a value the {@link Target} lacks is not offered: without a tag, {@code untagged} (a digest
+ * form of the same command) is used if given, else the action is skipped; without a subject it is skipped. Anything
+ * else in braces that looks like a placeholder is rejected when the type file is loaded; {@code {}} and JSON or HCL
+ * braces followed by a space are plain text.
+ *
+ * @param untagged the command to offer instead when the target has no tag; it must not use {@code {tag}}
+ */
+public record ActionTemplate(String title, String command, Optional<String> untagged) {
+    public static final Set<String> PLACEHOLDERS = Set.of("registry", "repository", "name", "tag", "digest",
+            "reference", "subject");
+    static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_.-]*)\\}");
+
+    /** Refuses unknown placeholders and a {@code {tag}} in the untagged form. */
+    public ActionTemplate {
+        for (String name : names(command + " " + untagged.orElse(""))) {
+            if (!PLACEHOLDERS.contains(name)) {
+                throw new IllegalArgumentException("unknown placeholder {" + name + "} in action \"" + title + "\" (known: "
+                        + String.join(", ", PLACEHOLDERS.stream().sorted().toList()) + ")");
+            }
+        }
+        if (untagged.filter(u -> names(u).contains("tag")).isPresent()) {
+            throw new IllegalArgumentException("the untagged form of action \"" + title + "\" must not use {tag}");
+        }
+    }
+
+    /** A rendered action, ready to show. */
+    public record Action(String title, String command) {
+    }
+
+    public static ActionTemplate of(String title, String command) {
+        return new ActionTemplate(title, command, Optional.empty());
+    }
+
+    /** The placeholder names used by the command and its untagged form. */
+    public Set<String> placeholders() {
+        Set<String> names = new LinkedHashSet<>(names(command));
+        untagged.ifPresent(u -> names.addAll(names(u)));
+        return names;
+    }
+
+    /** The action for {@code target}, or empty when the target lacks a value the command needs. */
+    public Optional<Action> render(Target target) {
+        String template = command;
+        if (target.tag().isEmpty() && names(command).contains("tag")) {
+            if (untagged.isEmpty()) {
+                return Optional.empty();
+            }
+            template = untagged.get();
+        }
+        if (target.subject().isEmpty() && names(template).contains("subject")) {
+            return Optional.empty();
+        }
+        Matcher m = PLACEHOLDER.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, Matcher.quoteReplacement(value(m.group(1), target)));
+        }
+        m.appendTail(out);
+        return Optional.of(new Action(title, out.toString()));
+    }
+
+    private static String value(String name, Target t) {
+        String repo = t.registry() + "/" + t.repository().name();
+        return switch (name) {
+            case "registry" -> t.registry();
+            case "repository" -> t.repository().name();
+            case "name" -> t.name();
+            case "tag" -> t.tag().orElseThrow().name();
+            case "digest" -> t.digest().toString();
+            case "reference" -> t.tag().map(tag -> repo + ":" + tag.name()).orElse(repo + "@" + t.digest());
+            case "subject" -> repo + "@" + t.subject().orElseThrow();
+            default -> throw new IllegalStateException(name);
+        };
+    }
+
+    static List<String> names(String template) {
+        return PLACEHOLDER.matcher(template).results().map(r -> r.group(1)).toList();
+    }
+}

@@ -1,0 +1,133 @@
+package io.berth.oci.type;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Optional;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.w3c.dom.Element;
+import org.w3c.dom.NamedNodeMap;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
+
+/**
+ * Checks icons before a UI inlines them: well-formed XML without a DOCTYPE, an {@code <svg>} root in the SVG namespace
+ * with a {@code viewBox}, and nothing active or remote: no {@code script}, {@code foreignObject} or {@code style}
+ * elements, no {@code on*} event attributes, no {@code href} or {@code url(…)} other than a {@code #fragment}.
+ */
+final class Svg {
+    static final String NAMESPACE = "http://www.w3.org/2000/svg";
+    static final int MAX_CHARS = 32 * 1024;
+
+    private Svg() {
+    }
+
+    /** Why {@code svg} is not an acceptable icon, or empty when it is. */
+    static Optional<String> problem(String svg) {
+        if (svg.length() > MAX_CHARS) {
+            return Optional.of("icon is larger than " + MAX_CHARS + " characters");
+        }
+        Element root;
+        try {
+            root = parser().parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8))).getDocumentElement();
+        } catch (Exception e) {
+            return Optional.of("icon is not well-formed XML: " + e.getMessage());
+        }
+        if (!"svg".equals(root.getLocalName()) || !NAMESPACE.equals(root.getNamespaceURI())) {
+            return Optional.of("icon root must be <svg xmlns=\"" + NAMESPACE + "\">");
+        }
+        if (!root.hasAttribute("viewBox")) {
+            return Optional.of("icon <svg> needs a viewBox");
+        }
+        return unsafe(root);
+    }
+
+    /** The SVG text of a {@code data:image/svg+xml[;base64],…} URL, or empty if it is not one. */
+    static Optional<String> fromDataUrl(String url) {
+        int comma = url.indexOf(',');
+        String lower = url.toLowerCase(Locale.ROOT);
+        if (!lower.startsWith("data:image/svg+xml") || comma < 0) {
+            return Optional.empty();
+        }
+        String data = url.substring(comma + 1);
+        try {
+            byte[] bytes = lower.substring(0, comma).endsWith(";base64")
+                    ? Base64.getMimeDecoder().decode(data) : percentDecode(data);
+            return Optional.of(new String(bytes, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> unsafe(Element element) {
+        String name = element.getLocalName().toLowerCase(Locale.ROOT);
+        if (name.equals("script") || name.equals("foreignobject") || name.equals("style")) {
+            return Optional.of("icon must not contain <" + element.getLocalName() + ">");
+        }
+        NamedNodeMap attributes = element.getAttributes();
+        for (int i = 0; i < attributes.getLength(); i++) {
+            Node a = attributes.item(i);
+            String attr = (a.getLocalName() == null ? a.getNodeName() : a.getLocalName()).toLowerCase(Locale.ROOT);
+            String value = a.getNodeValue().trim().toLowerCase(Locale.ROOT);
+            if (attr.startsWith("on")) {
+                return Optional.of("icon must not contain event attributes (" + a.getNodeName() + ")");
+            }
+            if ((attr.equals("href") || attr.equals("src")) && !value.startsWith("#")) {
+                return Optional.of("icon must not reference anything outside itself (" + a.getNodeName() + ")");
+            }
+            if (value.replace(" ", "").matches(".*url\\((?!['\"]?#).*") || value.contains("@import")) {
+                return Optional.of("icon must not reference anything outside itself (" + a.getNodeName() + ")");
+            }
+        }
+        NodeList children = element.getChildNodes();
+        for (int i = 0; i < children.getLength(); i++) {
+            if (children.item(i) instanceof Element child) {
+                Optional<String> problem = unsafe(child);
+                if (problem.isPresent()) {
+                    return problem;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static DocumentBuilder parser() throws Exception {
+        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+        f.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
+        f.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
+        f.setXIncludeAware(false);
+        f.setExpandEntityReferences(false);
+        DocumentBuilder builder = f.newDocumentBuilder();
+        builder.setErrorHandler(new org.xml.sax.helpers.DefaultHandler() {
+            @Override
+            public void error(org.xml.sax.SAXParseException e) throws org.xml.sax.SAXParseException {
+                throw e;
+            }
+        });
+        return builder;
+    }
+
+    /** RFC 3986 percent-decoding; unlike {@link java.net.URLDecoder}, {@code +} stays {@code +}. */
+    private static byte[] percentDecode(String s) {
+        var out = new java.io.ByteArrayOutputStream(s.length());
+        byte[] in = s.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < in.length; i++) {
+            if (in[i] == '%') {
+                if (i + 2 >= in.length) {
+                    throw new IllegalArgumentException("truncated percent escape");
+                }
+                out.write(Integer.parseInt(new String(in, i + 1, 2, StandardCharsets.US_ASCII), 16));
+                i += 2;
+            } else {
+                out.write(in[i]);
+            }
+        }
+        return out.toByteArray();
+    }
+}
