@@ -17,8 +17,13 @@ import io.berth.server.meta.Database;
 import io.berth.server.meta.BlobIndex;
 import io.berth.server.meta.JdbcBlobIndex;
 import io.berth.server.meta.JdbcManifestIndex;
+import io.berth.server.meta.JdbcArtifactListing;
+import io.berth.server.meta.JdbcClassificationIndex;
 import io.berth.server.meta.JdbcUploadIndex;
 import io.berth.server.meta.ManifestIndex;
+import io.berth.server.listing.ListingApi;
+import io.berth.server.type.Retyping;
+import io.berth.server.type.TypeCatalogWatcher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -28,6 +33,7 @@ import io.vertx.core.http.HttpServerOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +44,7 @@ import org.slf4j.LoggerFactory;
 public final class BerthServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BerthServer.class);
     private static final long SHUTDOWN_GRACE_SECONDS = 30;
+    private static final long TYPES_POLL_MILLIS = 2000;
 
     private final Vertx vertx;
     private final HttpServer http;
@@ -62,13 +69,16 @@ public final class BerthServer implements AutoCloseable {
             ManifestIndex manifests = new JdbcManifestIndex(database);
             BlobStore blobs = new FilesystemBlobStore(config.dataDir());
             UploadSessions sessions = new UploadSessions(vertx, blobs, new JdbcUploadIndex(database), blobIndex, clock);
-            RegistryApi api = routes(config, workers, blobIndex, manifests, blobs, sessions, clock);
+            TypeCatalogWatcher types = new TypeCatalogWatcher(config.typesDir());
+            watchTypes(vertx, workers, types, new Retyping(new JdbcClassificationIndex(database), types));
+            RegistryApi api = routes(config, workers, blobIndex, manifests, types, blobs, sessions, clock);
+            ListingApi listing = new ListingApi(new JdbcArtifactListing(database), manifests, types, workers);
             HttpServer http = vertx.createHttpServer(new HttpServerOptions()
                             .setHost(config.host())
                             .setPort(config.port())
                             .setHandle100ContinueAutomatically(true)
                             .setCompressionSupported(false))
-                    .requestHandler(new HttpEntry(api, () -> database.withConnection(c -> c.isValid(2)), workers))
+                    .requestHandler(new HttpEntry(api, listing, () -> database.withConnection(c -> c.isValid(2)), workers))
                     .listen()
                     .await();
             LOG.info("Berth listens on {}:{} with data in {} and metadata in {}", config.host(), http.actualPort(),
@@ -81,11 +91,35 @@ public final class BerthServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Re-types stored manifests now (the catalog may have changed while the registry was down) and whenever a type
+     * file changes; one run at a time, in the background.
+     */
+    private static void watchTypes(Vertx vertx, WorkerExecutor workers, TypeCatalogWatcher types, Retyping retyping) {
+        AtomicBoolean running = new AtomicBoolean(true);
+        Runnable retype = () -> workers.executeBlocking(retyping::run, false)
+                .onComplete(done -> running.set(false))
+                .onFailure(e -> LOG.error("re-typing manifests failed", e));
+        retype.run();
+        vertx.setPeriodic(TYPES_POLL_MILLIS, timer -> {
+            if (running.compareAndSet(false, true)) {
+                workers.executeBlocking(types::refresh, false).onComplete(changed -> {
+                    if (changed.succeeded() && changed.result()) {
+                        retype.run();
+                    } else {
+                        running.set(false);
+                    }
+                });
+            }
+        });
+    }
+
     private static RegistryApi routes(BerthConfig config, WorkerExecutor workers, BlobIndex blobIndex,
-                                      ManifestIndex manifests, BlobStore blobs, UploadSessions sessions, Clock clock) {
+                                      ManifestIndex manifests, TypeCatalogWatcher types, BlobStore blobs,
+                                      UploadSessions sessions, Clock clock) {
         BlobHandler blob = new BlobHandler(blobIndex, blobs, config.deleteEnabled());
         UploadHandler upload = new UploadHandler(sessions, blobIndex);
-        ManifestHandler manifest = new ManifestHandler(manifests, config.limits().maxManifestBytes(),
+        ManifestHandler manifest = new ManifestHandler(manifests, types, config.limits().maxManifestBytes(),
                 config.deleteEnabled(), clock);
         ListHandlers lists = new ListHandlers(manifests, config.limits().defaultPageSize(), config.limits().maxPageSize());
         byte[] empty = "{}".getBytes(StandardCharsets.UTF_8);

@@ -14,9 +14,10 @@ import java.util.List;
  * @param database      the metadata database
  * @param limits        request limits
  * @param deleteEnabled whether DELETE of manifests, tags and blobs is allowed (else 405 UNSUPPORTED)
+ * @param typesDir      artifact type files (Berth's format or the seed's mediaTypeMappings.json), watched for changes
  */
 public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
-                          boolean deleteEnabled) {
+                          boolean deleteEnabled, Path typesDir) {
 
     public BerthConfig {
         List<String> problems = new ArrayList<>();
@@ -35,6 +36,9 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         if (limits == null) {
             problems.add("limits must be set");
         }
+        if (typesDir == null) {
+            problems.add("types directory must be set");
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -42,23 +46,28 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
 
     /** The embedded default: SQLite and filesystem blobs under {@code dataDir}, listening on 127.0.0.1:5000. */
     public static BerthConfig defaults(Path dataDir) {
-        return new BerthConfig("127.0.0.1", 5000, dataDir, DatabaseConfig.sqlite(dataDir), Limits.DEFAULT, true);
+        return new BerthConfig("127.0.0.1", 5000, dataDir, DatabaseConfig.sqlite(dataDir), Limits.DEFAULT, true,
+                dataDir.resolve("types"));
     }
 
     public BerthConfig withListen(String host, int port) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir);
     }
 
     public BerthConfig withDeleteEnabled(boolean enabled) {
-        return new BerthConfig(host, port, dataDir, database, limits, enabled);
+        return new BerthConfig(host, port, dataDir, database, limits, enabled, typesDir);
     }
 
     public BerthConfig withDatabase(DatabaseConfig database) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir);
     }
 
     public BerthConfig withLimits(Limits limits) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir);
+    }
+
+    public BerthConfig withTypesDir(Path typesDir) {
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir);
     }
 
     /**

@@ -34,10 +34,12 @@ import java.util.Set;
  *   maxPageSize: 10000
  * delete:
  *   enabled: true                 # BERTH_DELETE_ENABLED
+ * types:
+ *   directory: ./berth-data/types # BERTH_TYPES_DIRECTORY: artifact type files, reloaded on change
  * </pre>
  */
 public final class ConfigLoader {
-    private static final Set<String> TOP_LEVEL = Set.of("listen", "data", "database", "limits", "delete");
+    private static final Set<String> TOP_LEVEL = Set.of("listen", "data", "database", "limits", "delete", "types");
 
     /** Values given on the command line; empty ones leave the lower layers in force. */
     public record Flags(Optional<String> listen, Optional<Path> data, Optional<Path> configFile) {
@@ -91,7 +93,8 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new BerthConfig(host, port, data, database, limits, deleteEnabled);
+        Path types = layers.text("types.directory", "BERTH_TYPES_DIRECTORY").map(Path::of).orElse(data.resolve("types"));
+        return new BerthConfig(host, port, data, database, limits, deleteEnabled, types);
     }
 
     private static JsonNode readYaml(Path path, List<String> problems) {

@@ -11,24 +11,31 @@ import io.berth.oci.Repository;
 import io.berth.server.http.Exchange;
 import io.berth.server.http.Reply;
 import io.berth.server.meta.ManifestIndex;
+import io.berth.oci.type.TypeCatalog;
 import io.berth.server.meta.StoredManifest;
+import io.berth.server.type.Classifier;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * GET, HEAD, PUT and DELETE {@code /v2/<name>/manifests/<reference>} (end-3, end-7, end-9). Manifests are stored
- * and served as the exact bytes received; the digest is computed over those bytes.
+ * and served as the exact bytes received; the digest is computed over those bytes. On push the manifest is typed
+ * with the catalog in force, from the manifest alone.
  */
 public final class ManifestHandler {
     private final ManifestIndex manifests;
     private final int maxManifestBytes;
     private final boolean deleteEnabled;
     private final Clock clock;
+    private final Supplier<TypeCatalog> catalog;
 
-    public ManifestHandler(ManifestIndex manifests, int maxManifestBytes, boolean deleteEnabled, Clock clock) {
+    public ManifestHandler(ManifestIndex manifests, Supplier<TypeCatalog> catalog, int maxManifestBytes,
+                           boolean deleteEnabled, Clock clock) {
         this.manifests = manifests;
+        this.catalog = catalog;
         this.maxManifestBytes = maxManifestBytes;
         this.deleteEnabled = deleteEnabled;
         this.clock = clock;
@@ -66,7 +73,8 @@ public final class ManifestHandler {
             Manifest manifest = ManifestParser.parse(bytes, contentType);
             Optional<Digest> subject = manifest.subject().map(Descriptor::digest);
             StoredManifest stored = new StoredManifest(repository, digest, manifest.mediaType(), bytes,
-                    manifest.effectiveArtifactType(), subject, manifest.annotations(), clock.instant());
+                    manifest.effectiveArtifactType(), subject, manifest.annotations(), clock.instant(),
+                    Classifier.classify(catalog.get(), manifest, bytes.length));
             Optional<Reference.Tag> tag = reference instanceof Reference.Tag t ? Optional.of(t) : Optional.empty();
             manifests.put(stored, digests(manifest.blobs()), digests(manifest.manifests()), tag);
             Reply reply = Reply.status(201)

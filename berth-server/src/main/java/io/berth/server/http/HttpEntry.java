@@ -7,17 +7,21 @@ import io.vertx.core.http.HttpServerRequest;
 import java.util.concurrent.Callable;
 
 /**
- * The server's front door: {@code /v2/…} goes to the {@link RegistryApi}; {@code /healthz} (the process is up) and
- * {@code /readyz} (the database answers) serve load balancers and orchestrators.
+ * The server's front door: {@code /v2/…} goes to the {@link RegistryApi}, {@code /api/v1/…} to the listing API;
+ * {@code /healthz} (the process is up) and {@code /readyz} (the database answers) serve load balancers and
+ * orchestrators.
  */
 public final class HttpEntry implements Handler<HttpServerRequest> {
     private final RegistryApi api;
+    private final Handler<HttpServerRequest> listing;
     private final Callable<Boolean> readiness;
     private final WorkerExecutor workers;
 
     /** @param readiness a blocking check that the database answers */
-    public HttpEntry(RegistryApi api, Callable<Boolean> readiness, WorkerExecutor workers) {
+    public HttpEntry(RegistryApi api, Handler<HttpServerRequest> listing, Callable<Boolean> readiness,
+                     WorkerExecutor workers) {
         this.api = api;
+        this.listing = listing;
         this.readiness = readiness;
         this.workers = workers;
     }
@@ -25,7 +29,9 @@ public final class HttpEntry implements Handler<HttpServerRequest> {
     @Override
     public void handle(HttpServerRequest request) {
         String path = request.path();
-        if (path.equals("/healthz")) {
+        if (path.startsWith("/api/")) {
+            listing.handle(request);
+        } else if (path.equals("/healthz")) {
             text(request, 200, "ok\n");
         } else if (path.equals("/readyz")) {
             request.pause();

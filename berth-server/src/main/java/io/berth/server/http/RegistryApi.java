@@ -5,10 +5,8 @@ import io.berth.oci.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
@@ -74,7 +72,7 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
         }
         reply.onComplete(result -> {
             if (result.succeeded()) {
-                send(request, result.result());
+                result.result().sendTo(request);
             } else {
                 ErrorRenderer.render(request, result.cause());
             }
@@ -98,36 +96,6 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
             return Endpoint.Method.valueOf(method.name());
         } catch (IllegalArgumentException e) {
             return null;
-        }
-    }
-
-    static void send(HttpServerRequest request, Reply reply) {
-        HttpServerResponse response = request.response().setStatusCode(reply.status());
-        reply.headers().forEach(response::putHeader);
-        boolean head = request.method() == HttpMethod.HEAD;
-        if (!request.isEnded()) {
-            request.handler(null);
-            request.resume();
-        }
-        Reply.Body body = reply.body();
-        if (body instanceof Reply.Bytes bytes) {
-            response.putHeader("Content-Type", bytes.contentType())
-                    .putHeader("Content-Length", String.valueOf(bytes.content().length));
-            if (head) {
-                response.end();
-            } else {
-                response.end(Buffer.buffer(bytes.content()));
-            }
-        } else if (body instanceof Reply.FileRegion file) {
-            response.putHeader("Content-Type", file.contentType());
-            if (head || file.length() == 0) {
-                response.putHeader("Content-Length", String.valueOf(file.length())).end();
-            } else {
-                response.sendFile(file.path().toString(), file.offset(), file.length());
-            }
-        } else {
-            response.headers().add("Content-Length", reply.headers().getOrDefault("Content-Length", "0"));
-            response.end();
         }
     }
 }

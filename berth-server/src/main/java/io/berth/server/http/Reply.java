@@ -1,6 +1,10 @@
 package io.berth.server.http;
 
 import io.berth.oci.Digest;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -71,5 +75,37 @@ public final class Reply {
 
     public Body body() {
         return body;
+    }
+
+    /** Sends this reply as the response to {@code request}, on its event loop; no body for HEAD. */
+    public void sendTo(HttpServerRequest request) {
+        HttpServerResponse response = request.response().setStatusCode(status);
+        headers.forEach(response::putHeader);
+        boolean head = request.method() == HttpMethod.HEAD;
+        if (!request.isEnded()) {
+            request.handler(null);
+            request.resume();
+        }
+        if (body instanceof Reply.Bytes bytes) {
+            response.putHeader("Content-Type", bytes.contentType())
+                    .putHeader("Content-Length", String.valueOf(bytes.content().length));
+            if (head) {
+                response.end();
+            } else {
+                response.end(Buffer.buffer(bytes.content()));
+            }
+        } else if (body instanceof Reply.FileRegion file) {
+            response.putHeader("Content-Type", file.contentType());
+            if (head || file.length() == 0) {
+                response.putHeader("Content-Length", String.valueOf(file.length())).end();
+            } else {
+                response.sendFile(file.path().toString(), file.offset(), file.length());
+            }
+        } else {
+            if (!headers.containsKey("Content-Length")) {
+                response.putHeader("Content-Length", "0");
+            }
+            response.end();
+        }
     }
 }

@@ -69,7 +69,7 @@ public final class JdbcManifestIndex implements ManifestIndex {
                     "SELECT 1 FROM repository_blobs WHERE repository_id = ? AND digest = ?" + lock);
             requireEach(connection, repositoryId, manifest.repository(), childDigests, "manifest",
                     "SELECT 1 FROM manifests WHERE repository_id = ? AND digest = ?" + lock);
-            if (insertManifest(connection, repositoryId, manifest)) {
+            if (insertManifest(connection, repositoryId, manifest, totalSize(connection, repositoryId, childDigests))) {
                 insertReferences(connection, repositoryId, manifest.digest(), blobDigests,
                         "INSERT INTO manifest_blobs (repository_id, manifest_digest, blob_digest) VALUES (?, ?, ?)");
                 insertReferences(connection, repositoryId, manifest.digest(), childDigests,
@@ -100,17 +100,32 @@ public final class JdbcManifestIndex implements ManifestIndex {
         }
     }
 
-    /** Inserts the manifest row; false when the repository already had it (then its bytes are kept as they were). */
-    private static boolean insertManifest(Connection connection, long repositoryId, StoredManifest manifest)
-            throws SQLException {
+    /**
+     * Inserts the manifest row; false when the repository already had it (then its bytes are kept as they were).
+     * Its total size is its classification's content size plus {@code childrenTotal}, the totals of an index's children.
+     */
+    private static boolean insertManifest(Connection connection, long repositoryId, StoredManifest manifest,
+                                          long childrenTotal) throws SQLException {
         return sql(connection, """
                 INSERT INTO manifests (repository_id, digest, media_type, content, size, artifact_type, subject_digest,
-                                       annotations_json, pushed_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                       annotations_json, pushed_at, type_id, platforms, total_size)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (repository_id, digest) DO NOTHING""",
                 repositoryId, manifest.digest(), manifest.mediaType(), manifest.content(), manifest.size(),
                 manifest.artifactType().orElse(null), manifest.subject().orElse(null),
-                AnnotationsJson.write(manifest.annotations()), manifest.pushedAt().toEpochMilli()).update() > 0;
+                AnnotationsJson.write(manifest.annotations()), manifest.pushedAt().toEpochMilli(),
+                manifest.classification().typeId(), manifest.classification().platformsColumn(),
+                manifest.classification().contentSize() + childrenTotal).update() > 0;
+    }
+
+    private static long totalSize(Connection connection, long repositoryId, SortedSet<Digest> manifests)
+            throws SQLException {
+        long total = 0;
+        for (Digest digest : manifests) {
+            total += sql(connection, "SELECT total_size FROM manifests WHERE repository_id = ? AND digest = ?",
+                    repositoryId, digest).first(row -> row.getLong(1)).orElse(0L);
+        }
+        return total;
     }
 
     private static void insertReferences(Connection connection, long repositoryId, Digest manifest,

@@ -13,7 +13,8 @@ import java.util.Optional;
 final class ManifestRows {
     /** The columns {@link #storedManifest} reads, in its order. */
     static final String MANIFEST_COLUMNS =
-            "m.digest, m.media_type, m.content, m.artifact_type, m.subject_digest, m.annotations_json, m.pushed_at";
+            "m.digest, m.media_type, m.content, m.artifact_type, m.subject_digest, m.annotations_json, m.pushed_at, "
+            + "m.type_id, m.platforms, m.total_size";
     /** The columns {@link #referrer} reads, in its order. */
     static final String REFERRER_COLUMNS = "m.digest, m.media_type, m.size, m.artifact_type, m.annotations_json";
 
@@ -28,7 +29,9 @@ final class ManifestRows {
                 Optional.ofNullable(row.getString(4)),
                 Optional.ofNullable(row.getString(5)).map(Digest::parse),
                 AnnotationsJson.read(row.getString(6)),
-                Instant.ofEpochMilli(row.getLong(7)));
+                Instant.ofEpochMilli(row.getLong(7)),
+                new StoredManifest.Classification(row.getString(8),
+                        StoredManifest.Classification.platformsOf(row.getString(9)), row.getLong(10)));
     }
 
     static Descriptor referrer(ResultSet row) throws SQLException {

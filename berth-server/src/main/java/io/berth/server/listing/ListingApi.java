@@ -1,0 +1,271 @@
+package io.berth.server.listing;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.oci.Descriptor;
+import io.berth.oci.ErrorCode;
+import io.berth.oci.Manifest;
+import io.berth.oci.ManifestParser;
+import io.berth.oci.Reference;
+import io.berth.oci.Repository;
+import io.berth.oci.type.ArtifactType;
+import io.berth.oci.type.TypeCatalog;
+import io.berth.server.http.ErrorRenderer;
+import io.berth.server.http.Reply;
+import io.berth.server.meta.ArtifactListing;
+import io.berth.server.meta.ArtifactListing.ArtifactRow;
+import io.berth.server.meta.ArtifactListing.Filter;
+import io.berth.server.meta.ManifestIndex;
+import io.berth.server.meta.StoredManifest;
+import io.berth.server.type.TypeCatalogWatcher;
+import io.vertx.core.Handler;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The registry listing as JSON under {@code /api/v1/}: the type catalog and its icons, repositories with artifact
+ * counts per type, artifacts with their type, platforms, size, referrers and rendered actions, and one artifact in
+ * full. Lists are paged with {@code n} and {@code last} and a {@code Link: <…>; rel="next"} header, like the OCI API.
+ */
+public final class ListingApi implements Handler<HttpServerRequest> {
+    private static final Pattern ICON = Pattern.compile("/api/v1/types/([a-z0-9][a-z0-9.-]*)/icon\\.svg");
+    private static final int DEFAULT_PAGE = 100;
+    private static final int MAX_PAGE = 1000;
+    private static final int MAX_REFERRER_DEPTH = 4;
+    private static final int MAX_REFERRERS = 100;
+
+    private final ArtifactListing listing;
+    private final ManifestIndex manifests;
+    private final TypeCatalogWatcher catalog;
+    private final WorkerExecutor workers;
+
+    public ListingApi(ArtifactListing listing, ManifestIndex manifests, TypeCatalogWatcher catalog, WorkerExecutor workers) {
+        this.listing = listing;
+        this.manifests = manifests;
+        this.catalog = catalog;
+        this.workers = workers;
+    }
+
+    @Override
+    public void handle(HttpServerRequest request) {
+        request.pause();
+        Callable<Reply> work;
+        try {
+            work = route(request);
+        } catch (RuntimeException e) {
+            ErrorRenderer.render(request, e);
+            return;
+        }
+        workers.executeBlocking(work, false).onComplete(result -> {
+            if (result.succeeded()) {
+                result.result().sendTo(request);
+            } else {
+                ErrorRenderer.render(request, result.cause());
+            }
+        });
+    }
+
+    private Callable<Reply> route(HttpServerRequest request) {
+        if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
+            request.response().putHeader("Allow", "GET, HEAD");
+            throw ErrorCode.UNSUPPORTED.exception("the listing API is read-only");
+        }
+        String path = request.path();
+        Matcher icon = ICON.matcher(path);
+        return switch (path) {
+            case "/api/v1/types" -> this::types;
+            case "/api/v1/repositories" -> () -> repositories(request);
+            case "/api/v1/artifacts" -> () -> artifacts(request);
+            case "/api/v1/artifact" -> () -> artifact(request);
+            default -> {
+                if (icon.matches()) {
+                    yield () -> icon(icon.group(1));
+                }
+                throw ErrorCode.NOT_FOUND.exception("no such listing resource: " + path);
+            }
+        };
+    }
+
+    private Reply types() {
+        ObjectNode body = ListingJson.MAPPER.createObjectNode();
+        ArrayNode types = body.putArray("types");
+        catalog.get().types().forEach(type -> types.add(ListingJson.type(type)));
+        ArrayNode problems = body.putArray("problems");
+        catalog.problems().forEach(p -> problems.addObject().put("file", p.file()).put("line", p.line())
+                .put("column", p.column()).put("message", p.message()));
+        return json(body);
+    }
+
+    private Reply icon(String typeId) {
+        ArtifactType type = catalog.get().type(typeId)
+                .orElseThrow(() -> ErrorCode.NOT_FOUND.exception("no artifact type " + typeId));
+        return Reply.status(200).header("Cache-Control", "max-age=300")
+                .header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+                .bytes(type.icon().svg().getBytes(StandardCharsets.UTF_8), "image/svg+xml");
+    }
+
+    private Reply repositories(HttpServerRequest request) {
+        int size = pageSize(request);
+        Filter filter = filter(request);
+        List<ArtifactListing.RepositorySummary> fetched = listing.repositories(filter, param(request, "last"), size + 1);
+        Reply reply = Reply.status(200);
+        List<ArtifactListing.RepositorySummary> page = page(fetched, size, reply, request, s -> s.repository().name());
+        ObjectNode body = ListingJson.MAPPER.createObjectNode();
+        ArrayNode repositories = body.putArray("repositories");
+        page.forEach(summary -> repositories.add(ListingJson.repository(summary)));
+        return json(reply, body);
+    }
+
+    private Reply artifacts(HttpServerRequest request) {
+        int size = pageSize(request);
+        Optional<Repository> repository = param(request, "repository").map(Repository::of);
+        List<ArtifactRow> fetched = listing.artifacts(repository, filter(request), param(request, "last"), size + 1);
+        Reply reply = Reply.status(200);
+        List<ArtifactRow> page = page(fetched, size, reply, request, ArtifactRow::cursor);
+        TypeCatalog types = catalog.get();
+        String registry = registryHost(request);
+        ObjectNode body = ListingJson.MAPPER.createObjectNode();
+        ArrayNode artifacts = body.putArray("artifacts");
+        for (ArtifactRow row : page) {
+            Map<String, Long> referrers = listing.referrerCounts(row.repository(), List.of(row.digest())).get(row.digest());
+            artifacts.add(ListingJson.artifact(row, types, registry, referrers));
+        }
+        return json(reply, body);
+    }
+
+    private Reply artifact(HttpServerRequest request) {
+        Repository repository = Repository.of(param(request, "repository")
+                .orElseThrow(() -> ErrorCode.NAME_INVALID.exception("the repository parameter is required")));
+        Reference reference = Reference.parse(param(request, "reference")
+                .orElseThrow(() -> ErrorCode.MANIFEST_INVALID.exception("the reference parameter is required")));
+        StoredManifest stored = (reference instanceof Reference.Tag tag
+                ? manifests.manifestByTag(repository, tag)
+                : manifests.manifest(repository, ((Reference.ByDigest) reference).digest()))
+                .orElseThrow(() -> ErrorCode.MANIFEST_UNKNOWN.exception(repository + ":" + reference + " is unknown"));
+        ArtifactRow row = listing.manifest(repository, stored.digest()).orElseThrow();
+        if (reference instanceof Reference.Tag tag) {
+            row = new ArtifactRow(row.repository(), Optional.of(tag.name()), row.digest(), row.mediaType(),
+                    row.artifactType(), row.typeId(), row.platforms(), row.size(), row.pushedAt(), row.annotations());
+        }
+        TypeCatalog types = catalog.get();
+        String registry = registryHost(request);
+        ObjectNode body = detail(row, stored, types, registry, 0);
+        ArrayNode tags = body.putArray("tags");
+        listing.tagsOf(repository, stored.digest()).forEach(tags::add);
+        return json(body);
+    }
+
+    /** An artifact with its manifest, config, layers, typed index children and, recursively, its referrers. */
+    private ObjectNode detail(ArtifactRow row, StoredManifest stored, TypeCatalog types, String registry, int depth) {
+        Map<String, Long> counts = listing.referrerCounts(row.repository(), List.of(row.digest())).get(row.digest());
+        ObjectNode node = ListingJson.artifact(row, types, registry, counts);
+        Manifest manifest = ManifestParser.parse(stored.content(), stored.mediaType());
+        node.set("manifest", readTree(stored.content()));
+        manifest.config().ifPresent(config -> node.set("config", ListingJson.descriptor(config)));
+        ArrayNode layers = node.putArray("layers");
+        manifest.layers().forEach(layer -> layers.add(ListingJson.descriptor(layer)));
+        ObjectNode allAnnotations = node.putObject("allAnnotations");
+        manifest.annotations().forEach(allAnnotations::put);
+        ArrayNode children = node.putArray("children");
+        for (Descriptor child : manifest.manifests()) {
+            ObjectNode entry = ListingJson.descriptor(child);
+            listing.manifest(row.repository(), child.digest()).ifPresent(childRow -> {
+                entry.set("type", ListingJson.typeRef(types.type(childRow.typeId()).orElse(types.unknown())));
+                entry.put("totalSize", childRow.size());
+            });
+            children.add(entry);
+        }
+        ArrayNode referrers = node.putArray("referrerTree");
+        if (depth < MAX_REFERRER_DEPTH) {
+            for (ArtifactRow referrer : listing.referrers(row.repository(), row.digest(), MAX_REFERRERS)) {
+                manifests.manifest(referrer.repository(), referrer.digest()).ifPresent(referrerManifest ->
+                        referrers.add(detail(referrer, referrerManifest, types, registry, depth + 1)));
+            }
+        }
+        return node;
+    }
+
+    private static JsonNode readTree(byte[] content) {
+        try {
+            return ListingJson.MAPPER.readTree(content);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("a stored manifest is not JSON", e);
+        }
+    }
+
+    private static Filter filter(HttpServerRequest request) {
+        return new Filter(param(request, "q"), param(request, "type"));
+    }
+
+    private static Optional<String> param(HttpServerRequest request, String name) {
+        return Optional.ofNullable(request.getParam(name)).filter(v -> !v.isEmpty());
+    }
+
+    private static int pageSize(HttpServerRequest request) {
+        try {
+            int n = param(request, "n").map(Integer::parseInt).orElse(DEFAULT_PAGE);
+            if (n < 1) {
+                throw new NumberFormatException();
+            }
+            return Math.min(n, MAX_PAGE);
+        } catch (NumberFormatException e) {
+            throw ErrorCode.PAGINATION_NUMBER_INVALID.exception("n must be a positive integer");
+        }
+    }
+
+    /** Trims to the page and, when there is more, links to the next page with the same filters. */
+    private static <T> List<T> page(List<T> fetched, int size, Reply reply, HttpServerRequest request,
+                                    Function<T, String> cursor) {
+        if (fetched.size() <= size) {
+            return fetched;
+        }
+        List<T> page = fetched.subList(0, size);
+        StringBuilder next = new StringBuilder(request.path()).append("?n=").append(size);
+        for (String name : List.of("repository", "q", "type")) {
+            param(request, name).ifPresent(v -> next.append('&').append(name).append('=').append(encode(v)));
+        }
+        next.append("&last=").append(encode(cursor.apply(page.get(size - 1))));
+        reply.header("Link", "<" + next + ">; rel=\"next\"");
+        return page;
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    /** How clients address this registry, from the request's Host: what rendered commands must contain. */
+    static String registryHost(HttpServerRequest request) {
+        HostAndPort authority = request.authority();
+        if (authority == null) {
+            return "localhost";
+        }
+        String host = authority.host().contains(":") && !authority.host().startsWith("[")
+                ? "[" + authority.host() + "]" : authority.host();
+        return authority.port() > 0 ? host + ":" + authority.port() : host;
+    }
+
+    private static Reply json(ObjectNode body) {
+        return json(Reply.status(200), body);
+    }
+
+    private static Reply json(Reply reply, ObjectNode body) {
+        try {
+            return reply.bytes(ListingJson.MAPPER.writeValueAsBytes(body), "application/json");
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package io.berth.server.meta;
+
+import static io.berth.server.meta.SqlStatement.sql;
+
+import io.berth.oci.Digest;
+import io.berth.oci.Repository;
+import io.berth.server.meta.StoredManifest.Classification;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@link ArtifactListing} over the metadata tables; every page is a key-ordered index range. */
+public final class JdbcArtifactListing implements ArtifactListing {
+    private static final String COLUMNS =
+            "m.digest, m.media_type, m.artifact_type, m.type_id, m.platforms, m.total_size, m.pushed_at, m.annotations_json";
+    /** Untagged top-level manifests of repository {@code m.repository_id}: not referrers, not index children. */
+    private static final String UNTAGGED_TOP_LEVEL = """
+            m.subject_digest IS NULL
+            AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repository_id = m.repository_id AND t.manifest_digest = m.digest)
+            AND NOT EXISTS (SELECT 1 FROM manifest_children c WHERE c.repository_id = m.repository_id AND c.child_digest = m.digest)""";
+
+    private final Database database;
+
+    public JdbcArtifactListing(Database database) {
+        this.database = database;
+    }
+
+    private record RepositoryRow(long id, Repository repository) {
+    }
+
+    @Override
+    public List<RepositorySummary> repositories(Filter filter, Optional<String> last, int limit) {
+        return database.withConnection(connection -> {
+            List<RepositorySummary> page = new ArrayList<>();
+            for (RepositoryRow row : repositoryPage(connection, filter, last.orElse(""), false, limit)) {
+                page.add(summary(connection, row));
+            }
+            return page;
+        });
+    }
+
+    private static List<RepositoryRow> repositoryPage(Connection connection, Filter filter, String after,
+                                                      boolean inclusive, int limit) throws SQLException {
+        List<Object> parameters = new ArrayList<>(List.of(after));
+        StringBuilder query = new StringBuilder("SELECT r.id, r.name FROM repositories r WHERE r.name ")
+                .append(inclusive ? ">=" : ">").append(" ?");
+        if (filter.query().isPresent()) {
+            query.append(" AND LOWER(r.name) LIKE ? ESCAPE '\\'");
+            parameters.add(like(filter.query().get()));
+        }
+        query.append(" AND EXISTS (SELECT 1 FROM manifests m WHERE m.repository_id = r.id");
+        if (filter.typeId().isPresent()) {
+            query.append(" AND m.type_id = ?");
+            parameters.add(filter.typeId().get());
+        }
+        query.append(") ORDER BY r.name LIMIT ?");
+        parameters.add(limit);
+        return sql(connection, query.toString(), parameters.toArray())
+                .list(r -> new RepositoryRow(r.getLong(1), Repository.of(r.getString(2))));
+    }
+
+    private static RepositorySummary summary(Connection connection, RepositoryRow row) throws SQLException {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        SqlStatement.RowReader<Void> add = r -> {
+            counts.merge(r.getString(1), r.getLong(2), Long::sum);
+            return null;
+        };
+        sql(connection, """
+                SELECT m.type_id, COUNT(*) FROM tags t
+                JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.manifest_digest
+                WHERE t.repository_id = ? GROUP BY m.type_id""", row.id()).list(add);
+        sql(connection, "SELECT m.type_id, COUNT(*) FROM manifests m WHERE m.repository_id = ? AND " + UNTAGGED_TOP_LEVEL
+                + " GROUP BY m.type_id", row.id()).list(add);
+        long lastPush = Math.max(
+                sql(connection, "SELECT COALESCE(MAX(pushed_at), 0) FROM manifests WHERE repository_id = ?", row.id())
+                        .first(r -> r.getLong(1)).orElse(0L),
+                sql(connection, "SELECT COALESCE(MAX(updated_at), 0) FROM tags WHERE repository_id = ?", row.id())
+                        .first(r -> r.getLong(1)).orElse(0L));
+        long size = sql(connection, """
+                SELECT COALESCE(SUM(b.size), 0) FROM repository_blobs l JOIN blobs b ON b.digest = l.digest
+                WHERE l.repository_id = ?""", row.id()).first(r -> r.getLong(1)).orElse(0L)
+                + sql(connection, "SELECT COALESCE(SUM(size), 0) FROM manifests WHERE repository_id = ?", row.id())
+                .first(r -> r.getLong(1)).orElse(0L);
+        return new RepositorySummary(row.repository(), counts, Instant.ofEpochMilli(lastPush), size);
+    }
+
+    @Override
+    public List<ArtifactRow> artifacts(Optional<Repository> repository, Filter filter, Optional<String> last, int limit) {
+        Cursor cursor = Cursor.parse(last);
+        return database.withConnection(connection -> {
+            List<ArtifactRow> page = new ArrayList<>();
+            if (repository.isPresent()) {
+                Optional<Long> id = sql(connection, "SELECT id FROM repositories WHERE name = ?", repository.get().name())
+                        .first(r -> r.getLong(1));
+                if (id.isPresent()) {
+                    Cursor from = cursor.repository().equals(repository.get().name()) ? cursor : Cursor.START;
+                    page.addAll(inRepository(connection, new RepositoryRow(id.get(), repository.get()), filter.typeId(),
+                            filter.query(), from, limit));
+                }
+                return page;
+            }
+            String after = cursor.repository();
+            boolean inclusive = !after.isEmpty();
+            while (page.size() < limit) {
+                List<RepositoryRow> repositories = repositoryPage(connection,
+                        new Filter(filter.query(), filter.typeId()), after, inclusive, 100);
+                for (RepositoryRow row : repositories) {
+                    Cursor from = row.repository().name().equals(cursor.repository()) ? cursor : Cursor.START;
+                    page.addAll(inRepository(connection, row, filter.typeId(), Optional.empty(), from, limit - page.size()));
+                    if (page.size() >= limit) {
+                        break;
+                    }
+                }
+                if (repositories.size() < 100) {
+                    break;
+                }
+                after = repositories.get(repositories.size() - 1).repository().name();
+                inclusive = false;
+            }
+            return page;
+        });
+    }
+
+    /** A position in an artifact listing: a repository, then a tag or (after all tags) an untagged digest. */
+    private record Cursor(String repository, boolean untagged, String key) {
+        static final Cursor START = new Cursor("", false, "");
+
+        static Cursor parse(Optional<String> last) {
+            if (last.isEmpty() || last.get().indexOf('|') < 0) {
+                return START;
+            }
+            String text = last.get();
+            String repository = text.substring(0, text.indexOf('|'));
+            String position = text.substring(text.indexOf('|') + 1);
+            if (position.startsWith("u:")) {
+                return new Cursor(repository, true, position.substring(2));
+            }
+            return new Cursor(repository, false, position.startsWith("t:") ? position.substring(2) : "");
+        }
+    }
+
+    private static List<ArtifactRow> inRepository(Connection connection, RepositoryRow repository,
+                                                  Optional<String> typeId, Optional<String> tagQuery, Cursor from,
+                                                  int limit) throws SQLException {
+        List<ArtifactRow> rows = new ArrayList<>();
+        if (!from.untagged()) {
+            List<Object> parameters = new ArrayList<>(List.of(repository.id(), from.key()));
+            StringBuilder query = new StringBuilder("SELECT t.name, " + COLUMNS + """
+                     FROM tags t JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.manifest_digest
+                    WHERE t.repository_id = ? AND t.name > ?""");
+            typeId.ifPresent(type -> {
+                query.append(" AND m.type_id = ?");
+                parameters.add(type);
+            });
+            tagQuery.ifPresent(q -> {
+                query.append(" AND LOWER(t.name) LIKE ? ESCAPE '\\'");
+                parameters.add(like(q));
+            });
+            query.append(" ORDER BY t.name LIMIT ?");
+            parameters.add(limit);
+            rows.addAll(sql(connection, query.toString(), parameters.toArray()).list(r -> row(r, repository.repository())));
+        }
+        if (rows.size() < limit && tagQuery.isEmpty()) {
+            List<Object> parameters = new ArrayList<>(List.of(repository.id(), from.untagged() ? from.key() : ""));
+            StringBuilder query = new StringBuilder("SELECT NULL, " + COLUMNS
+                    + " FROM manifests m WHERE m.repository_id = ? AND m.digest > ? AND " + UNTAGGED_TOP_LEVEL);
+            typeId.ifPresent(type -> {
+                query.append(" AND m.type_id = ?");
+                parameters.add(type);
+            });
+            query.append(" ORDER BY m.digest LIMIT ?");
+            parameters.add(limit - rows.size());
+            rows.addAll(sql(connection, query.toString(), parameters.toArray()).list(r -> row(r, repository.repository())));
+        }
+        return rows;
+    }
+
+    @Override
+    public Map<Digest, Map<String, Long>> referrerCounts(Repository repository, List<Digest> subjects) {
+        return database.withConnection(connection -> {
+            Map<Digest, Map<String, Long>> counts = new LinkedHashMap<>();
+            for (Digest subject : subjects) {
+                Map<String, Long> byType = new LinkedHashMap<>();
+                sql(connection, """
+                        SELECT m.type_id, COUNT(*) FROM manifests m
+                        WHERE m.repository_id = (SELECT id FROM repositories WHERE name = ?) AND m.subject_digest = ?
+                        GROUP BY m.type_id ORDER BY m.type_id""", repository.name(), subject)
+                        .list(r -> byType.put(r.getString(1), r.getLong(2)));
+                counts.put(subject, byType);
+            }
+            return counts;
+        });
+    }
+
+    @Override
+    public List<ArtifactRow> referrers(Repository repository, Digest subject, int limit) {
+        return database.withConnection(connection -> sql(connection, "SELECT NULL, " + COLUMNS + """
+                 FROM manifests m WHERE m.repository_id = (SELECT id FROM repositories WHERE name = ?)
+                AND m.subject_digest = ? ORDER BY m.digest LIMIT ?""", repository.name(), subject, limit)
+                .list(r -> row(r, repository)));
+    }
+
+    @Override
+    public List<String> tagsOf(Repository repository, Digest digest) {
+        return database.withConnection(connection -> sql(connection, """
+                SELECT name FROM tags WHERE repository_id = (SELECT id FROM repositories WHERE name = ?)
+                AND manifest_digest = ? ORDER BY name""", repository.name(), digest).list(r -> r.getString(1)));
+    }
+
+    @Override
+    public Optional<ArtifactRow> manifest(Repository repository, Digest digest) {
+        return database.withConnection(connection -> sql(connection, "SELECT NULL, " + COLUMNS + """
+                 FROM manifests m WHERE m.repository_id = (SELECT id FROM repositories WHERE name = ?)
+                AND m.digest = ?""", repository.name(), digest).first(r -> row(r, repository)));
+    }
+
+    private static ArtifactRow row(ResultSet r, Repository repository) throws SQLException {
+        return new ArtifactRow(repository, Optional.ofNullable(r.getString(1)), Digest.parse(r.getString(2)),
+                r.getString(3), Optional.ofNullable(r.getString(4)), r.getString(5),
+                Classification.platformsOf(r.getString(6)), r.getLong(7), Instant.ofEpochMilli(r.getLong(8)),
+                AnnotationsJson.read(r.getString(9)));
+    }
+
+    /** A LIKE pattern matching {@code text} anywhere, lower-cased, with the wildcards in it escaped. */
+    private static String like(String text) {
+        String escaped = text.toLowerCase(Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+        return "%" + escaped + "%";
+    }
+}

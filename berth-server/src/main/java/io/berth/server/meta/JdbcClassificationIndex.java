@@ -1,0 +1,33 @@
+package io.berth.server.meta;
+
+import static io.berth.server.meta.SqlStatement.sql;
+
+import io.berth.server.meta.StoredManifest.Classification;
+import java.util.List;
+
+/** {@link ClassificationIndex} over the {@code manifests} table, walked by key. */
+public final class JdbcClassificationIndex implements ClassificationIndex {
+    private final Database database;
+
+    public JdbcClassificationIndex(Database database) {
+        this.database = database;
+    }
+
+    @Override
+    public List<Row> page(Cursor after, int limit) {
+        return database.withConnection(connection -> sql(connection, """
+                SELECT repository_id, digest, media_type, content, type_id, platforms, total_size FROM manifests
+                WHERE repository_id > ? OR (repository_id = ? AND digest > ?)
+                ORDER BY repository_id, digest LIMIT ?""",
+                after.repositoryId(), after.repositoryId(), after.digest(), limit)
+                .list(row -> new Row(new Cursor(row.getLong(1), row.getString(2)), row.getString(3), row.getBytes(4),
+                        new Classification(row.getString(5), Classification.platformsOf(row.getString(6)), row.getLong(7)))));
+    }
+
+    @Override
+    public void update(Cursor at, Classification classification) {
+        database.inTransaction(connection -> sql(connection,
+                "UPDATE manifests SET type_id = ?, platforms = ? WHERE repository_id = ? AND digest = ?",
+                classification.typeId(), classification.platformsColumn(), at.repositoryId(), at.digest()).update());
+    }
+}
