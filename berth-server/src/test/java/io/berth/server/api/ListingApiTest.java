@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.berth.server.testing.BerthFixture;
-import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -223,22 +220,5 @@ class ListingApiTest {
 
     static List<String> strings(JsonNode array) {
         return RegistryHttp.strings(array);
-    }
-
-    static String encode(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8);
-    }
-
-    static void eventually(Supplier<Boolean> condition) throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(20);
-        while (!condition.get()) {
-            assertThat(Instant.now()).as("condition met within 20 s").isBefore(deadline);
-            Thread.sleep(200);
-        }
-    }
-
-    static void write(Path file, String content) throws Exception {
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, content);
     }
 }
