@@ -169,6 +169,7 @@ final class Bench {
         final BitSet bigPushed = new BitSet();
         final BitSet tagsPushed = new BitSet();
         boolean tagBase;
+        double maxPeak;
         String phase;
         final List<String> phaseFigures = new ArrayList<>();
 
@@ -202,6 +203,7 @@ final class Bench {
                     measured(p.name, p.body);
                 }
             }
+            fig("rss-peak", "server peak RSS (VmHWM), max over phases", "MiB", false, maxPeak);
             fig("cpu-total", "server CPU, whole run incl. setup", "s", false, server.cpuSeconds());
         }
 
@@ -223,7 +225,10 @@ final class Bench {
             phase = name;
             registry.phase = name;
             phaseFigures.clear();
-            server.resetPeak();
+            if (!server.resetPeak()) {
+                report.note("/proc/PID/clear_refs could not be written for " + server.name
+                        + ": its per-phase peak RSS is the peak since start");
+            }
             double cpu0 = server.cpuSeconds();
             long t0 = System.nanoTime();
             try {
@@ -235,6 +240,7 @@ final class Bench {
             double wall = (System.nanoTime() - t0) / 1e9;
             double cpu = server.cpuSeconds() - cpu0;
             double peak = server.peakRssMiB();
+            maxPeak = Math.max(maxPeak, peak);
             report.phase(name, server.name, round, cpu, peak, wall);
             long bad = tally.inPhase(name);
             if (bad > 0) {
@@ -335,6 +341,7 @@ final class Bench {
             double ms = server.awaitReady(Duration.ofSeconds(60));
             double cpu = server.cpuSeconds();
             double peak = server.peakRssMiB();
+            maxPeak = peak;
             fig("startup", "start-up to first 200 on /v2/", "ms", false, ms);
             fig("rss-idle", "RSS after start-up", "MiB", false, server.rssMiB());
             report.phase("start-up", server.name, round, cpu, peak, ms / 1000);
