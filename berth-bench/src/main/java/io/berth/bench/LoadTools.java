@@ -28,6 +28,7 @@ final class LoadTools {
     private final Path scratch;
     private final Path logs;
     private int counter;
+    private int logCounter;
 
     LoadTools(Path scratch, Path logs) {
         this.scratch = scratch;
@@ -62,7 +63,7 @@ final class LoadTools {
     }
 
     private String run(String label, List<String> command, double seconds) throws IOException, InterruptedException {
-        File log = logs.resolve(String.format("%03d-%s.txt", ++counter, label.replaceAll("[^A-Za-z0-9.-]+", "_"))).toFile();
+        File log = logs.resolve(String.format("%03d-%s.txt", ++logCounter, label.replaceAll("[^A-Za-z0-9.-]+", "_"))).toFile();
         Files.writeString(log.toPath(), "$ " + String.join(" ", command) + "\n", StandardCharsets.UTF_8);
         int exit = Children.run(command, log, (long) seconds + 40);
         String out = Files.readString(log.toPath(), StandardCharsets.UTF_8);

@@ -29,8 +29,8 @@ final class Options {
               --distribution-cmd P  Distribution's executable (default /usr/bin/docker-registry)
               --out DIR             report directory (default bench/results/<timestamp>)
               --tmp DIR             where the fresh data directories go (default java.io.tmpdir)
-              --load-seconds S      duration of each wrk/ab run (default 5, quick 1)
-              --timeout-minutes M   watchdog: kill everything and exit 3 after M minutes (default 20, quick 3)
+              --load-seconds S      duration of each wrk/ab run (default 3, quick 1); full runs warm up 1 s first
+              --timeout-minutes M   watchdog: kill everything and exit 3 after M minutes (default 15, quick 3)
               --keep-data           keep the servers' data directories
               --jmh [JMH ARGS]      run the JMH microbenchmarks instead (defaults -f 1 -wi 3 -w 1s -i 3 -r 1s)
               -h, --help
@@ -85,10 +85,10 @@ final class Options {
             o.rounds = o.quick ? 1 : 2;
         }
         if (o.loadSeconds < 0) {
-            o.loadSeconds = o.quick ? 1 : 5;
+            o.loadSeconds = o.quick ? 1 : 3;
         }
         if (o.timeoutMinutes < 0) {
-            o.timeoutMinutes = o.quick ? 3 : 20;
+            o.timeoutMinutes = o.quick ? 3 : 15;
         }
         if (o.berthCommand == null) {
             o.berthCommand = Files.isExecutable(Path.of("bin/berth")) ? List.of("bin/berth", "serve")
