@@ -1,0 +1,131 @@
+package io.berth.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** The command line of the harness. */
+final class Options {
+    static final String USAGE = """
+            Usage: bench/run [options]            (or: java -jar berth-bench/target/berth-bench.jar [options])
+              --quick               tiny sizes and 1 s load runs, 1 round unless --rounds: a smoke test (< 60 s)
+              --rounds N            rounds of Distribution-then-Berth, each server on a fresh data directory (default 2)
+              --only LIST           comma-separated phases or groups to run (default: all). Groups and phases:
+                                      machine
+                                      upload   = upload-mono-1, upload-mono-8, upload-chunked, upload-small-1, upload-small-8
+                                      download = download-1, download-8, download-range
+                                      manifest = manifest-put-1, manifest-put-8, manifest-get, manifest-head, blob-head
+                                      lists    = tags-list, catalog
+                                      mixed
+                                    start-up is always measured; a phase's prerequisites are pushed unmeasured.
+              --servers LIST        distribution,berth (default both, in that order within a round)
+              --berth-cmd CMD       Berth's command before "--listen … --data …" (default: bin/berth serve if it exists,
+                                    else java -jar berth-cli/target/berth.jar serve); split on spaces
+              --distribution-cmd P  Distribution's executable (default /usr/bin/docker-registry)
+              --out DIR             report directory (default bench/results/<timestamp>)
+              --tmp DIR             where the fresh data directories go (default java.io.tmpdir)
+              --load-seconds S      duration of each wrk/ab run (default 3, quick 1); full runs warm up 1 s first
+              --timeout-minutes M   watchdog: kill everything and exit 3 after M minutes (default 15, quick 3)
+              --keep-data           keep the servers' data directories
+              --jmh [JMH ARGS]      run the JMH microbenchmarks instead (defaults -f 1 -wi 3 -w 1s -i 3 -r 1s)
+              -h, --help
+            """;
+
+    boolean quick;
+    int rounds = -1;
+    Set<String> only = new LinkedHashSet<>();
+    List<String> servers = List.of("distribution", "berth");
+    List<String> berthCommand;
+    String distributionCommand = "/usr/bin/docker-registry";
+    Path out;
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    double loadSeconds = -1;
+    double timeoutMinutes = -1;
+    boolean keepData;
+
+    static final List<String> GROUP_UPLOAD = List.of("upload-mono-1", "upload-mono-8", "upload-chunked", "upload-small-1", "upload-small-8");
+    static final List<String> GROUP_DOWNLOAD = List.of("download-1", "download-8", "download-range");
+    static final List<String> GROUP_MANIFEST = List.of("manifest-put-1", "manifest-put-8", "manifest-get", "manifest-head", "blob-head");
+    static final List<String> GROUP_LISTS = List.of("tags-list", "catalog");
+
+    static Options parse(String[] args) {
+        Options o = new Options();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--quick" -> o.quick = true;
+                case "--rounds" -> o.rounds = Integer.parseInt(value(args, ++i, a));
+                case "--only" -> {
+                    for (String p : value(args, ++i, a).split(",")) {
+                        o.only.addAll(expand(p.trim().toLowerCase(Locale.ROOT)));
+                    }
+                }
+                case "--servers" -> o.servers = Arrays.stream(value(args, ++i, a).split(","))
+                        .map(s -> s.trim().toLowerCase(Locale.ROOT)).peek(s -> {
+                            if (!s.equals("berth") && !s.equals("distribution")) {
+                                throw new IllegalArgumentException("unknown server " + s);
+                            }
+                        }).toList();
+                case "--berth-cmd" -> o.berthCommand = List.of(value(args, ++i, a).trim().split("\\s+"));
+                case "--distribution-cmd" -> o.distributionCommand = value(args, ++i, a);
+                case "--out" -> o.out = Path.of(value(args, ++i, a));
+                case "--tmp" -> o.tmp = Path.of(value(args, ++i, a));
+                case "--load-seconds" -> o.loadSeconds = Double.parseDouble(value(args, ++i, a));
+                case "--timeout-minutes" -> o.timeoutMinutes = Double.parseDouble(value(args, ++i, a));
+                case "--keep-data" -> o.keepData = true;
+                default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
+            }
+        }
+        if (o.rounds < 0) {
+            o.rounds = o.quick ? 1 : 2;
+        }
+        if (o.loadSeconds < 0) {
+            o.loadSeconds = o.quick ? 1 : 3;
+        }
+        if (o.timeoutMinutes < 0) {
+            o.timeoutMinutes = o.quick ? 3 : 15;
+        }
+        if (o.berthCommand == null) {
+            o.berthCommand = Files.isExecutable(Path.of("bin/berth")) ? List.of("bin/berth", "serve")
+                    : List.of("java", "-jar", "berth-cli/target/berth.jar", "serve");
+        }
+        return o;
+    }
+
+    private static List<String> expand(String name) {
+        return switch (name) {
+            case "upload" -> GROUP_UPLOAD;
+            case "download" -> GROUP_DOWNLOAD;
+            case "manifest", "manifests" -> GROUP_MANIFEST;
+            case "lists" -> GROUP_LISTS;
+            case "machine", "mixed", "startup" -> List.of(name);
+            default -> {
+                List<String> all = new ArrayList<>();
+                all.addAll(GROUP_UPLOAD);
+                all.addAll(GROUP_DOWNLOAD);
+                all.addAll(GROUP_MANIFEST);
+                all.addAll(GROUP_LISTS);
+                if (!all.contains(name)) {
+                    throw new IllegalArgumentException("unknown phase " + name + "\n" + USAGE);
+                }
+                yield List.of(name);
+            }
+        };
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    boolean runs(String phase) {
+        return only.isEmpty() || only.contains(phase);
+    }
+}

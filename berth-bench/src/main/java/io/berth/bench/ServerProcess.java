@@ -1,0 +1,159 @@
+package io.berth.bench;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * One registry under test, as a child process on 127.0.0.1 with a fresh data directory. Reads its CPU time
+ * (utime + stime, /proc/PID/stat) and peak RSS (VmHWM, /proc/PID/status, reset per phase through
+ * /proc/PID/clear_refs) summed over the process and its descendants (a launcher script may fork the JVM).
+ */
+final class ServerProcess implements AutoCloseable {
+    private static final double CLOCK_TICKS = 100.0; // sysconf(_SC_CLK_TCK) on Linux
+
+    final String name;
+    final int port;
+    final Path data;
+    final Process process;
+    final long startNanos;
+    final URI base;
+
+    private ServerProcess(String name, int port, Path data, Process process, long startNanos) {
+        this.name = name;
+        this.port = port;
+        this.data = data;
+        this.process = process;
+        this.startNanos = startNanos;
+        this.base = URI.create("http://127.0.0.1:" + port);
+    }
+
+    static ServerProcess start(String server, Options options, Path data, File log) throws IOException {
+        int port = freePort();
+        List<String> command = new ArrayList<>();
+        if (server.equals("berth")) {
+            command.addAll(options.berthCommand);
+            command.addAll(List.of("--listen", "127.0.0.1:" + port, "--data", data.resolve("store").toString()));
+        } else {
+            Path config = data.resolve("config.yml");
+            // The issue's configuration, plus the access log off: Berth writes none, and Distribution's would go to a file.
+            Files.writeString(config, """
+                    version: 0.1
+                    storage:
+                      filesystem:
+                        rootdirectory: %s
+                      delete:
+                        enabled: true
+                    http:
+                      addr: 127.0.0.1:%d
+                    log:
+                      level: error
+                      accesslog:
+                        disabled: true
+                    """.formatted(data.resolve("store"), port), StandardCharsets.UTF_8);
+            command.addAll(List.of(options.distributionCommand, "serve", config.toString()));
+        }
+        Files.writeString(log.toPath(), "$ " + String.join(" ", command) + "\n", StandardCharsets.UTF_8);
+        long t0 = System.nanoTime();
+        Process process = Children.start(command, log, null);
+        return new ServerProcess(server.equals("berth") ? "Berth" : "Distribution", port, data, process, t0);
+    }
+
+    /** Polls GET /v2/ until 200; returns the milliseconds from spawn to that answer. */
+    double awaitReady(Duration limit) throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("/v2/")).timeout(Duration.ofSeconds(2)).GET().build();
+        long deadline = startNanos + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException(name + " exited with " + process.exitValue() + " before answering");
+            }
+            try {
+                if (client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return (System.nanoTime() - startNanos) / 1e6;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(5);
+        }
+        throw new IOException(name + " did not answer 200 on /v2/ within " + limit.toSeconds() + " s");
+    }
+
+    private Stream<ProcessHandle> tree() {
+        return Stream.concat(Stream.of(process.toHandle()), process.descendants());
+    }
+
+    /** utime + stime of the process tree, in seconds. */
+    double cpuSeconds() {
+        return tree().mapToDouble(p -> {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLOCK_TICKS;
+            } catch (IOException | RuntimeException e) {
+                return 0;
+            }
+        }).sum();
+    }
+
+    /** VmHWM of the process tree, in MiB (since start or the last {@link #resetPeak()}). */
+    double peakRssMiB() {
+        return tree().mapToLong(p -> statusKiB(p.pid(), "VmHWM:")).sum() / 1024.0;
+    }
+
+    double rssMiB() {
+        return tree().mapToLong(p -> statusKiB(p.pid(), "VmRSS:")).sum() / 1024.0;
+    }
+
+    /** Writes 5 to clear_refs, which resets VmHWM to the current RSS; false where that is not allowed. */
+    boolean resetPeak() {
+        return tree().allMatch(p -> {
+            try {
+                Files.writeString(Path.of("/proc/" + p.pid() + "/clear_refs"), "5");
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    private static long statusKiB(long pid, String key) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith(key)) {
+                    return Long.parseLong(line.substring(key.length()).trim().split("\\s+")[0]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone
+        }
+        return 0;
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() {
+        Children.stop(process, 35); // Berth lets in-flight requests finish for up to 30 s
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.berth.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the whole harness with {@code --quick} against Berth (the jar that berth-cli built just before this module)
+ * and Distribution: every phase must complete with only expected answers and give a figure for both servers.
+ * Skipped where docker-registry, wrk or ab is missing (apt-get install -y docker-registry wrk apache2-utils).
+ */
+class BenchQuickTest {
+    @Test
+    void quickRunMeasuresEveryFigureForBothServers(@TempDir Path tmp) throws Exception {
+        Path jar = Path.of("..", "berth-cli", "target", "berth.jar").toAbsolutePath().normalize();
+        assumeTrue(Files.isRegularFile(jar), "no " + jar + " (build berth-cli first)");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/docker-registry")), "no /usr/bin/docker-registry");
+        assumeTrue(onPath("wrk") && onPath("ab"), "wrk or ab is missing");
+
+        Path out = tmp.resolve("report");
+        long t0 = System.nanoTime();
+        int exit = Main.run("--quick", "--berth-cmd", "java -jar " + jar + " serve", "--out", out.toString(),
+                "--tmp", tmp.toString(), "--timeout-minutes", "3");
+        double seconds = (System.nanoTime() - t0) / 1e9;
+
+        assertThat(Files.readString(out.resolve("report.md"))).contains("| figure |");
+        JsonNode report = Registry.JSON.readTree(out.resolve("report.json").toFile());
+        assertThat(report.path("failures").toString()).as("unexpected answers").isIn("{}", "{\"Distribution\":{},\"Berth\":{}}");
+        assertThat(exit).isZero();
+        List<String> missing = new ArrayList<>();
+        for (JsonNode figure : report.path("figures")) {
+            for (String server : List.of("distribution", "berth")) {
+                if (figure.path(server).path("median").isNull() || figure.path(server).path("median").isMissingNode()) {
+                    missing.add(figure.path("id").asText() + " of " + server);
+                }
+            }
+        }
+        assertThat(missing).as("figures without a value").isEmpty();
+        assertThat(report.path("figures").size()).isGreaterThan(30);
+        assertThat(report.path("phases").size()).isEqualTo(17);
+        assertThat(seconds).as("the quick run's duration").isLessThan(90);
+    }
+
+    private static boolean onPath(String tool) {
+        return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir, tool)));
+    }
+}
