@@ -32,6 +32,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -60,6 +61,9 @@ public final class BerthServer implements AutoCloseable {
 
     /** Starts the registry and returns once it listens. */
     public static BerthServer start(BerthConfig config) {
+        // The type catalog (JSON, SVG checks) loads on another core while Flyway brings the schema up to date.
+        CompletableFuture<TypeCatalogWatcher> loadingTypes =
+                CompletableFuture.supplyAsync(() -> new TypeCatalogWatcher(config.typesDir()));
         Database database = Database.open(config.database());
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         try {
@@ -69,7 +73,7 @@ public final class BerthServer implements AutoCloseable {
             ManifestIndex manifests = new JdbcManifestIndex(database);
             BlobStore blobs = new FilesystemBlobStore(config.dataDir());
             UploadSessions sessions = new UploadSessions(vertx, blobs, new JdbcUploadIndex(database), blobIndex, clock);
-            TypeCatalogWatcher types = new TypeCatalogWatcher(config.typesDir());
+            TypeCatalogWatcher types = loadingTypes.join();
             watchTypes(vertx, workers, types, new Retyping(new JdbcClassificationIndex(database), types));
             RegistryApi api = routes(config, workers, blobIndex, manifests, types, blobs, sessions, clock);
             ListingApi listing = new ListingApi(new JdbcArtifactListing(database), manifests, types, workers);
