@@ -15,6 +15,7 @@ import io.berth.server.http.RegistryApi;
 import io.berth.server.http.Reply;
 import io.berth.server.meta.Database;
 import io.berth.server.meta.BlobIndex;
+import io.berth.server.meta.CachedManifestIndex;
 import io.berth.server.meta.JdbcBlobIndex;
 import io.berth.server.meta.JdbcManifestIndex;
 import io.berth.server.meta.JdbcArtifactListing;
@@ -46,6 +47,10 @@ public final class BerthServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BerthServer.class);
     private static final long SHUTDOWN_GRACE_SECONDS = 30;
     private static final long TYPES_POLL_MILLIS = 2000;
+    /** How stale a tag or manifest read from the cache may be when another node sharing the database changed it. */
+    private static final long TAG_CACHE_MILLIS = 1000;
+    private static final long MANIFEST_CACHE_MILLIS = 60_000;
+    private static final long MANIFEST_CACHE_BYTES = 32 << 20;
 
     private final Vertx vertx;
     private final HttpServer http;
@@ -70,7 +75,8 @@ public final class BerthServer implements AutoCloseable {
             WorkerExecutor workers = vertx.createSharedWorkerExecutor("berth-blocking", 64);
             Clock clock = Clock.systemUTC();
             BlobIndex blobIndex = new JdbcBlobIndex(database, clock);
-            ManifestIndex manifests = new JdbcManifestIndex(database);
+            ManifestIndex manifests = new CachedManifestIndex(new JdbcManifestIndex(database), clock,
+                    TAG_CACHE_MILLIS, MANIFEST_CACHE_MILLIS, MANIFEST_CACHE_BYTES);
             BlobStore blobs = new FilesystemBlobStore(config.dataDir());
             UploadSessions sessions = new UploadSessions(vertx, blobs, new JdbcUploadIndex(database), blobIndex, clock);
             TypeCatalogWatcher types = loadingTypes.join();

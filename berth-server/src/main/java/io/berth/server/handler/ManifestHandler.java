@@ -44,16 +44,21 @@ public final class ManifestHandler {
     public Future<Reply> get(Exchange exchange) {
         Repository repository = exchange.repository();
         Reference reference = Reference.parse(exchange.variable("reference"));
-        return exchange.blocking(() -> {
-            StoredManifest manifest = find(repository, reference)
-                    .orElseThrow(() -> ErrorCode.MANIFEST_UNKNOWN.exception("manifest " + reference + " is unknown"));
-            String etag = "\"" + manifest.digest() + "\"";
-            Reply reply = Reply.status(200).digest(manifest.digest()).header("ETag", etag);
-            if (exchange.header("If-None-Match").filter(etag::equals).isPresent()) {
-                return Reply.status(304).digest(manifest.digest()).header("ETag", etag);
-            }
-            return reply.bytes(manifest.content(), manifest.mediaType());
-        });
+        Optional<StoredManifest> cached = manifests.cached(repository, reference);
+        if (cached.isPresent()) {
+            return Future.succeededFuture(reply(exchange, cached.get()));
+        }
+        return exchange.blocking(() -> reply(exchange, find(repository, reference)
+                .orElseThrow(() -> ErrorCode.MANIFEST_UNKNOWN.exception("manifest " + reference + " is unknown"))));
+    }
+
+    private static Reply reply(Exchange exchange, StoredManifest manifest) {
+        String etag = "\"" + manifest.digest() + "\"";
+        if (exchange.header("If-None-Match").filter(etag::equals).isPresent()) {
+            return Reply.status(304).digest(manifest.digest()).header("ETag", etag);
+        }
+        return Reply.status(200).digest(manifest.digest()).header("ETag", etag)
+                .bytes(manifest.content(), manifest.mediaType());
     }
 
     private Optional<StoredManifest> find(Repository repository, Reference reference) {

@@ -15,6 +15,14 @@ public interface ManifestIndex {
     Optional<StoredManifest> manifestByTag(Repository repository, Reference.Tag tag);
 
     /**
+     * Non-blocking: the manifest when this index holds it in memory (see {@link CachedManifestIndex}), so that it can
+     * be served without leaving the event loop; empty means "look it up".
+     */
+    default Optional<StoredManifest> cached(Repository repository, Reference reference) {
+        return Optional.empty();
+    }
+
+    /**
      * Stores the manifest and moves {@code tag} (when given) to it, in one transaction. Fails with
      * {@code MANIFEST_BLOB_UNKNOWN} — writing nothing — when one of {@code blobs} is not linked into the repository
      * or one of {@code children} is not a manifest of the repository. Storing the same digest again is allowed
