@@ -2,6 +2,7 @@ package io.berth.server;
 
 import io.berth.oci.Endpoint;
 import io.berth.oci.Endpoint.Method;
+import io.berth.server.auth.Security;
 import io.berth.server.blob.BlobStore;
 import io.berth.server.blob.FilesystemBlobStore;
 import io.berth.server.blob.UploadSessions;
@@ -19,6 +20,7 @@ import io.berth.server.meta.JdbcBlobIndex;
 import io.berth.server.meta.JdbcManifestIndex;
 import io.berth.server.meta.JdbcUploadIndex;
 import io.berth.server.meta.ManifestIndex;
+import io.berth.server.tls.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -62,17 +64,20 @@ public final class BerthServer implements AutoCloseable {
             ManifestIndex manifests = new JdbcManifestIndex(database);
             BlobStore blobs = new FilesystemBlobStore(config.dataDir());
             UploadSessions sessions = new UploadSessions(vertx, blobs, new JdbcUploadIndex(database), blobIndex, clock);
-            RegistryApi api = routes(config, workers, blobIndex, manifests, blobs, sessions, clock);
-            HttpServer http = vertx.createHttpServer(new HttpServerOptions()
+            Security security = Security.start(config, vertx, workers);
+            RegistryApi api = routes(config, workers, blobIndex, manifests, blobs, sessions, clock, security);
+            HttpServer http = vertx.createHttpServer(ServerTls.configure(config.tls(), new HttpServerOptions()
                             .setHost(config.host())
                             .setPort(config.port())
                             .setHandle100ContinueAutomatically(true)
-                            .setCompressionSupported(false))
-                    .requestHandler(new HttpEntry(api, () -> database.withConnection(c -> c.isValid(2)), workers))
+                            .setCompressionSupported(false)))
+                    .requestHandler(new HttpEntry(api, () -> database.withConnection(c -> c.isValid(2)), workers,
+                            security.tokens()))
                     .listen()
                     .await();
-            LOG.info("Berth listens on {}:{} with data in {} and metadata in {}", config.host(), http.actualPort(),
-                    config.dataDir().toAbsolutePath(), config.database().url());
+            ServerTls.watch(config.tls(), vertx, workers, http);
+            LOG.info("Berth listens on {}://{}:{} with data in {} and metadata in {}", config.tls().enabled() ? "https" : "http",
+                    config.host(), http.actualPort(), config.dataDir().toAbsolutePath(), config.database().url());
             return new BerthServer(vertx, http, workers, database);
         } catch (RuntimeException e) {
             vertx.close().await();
@@ -82,7 +87,8 @@ public final class BerthServer implements AutoCloseable {
     }
 
     private static RegistryApi routes(BerthConfig config, WorkerExecutor workers, BlobIndex blobIndex,
-                                      ManifestIndex manifests, BlobStore blobs, UploadSessions sessions, Clock clock) {
+                                      ManifestIndex manifests, BlobStore blobs, UploadSessions sessions, Clock clock,
+                                      Security security) {
         BlobHandler blob = new BlobHandler(blobIndex, blobs, config.deleteEnabled());
         UploadHandler upload = new UploadHandler(sessions, blobIndex);
         ManifestHandler manifest = new ManifestHandler(manifests, config.limits().maxManifestBytes(),
@@ -90,6 +96,7 @@ public final class BerthServer implements AutoCloseable {
         ListHandlers lists = new ListHandlers(manifests, config.limits().defaultPageSize(), config.limits().maxPageSize());
         byte[] empty = "{}".getBytes(StandardCharsets.UTF_8);
         return RegistryApi.builder(workers)
+                .access(security.access())
                 .on(Endpoint.BASE, Method.GET, e -> Future.succeededFuture(Reply.status(200).bytes(empty, "application/json")))
                 .on(Endpoint.BASE, Method.HEAD, e -> Future.succeededFuture(Reply.status(200).bytes(empty, "application/json")))
                 .on(Endpoint.CATALOG, Method.GET, lists::catalog)
