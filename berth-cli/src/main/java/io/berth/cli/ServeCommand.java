@@ -40,7 +40,13 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("berth: " + e.getMessage());
             return 2;
         }
-        BerthServer server = BerthServer.start(settings);
+        BerthServer server;
+        try {
+            server = BerthServer.start(settings);
+        } catch (ConfigException e) {
+            System.err.println("berth: " + e.getMessage());
+            return 2;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
