@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Real clients against a registry with authorization: skopeo with {@code --creds}/{@code --dest-creds}, podman login
  * + push/pull, and oras-java with credentials, each going through the bearer challenge and the token endpoint.
  * Alice may do everything under {@code interop/}, bob may only pull there, the robot may push to
- * {@code interop/ci/}; anonymous callers may do nothing.
+ * {@code interop/ci/}; anonymous callers may only pull {@code interop/public/}.
  */
 class AuthInteropTest {
     static final String ALICE = "alice:alice-pw";
@@ -48,7 +48,8 @@ class AuthInteropTest {
         Path htpasswd = AuthSetup.htpasswd(tmp.resolve("htpasswd"), "alice", "alice-pw", "bob", "bob-pw");
         AuthConfig auth = AuthConfig.NONE.withHtpasswd(htpasswd)
                 .withPolicies(List.of(AuthSetup.users("interop/**", List.of("alice"), "*"),
-                        AuthSetup.users("interop/**", List.of("bob"), "pull")))
+                        AuthSetup.users("interop/**", List.of("bob"), "pull"),
+                        AuthSetup.anonymous("interop/public/**", "pull")))
                 .withRobots(List.of(AuthSetup.robot("ci", "ci-robot-token",
                         AuthSetup.users("interop/ci/**", List.of(), "pull", "push"))));
         registry = BerthFixture.start(tmp.resolve("registry"), c -> c.withAuth(auth));
@@ -112,6 +113,14 @@ class AuthInteropTest {
                     docker("interop/ci/app", "build-1")));
             tools.runExpectingFailure(skopeo(tools, "copy", "--dest-creds", ROBOT, "--dest-tls-verify=false",
                     "oci:" + source + ":v1", docker("interop/other", "v1")).toArray(String[]::new));
+
+            // anonymous pull where a policy allows it: an anonymous token from the token endpoint
+            tools.run(skopeo(tools, "copy", "--dest-creds", ALICE, "--dest-tls-verify=false", "oci:" + source + ":v1",
+                    docker("interop/public/app", "v1")));
+            assertThat(tools.run(skopeo(tools, "inspect", "--raw", "--tls-verify=false", docker("interop/public/app", "v1")))
+                    .stdout().getBytes(StandardCharsets.UTF_8)).isEqualTo(image.manifest().bytes());
+            tools.runExpectingFailure(skopeo(tools, "inspect", "--raw", "--tls-verify=false",
+                    docker("interop/skopeo", "v1")).toArray(String[]::new));
 
             tools.run(skopeo(tools, "delete", "--creds", ALICE, "--tls-verify=false", docker("interop/skopeo-copy", "v1")));
             tools.runExpectingFailure(skopeo(tools, "delete", "--creds", BOB, "--tls-verify=false",
