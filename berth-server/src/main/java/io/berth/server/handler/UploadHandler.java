@@ -38,8 +38,7 @@ public final class UploadHandler {
         Optional<Repository> from = exchange.query("from").map(Repository::of);
         Optional<Digest> digest = exchange.query("digest").map(Digest::parse);
         if (mount.isPresent()) {
-            // Mounting needs pull on the source; without it this is a normal upload, which tells nothing of the source.
-            return exchange.blocking(() -> mount(repository, mount.get(), from.filter(exchange::canRead), exchange)
+            return exchange.blocking(() -> mount(exchange, repository, mount.get(), from)
                     .orElseGet(() -> started(repository, sessions.start(repository).id(), 0, 202)));
         }
         if (digest.isPresent()) {
@@ -55,12 +54,10 @@ public final class UploadHandler {
      * Links the blob from {@code from} (or, without it, from any repository that has it); empty when it cannot, or
      * when the caller may not pull from the source.
      */
-    private Optional<Reply> mount(Repository repository, Digest digest, Optional<Repository> from, Exchange exchange) {
-        if (exchange.query("from").isPresent() && from.isEmpty()) {
-            return Optional.empty();
-        }
+    private Optional<Reply> mount(Exchange exchange, Repository repository, Digest digest, Optional<Repository> from) {
+        // Mounting needs pull on the source; without it this is a normal upload, which tells nothing of the source.
         Optional<Repository> source = from.isPresent()
-                ? from.filter(f -> blobs.linkedBlobSize(f, digest).isPresent())
+                ? from.filter(exchange::canRead).filter(f -> blobs.linkedBlobSize(f, digest).isPresent())
                 : blobs.anyRepositoryWith(digest).filter(exchange::canRead);
         return source.flatMap(s -> blobs.linkedBlobSize(s, digest)).map(size -> {
             blobs.link(repository, digest, size);
