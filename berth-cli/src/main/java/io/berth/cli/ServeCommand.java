@@ -25,17 +25,28 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file.")
     Path config;
 
+    @Option(names = "--htpasswd", paramLabel = "FILE", description = "Turns on authorization: the users of this "
+            + "htpasswd file (bcrypt, htpasswd -B) may pull, push and delete; anonymous requests get 401. "
+            + "Policies, robots and TLS are set in the configuration file.")
+    Path htpasswd;
+
     @Override
     public Integer call() throws InterruptedException {
         BerthConfig settings;
         try {
             settings = ConfigLoader.load(new ConfigLoader.Flags(Optional.ofNullable(listen), Optional.ofNullable(data),
-                    Optional.ofNullable(config)), System.getenv());
+                    Optional.ofNullable(config), Optional.ofNullable(htpasswd)), System.getenv());
         } catch (ConfigException e) {
             System.err.println("berth: " + e.getMessage());
             return 2;
         }
-        BerthServer server = BerthServer.start(settings);
+        BerthServer server;
+        try {
+            server = BerthServer.start(settings);
+        } catch (ConfigException e) {
+            System.err.println("berth: " + e.getMessage());
+            return 2;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -2,6 +2,7 @@ package io.berth.server;
 
 import io.berth.oci.Endpoint;
 import io.berth.oci.Endpoint.Method;
+import io.berth.server.auth.Security;
 import io.berth.server.blob.BlobStore;
 import io.berth.server.blob.FilesystemBlobStore;
 import io.berth.server.blob.UploadSessions;
@@ -23,6 +24,7 @@ import io.berth.server.meta.JdbcClassificationIndex;
 import io.berth.server.meta.JdbcUploadIndex;
 import io.berth.server.meta.ManifestIndex;
 import io.berth.server.listing.ListingApi;
+import io.berth.server.tls.ServerTls;
 import io.berth.server.type.Retyping;
 import io.berth.server.type.TypeCatalogWatcher;
 import io.vertx.core.Future;
@@ -81,18 +83,22 @@ public final class BerthServer implements AutoCloseable {
             UploadSessions sessions = new UploadSessions(vertx, blobs, new JdbcUploadIndex(database), blobIndex, clock);
             TypeCatalogWatcher types = loadingTypes.join();
             watchTypes(vertx, workers, types, new Retyping(new JdbcClassificationIndex(database), types));
-            RegistryApi api = routes(config, workers, blobIndex, manifests, types, blobs, sessions, clock);
-            ListingApi listing = new ListingApi(new JdbcArtifactListing(database), manifests, types, workers);
-            HttpServer http = vertx.createHttpServer(new HttpServerOptions()
+            Security security = Security.start(config, vertx, workers);
+            RegistryApi api = routes(config, workers, blobIndex, manifests, types, blobs, sessions, clock, security);
+            ListingApi listing = new ListingApi(new JdbcArtifactListing(database), manifests, types, workers,
+                    security.access());
+            HttpServer http = vertx.createHttpServer(ServerTls.configure(config.tls(), new HttpServerOptions()
                             .setHost(config.host())
                             .setPort(config.port())
                             .setHandle100ContinueAutomatically(true)
-                            .setCompressionSupported(false))
-                    .requestHandler(new HttpEntry(api, listing, () -> database.withConnection(c -> c.isValid(2)), workers))
+                            .setCompressionSupported(false)))
+                    .requestHandler(new HttpEntry(api, listing, () -> database.withConnection(c -> c.isValid(2)),
+                            workers, security.tokens()))
                     .listen()
                     .await();
-            LOG.info("Berth listens on {}:{} with data in {} and metadata in {}", config.host(), http.actualPort(),
-                    config.dataDir().toAbsolutePath(), config.database().url());
+            ServerTls.watch(config.tls(), vertx, workers, http);
+            LOG.info("Berth listens on {}://{}:{} with data in {} and metadata in {}", config.tls().enabled() ? "https" : "http",
+                    config.host(), http.actualPort(), config.dataDir().toAbsolutePath(), config.database().url());
             return new BerthServer(vertx, http, workers, database);
         } catch (RuntimeException e) {
             vertx.close().await();
@@ -126,7 +132,7 @@ public final class BerthServer implements AutoCloseable {
 
     private static RegistryApi routes(BerthConfig config, WorkerExecutor workers, BlobIndex blobIndex,
                                       ManifestIndex manifests, TypeCatalogWatcher types, BlobStore blobs,
-                                      UploadSessions sessions, Clock clock) {
+                                      UploadSessions sessions, Clock clock, Security security) {
         BlobHandler blob = new BlobHandler(blobIndex, blobs, config.deleteEnabled());
         UploadHandler upload = new UploadHandler(sessions, blobIndex);
         ManifestHandler manifest = new ManifestHandler(manifests, types, config.limits().maxManifestBytes(),
@@ -134,6 +140,7 @@ public final class BerthServer implements AutoCloseable {
         ListHandlers lists = new ListHandlers(manifests, config.limits().defaultPageSize(), config.limits().maxPageSize());
         byte[] empty = "{}".getBytes(StandardCharsets.UTF_8);
         return RegistryApi.builder(workers)
+                .access(security.access())
                 .on(Endpoint.BASE, Method.GET, e -> Future.succeededFuture(Reply.status(200).bytes(empty, "application/json")))
                 .on(Endpoint.BASE, Method.HEAD, e -> Future.succeededFuture(Reply.status(200).bytes(empty, "application/json")))
                 .on(Endpoint.CATALOG, Method.GET, lists::catalog)

@@ -15,9 +15,11 @@ import java.util.List;
  * @param limits        request limits
  * @param deleteEnabled whether DELETE of manifests, tags and blobs is allowed (else 405 UNSUPPORTED)
  * @param typesDir      artifact type files (Berth's format or the seed's mediaTypeMappings.json), watched for changes
+ * @param auth          authorization ({@link AuthConfig#NONE}: every request allowed)
+ * @param tls           HTTPS ({@link TlsConfig#NONE}: plain HTTP)
  */
 public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
-                          boolean deleteEnabled, Path typesDir) {
+                          boolean deleteEnabled, Path typesDir, AuthConfig auth, TlsConfig tls) {
 
     public BerthConfig {
         List<String> problems = new ArrayList<>();
@@ -39,35 +41,62 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         if (typesDir == null) {
             problems.add("types directory must be set");
         }
+        auth = auth == null ? AuthConfig.NONE : auth;
+        tls = tls == null ? TlsConfig.NONE : tls;
+        if (auth.enabled() && !tls.enabled() && !tls.allowPlainHttpAuth() && host != null && !isLoopback(host)) {
+            problems.add("authorization over plain HTTP on " + host + " would send passwords and tokens in clear:"
+                    + " configure tls (certificate and key), listen on a loopback address, or set"
+                    + " tls.allowPlainHttpAuth: true when a proxy in front terminates TLS");
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
     }
 
+    /** Without authorization and TLS, with the types directory under the data directory. */
+    public BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
+                       boolean deleteEnabled) {
+        this(host, port, dataDir, database, limits, deleteEnabled, dataDir == null ? null : dataDir.resolve("types"),
+                AuthConfig.NONE, TlsConfig.NONE);
+    }
+
+    /** {@code 127.0.0.0/8}, {@code ::1} and {@code localhost}: addresses no other machine reaches. */
+    static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1")
+                || host.equals("0:0:0:0:0:0:0:1");
+    }
+
     /** The embedded default: SQLite and filesystem blobs under {@code dataDir}, listening on 127.0.0.1:5000. */
     public static BerthConfig defaults(Path dataDir) {
-        return new BerthConfig("127.0.0.1", 5000, dataDir, DatabaseConfig.sqlite(dataDir), Limits.DEFAULT, true,
-                dataDir.resolve("types"));
+        return new BerthConfig("127.0.0.1", 5000, dataDir, DatabaseConfig.sqlite(dataDir), Limits.DEFAULT, true);
     }
 
     public BerthConfig withListen(String host, int port) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, auth, tls);
     }
 
     public BerthConfig withDeleteEnabled(boolean enabled) {
-        return new BerthConfig(host, port, dataDir, database, limits, enabled, typesDir);
+        return new BerthConfig(host, port, dataDir, database, limits, enabled, typesDir, auth, tls);
     }
 
     public BerthConfig withDatabase(DatabaseConfig database) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, auth, tls);
     }
 
     public BerthConfig withLimits(Limits limits) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, auth, tls);
     }
 
     public BerthConfig withTypesDir(Path typesDir) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, auth, tls);
+    }
+
+    public BerthConfig withAuth(AuthConfig auth) {
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, auth, tls);
+    }
+
+    public BerthConfig withTls(TlsConfig tls) {
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, auth, tls);
     }
 
     /**

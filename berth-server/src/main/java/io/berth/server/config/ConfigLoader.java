@@ -36,13 +36,20 @@ import java.util.Set;
  *   enabled: true                 # BERTH_DELETE_ENABLED
  * types:
  *   directory: ./berth-data/types # BERTH_TYPES_DIRECTORY: artifact type files, reloaded on change
+ * auth: …                         # see SecuritySections; --htpasswd, BERTH_AUTH_HTPASSWD
+ * tls: …                          # BERTH_TLS_CERTIFICATE, BERTH_TLS_KEY
  * </pre>
  */
 public final class ConfigLoader {
-    private static final Set<String> TOP_LEVEL = Set.of("listen", "data", "database", "limits", "delete", "types");
+    private static final Set<String> TOP_LEVEL =
+            Set.of("listen", "data", "database", "limits", "delete", "types", "auth", "tls");
 
     /** Values given on the command line; empty ones leave the lower layers in force. */
-    public record Flags(Optional<String> listen, Optional<Path> data, Optional<Path> configFile) {
+    public record Flags(Optional<String> listen, Optional<Path> data, Optional<Path> configFile,
+                        Optional<Path> htpasswd) {
+        public Flags(Optional<String> listen, Optional<Path> data, Optional<Path> configFile) {
+            this(listen, data, configFile, Optional.empty());
+        }
     }
 
     private ConfigLoader() {
@@ -90,11 +97,13 @@ public final class ConfigLoader {
             problems.addAll(e.problems());
         }
         boolean deleteEnabled = layers.bool("delete.enabled", "BERTH_DELETE_ENABLED", problems).orElse(true);
+        AuthConfig auth = SecuritySections.auth(file, environment, flags.htpasswd(), problems);
+        TlsConfig tls = SecuritySections.tls(file, environment, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         Path types = layers.text("types.directory", "BERTH_TYPES_DIRECTORY").map(Path::of).orElse(data.resolve("types"));
-        return new BerthConfig(host, port, data, database, limits, deleteEnabled, types);
+        return new BerthConfig(host, port, data, database, limits, deleteEnabled, types, auth, tls);
     }
 
     private static JsonNode readYaml(Path path, List<String> problems) {

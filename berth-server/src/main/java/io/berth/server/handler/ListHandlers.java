@@ -14,6 +14,7 @@ import io.berth.server.meta.ManifestIndex;
 import io.vertx.core.Future;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -50,13 +51,28 @@ public final class ListHandlers {
         Paging paging = Paging.of(exchange, defaultPageSize, maxPageSize);
         return exchange.blocking(() -> {
             Reply reply = Reply.status(200);
-            List<Repository> fetched = paging.size() == 0 ? List.of() : manifests.repositories(paging.last(), paging.fetchSize());
+            List<Repository> fetched = paging.size() == 0 ? List.of() : readable(exchange, paging);
             List<Repository> page = paging.page(fetched, reply, Endpoint.CATALOG.path(), Repository::name);
             ObjectNode body = JsonBody.object();
             ArrayNode repositories = body.putArray("repositories");
             page.forEach(r -> repositories.add(r.name()));
             return reply.bytes(JsonBody.bytes(body), MediaTypes.JSON);
         });
+    }
+
+    /** The next page (plus one) of the repositories the caller may pull from, reading on past those it may not. */
+    private List<Repository> readable(Exchange exchange, Paging paging) {
+        List<Repository> readable = new ArrayList<>();
+        Optional<String> last = paging.last();
+        while (readable.size() < paging.fetchSize()) {
+            List<Repository> batch = manifests.repositories(last, paging.fetchSize());
+            batch.stream().filter(exchange::canRead).limit(paging.fetchSize() - readable.size()).forEach(readable::add);
+            if (batch.size() < paging.fetchSize()) {
+                break;
+            }
+            last = Optional.of(batch.get(batch.size() - 1).name());
+        }
+        return readable;
     }
 
     /** An image index of the manifests whose {@code subject} is the digest; empty (never 404) when there are none. */

@@ -38,7 +38,7 @@ public final class UploadHandler {
         Optional<Repository> from = exchange.query("from").map(Repository::of);
         Optional<Digest> digest = exchange.query("digest").map(Digest::parse);
         if (mount.isPresent()) {
-            return exchange.blocking(() -> mount(repository, mount.get(), from)
+            return exchange.blocking(() -> mount(exchange, repository, mount.get(), from)
                     .orElseGet(() -> started(repository, sessions.start(repository).id(), 0, 202)));
         }
         if (digest.isPresent()) {
@@ -50,11 +50,15 @@ public final class UploadHandler {
         return exchange.blocking(() -> started(repository, sessions.start(repository).id(), 0, 202));
     }
 
-    /** Links the blob from {@code from} (or, without it, from any repository that has it); empty when it cannot. */
-    private Optional<Reply> mount(Repository repository, Digest digest, Optional<Repository> from) {
+    /**
+     * Links the blob from {@code from} (or, without it, from any repository that has it); empty when it cannot, or
+     * when the caller may not pull from the source.
+     */
+    private Optional<Reply> mount(Exchange exchange, Repository repository, Digest digest, Optional<Repository> from) {
+        // Mounting needs pull on the source; without it this is a normal upload, which tells nothing of the source.
         Optional<Repository> source = from.isPresent()
-                ? from.filter(f -> blobs.linkedBlobSize(f, digest).isPresent())
-                : blobs.anyRepositoryWith(digest);
+                ? from.filter(exchange::canRead).filter(f -> blobs.linkedBlobSize(f, digest).isPresent())
+                : blobs.anyRepositoryWith(digest).filter(exchange::canRead);
         return source.flatMap(s -> blobs.linkedBlobSize(s, digest)).map(size -> {
             blobs.link(repository, digest, size);
             return Reply.status(201)

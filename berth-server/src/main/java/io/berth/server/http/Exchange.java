@@ -3,6 +3,7 @@ package io.berth.server.http;
 import io.berth.oci.Endpoint;
 import io.berth.oci.ErrorCode;
 import io.berth.oci.Repository;
+import io.berth.server.auth.Decision;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.WorkerExecutor;
@@ -21,11 +22,27 @@ public final class Exchange {
     private final HttpServerRequest request;
     private final Endpoint.Match match;
     private final WorkerExecutor workers;
+    private final Decision.Grant grant;
 
     Exchange(HttpServerRequest request, Endpoint.Match match, WorkerExecutor workers) {
+        this(request, match, workers, Decision.Grant.OPEN);
+    }
+
+    Exchange(HttpServerRequest request, Endpoint.Match match, WorkerExecutor workers, Decision.Grant grant) {
         this.request = request;
         this.match = match;
         this.workers = workers;
+        this.grant = grant;
+    }
+
+    /** Who the access check let in: a user, a robot, a token's subject, or {@code anonymous}. */
+    public String actor() {
+        return grant.subject().display();
+    }
+
+    /** Whether the caller may pull from {@code repository}: listings show only these, mounts come only from these. */
+    public boolean canRead(Repository repository) {
+        return grant.canRead(repository);
     }
 
     public HttpServerRequest request() {

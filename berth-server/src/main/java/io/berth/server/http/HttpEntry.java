@@ -1,29 +1,34 @@
 package io.berth.server.http;
 
+import io.berth.server.auth.TokenService;
 import io.vertx.core.Handler;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
  * The server's front door: {@code /v2/…} goes to the {@link RegistryApi}, {@code /api/v1/…} to the listing API;
  * {@code /healthz} (the process is up) and {@code /readyz} (the database answers) serve load balancers and
- * orchestrators.
+ * orchestrators; {@code /token} is the token endpoint when authorization is on.
  */
 public final class HttpEntry implements Handler<HttpServerRequest> {
     private final RegistryApi api;
     private final Handler<HttpServerRequest> listing;
     private final Callable<Boolean> readiness;
     private final WorkerExecutor workers;
+    private final Optional<TokenRoute> tokens;
 
     /** @param readiness a blocking check that the database answers */
+    /** @param tokens the token endpoint's logic, when authorization is on */
     public HttpEntry(RegistryApi api, Handler<HttpServerRequest> listing, Callable<Boolean> readiness,
-                     WorkerExecutor workers) {
+                     WorkerExecutor workers, Optional<TokenService> tokens) {
         this.api = api;
         this.listing = listing;
         this.readiness = readiness;
         this.workers = workers;
+        this.tokens = tokens.map(t -> new TokenRoute(t, workers));
     }
 
     @Override
@@ -38,6 +43,8 @@ public final class HttpEntry implements Handler<HttpServerRequest> {
             workers.executeBlocking(readiness, false)
                     .onComplete(r -> text(request, r.succeeded() && r.result() ? 200 : 503,
                             r.succeeded() && r.result() ? "ready\n" : "database unavailable\n"));
+        } else if (tokens.isPresent() && (path.equals("/token") || path.startsWith("/token/"))) {
+            tokens.get().handle(request);
         } else {
             api.handle(request);
         }

@@ -12,6 +12,10 @@ import io.berth.oci.Reference;
 import io.berth.oci.Repository;
 import io.berth.oci.type.ArtifactType;
 import io.berth.oci.type.TypeCatalog;
+import io.berth.server.auth.AccessController;
+import io.berth.server.auth.AccessRequest;
+import io.berth.server.auth.Decision;
+import io.berth.server.auth.Scope;
 import io.berth.server.http.ErrorRenderer;
 import io.berth.server.http.Reply;
 import io.berth.server.meta.ArtifactListing;
@@ -39,6 +43,8 @@ import java.util.regex.Pattern;
  * The registry listing as JSON under {@code /api/v1/}: the type catalog and its icons, repositories with artifact
  * counts per type, artifacts with their type, platforms, size, referrers and rendered actions, and one artifact in
  * full. Lists are paged with {@code n} and {@code last} and a {@code Link: <…>; rel="next"} header, like the OCI API.
+ * Like the catalog, it needs the caller's identity and shows only the repositories the caller may pull from; a
+ * repository the caller may not read looks exactly like one that does not exist.
  */
 public final class ListingApi implements Handler<HttpServerRequest> {
     private static final Pattern ICON = Pattern.compile("/api/v1/types/([a-z0-9][a-z0-9.-]*)/icon\\.svg");
@@ -51,25 +57,43 @@ public final class ListingApi implements Handler<HttpServerRequest> {
     private final ManifestIndex manifests;
     private final TypeCatalogWatcher catalog;
     private final WorkerExecutor workers;
+    private final AccessController access;
 
-    public ListingApi(ArtifactListing listing, ManifestIndex manifests, TypeCatalogWatcher catalog, WorkerExecutor workers) {
+    public ListingApi(ArtifactListing listing, ManifestIndex manifests, TypeCatalogWatcher catalog,
+                      WorkerExecutor workers, AccessController access) {
         this.listing = listing;
         this.manifests = manifests;
         this.catalog = catalog;
         this.workers = workers;
+        this.access = access;
+    }
+
+    /** What a request may see: the repositories the caller may pull from. */
+    private interface Work {
+        Reply run(Decision.Grant grant) throws Exception;
     }
 
     @Override
     public void handle(HttpServerRequest request) {
         request.pause();
-        Callable<Reply> work;
+        Work work;
         try {
             work = route(request);
         } catch (RuntimeException e) {
             ErrorRenderer.render(request, e);
             return;
         }
-        workers.executeBlocking(work, false).onComplete(result -> {
+        AccessRequest needs = new AccessRequest(Optional.ofNullable(request.getHeader("Authorization")),
+                request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress(),
+                (request.isSSL() ? "https://" : "http://") + registryHost(request), List.of(Scope.CATALOG));
+        access.authorize(needs).compose(decision -> {
+            if (decision instanceof Decision.Challenge challenge) {
+                challenge.headers().forEach(request.response()::putHeader);
+                throw challenge.code().exception(challenge.detail());
+            }
+            Callable<Reply> granted = () -> work.run((Decision.Grant) decision);
+            return workers.executeBlocking(granted, false);
+        }).onComplete(result -> {
             if (result.succeeded()) {
                 result.result().sendTo(request);
             } else {
@@ -78,7 +102,7 @@ public final class ListingApi implements Handler<HttpServerRequest> {
         });
     }
 
-    private Callable<Reply> route(HttpServerRequest request) {
+    private Work route(HttpServerRequest request) {
         if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
             request.response().putHeader("Allow", "GET, HEAD");
             throw ErrorCode.UNSUPPORTED.exception("the listing API is read-only");
@@ -86,13 +110,13 @@ public final class ListingApi implements Handler<HttpServerRequest> {
         String path = request.path();
         Matcher icon = ICON.matcher(path);
         return switch (path) {
-            case "/api/v1/types" -> this::types;
-            case "/api/v1/repositories" -> () -> repositories(request);
-            case "/api/v1/artifacts" -> () -> artifacts(request);
-            case "/api/v1/artifact" -> () -> artifact(request);
+            case "/api/v1/types" -> grant -> types();
+            case "/api/v1/repositories" -> grant -> repositories(request, grant);
+            case "/api/v1/artifacts" -> grant -> artifacts(request, grant);
+            case "/api/v1/artifact" -> grant -> artifact(request, grant);
             default -> {
                 if (icon.matches()) {
-                    yield () -> icon(icon.group(1));
+                    yield grant -> icon(icon.group(1));
                 }
                 throw ErrorCode.NOT_FOUND.exception("no such listing resource: " + path);
             }
@@ -117,10 +141,11 @@ public final class ListingApi implements Handler<HttpServerRequest> {
                 .bytes(type.icon().svg().getBytes(StandardCharsets.UTF_8), "image/svg+xml");
     }
 
-    private Reply repositories(HttpServerRequest request) {
+    private Reply repositories(HttpServerRequest request, Decision.Grant grant) {
         int size = pageSize(request);
         Filter filter = filter(request);
-        List<ArtifactListing.RepositorySummary> fetched = listing.repositories(filter, param(request, "last"), size + 1);
+        List<ArtifactListing.RepositorySummary> fetched = readable(last -> listing.repositories(filter, last, size + 1),
+                s -> s.repository().name(), s -> grant.canRead(s.repository()), param(request, "last"), size + 1);
         Reply reply = Reply.status(200);
         List<ArtifactListing.RepositorySummary> page = page(fetched, size, reply, request, s -> s.repository().name());
         ObjectNode body = ListingJson.MAPPER.createObjectNode();
@@ -129,10 +154,12 @@ public final class ListingApi implements Handler<HttpServerRequest> {
         return json(reply, body);
     }
 
-    private Reply artifacts(HttpServerRequest request) {
+    private Reply artifacts(HttpServerRequest request, Decision.Grant grant) {
         int size = pageSize(request);
         Optional<Repository> repository = param(request, "repository").map(Repository::of);
-        List<ArtifactRow> fetched = listing.artifacts(repository, filter(request), param(request, "last"), size + 1);
+        Filter filter = filter(request);
+        List<ArtifactRow> fetched = readable(last -> listing.artifacts(repository, filter, last, size + 1),
+                ArtifactRow::cursor, row -> grant.canRead(row.repository()), param(request, "last"), size + 1);
         Reply reply = Reply.status(200);
         List<ArtifactRow> page = page(fetched, size, reply, request, ArtifactRow::cursor);
         TypeCatalog types = catalog.get();
@@ -146,12 +173,13 @@ public final class ListingApi implements Handler<HttpServerRequest> {
         return json(reply, body);
     }
 
-    private Reply artifact(HttpServerRequest request) {
+    private Reply artifact(HttpServerRequest request, Decision.Grant grant) {
         Repository repository = Repository.of(param(request, "repository")
                 .orElseThrow(() -> ErrorCode.NAME_INVALID.exception("the repository parameter is required")));
         Reference reference = Reference.parse(param(request, "reference")
                 .orElseThrow(() -> ErrorCode.MANIFEST_INVALID.exception("the reference parameter is required")));
-        StoredManifest stored = (reference instanceof Reference.Tag tag
+        StoredManifest stored = (!grant.canRead(repository) ? Optional.<StoredManifest>empty()
+                : reference instanceof Reference.Tag tag
                 ? manifests.manifestByTag(repository, tag)
                 : manifests.manifest(repository, ((Reference.ByDigest) reference).digest()))
                 .orElseThrow(() -> ErrorCode.MANIFEST_UNKNOWN.exception(repository + ":" + reference + " is unknown"));
@@ -204,6 +232,25 @@ public final class ListingApi implements Handler<HttpServerRequest> {
         } catch (java.io.IOException e) {
             throw new IllegalStateException("a stored manifest is not JSON", e);
         }
+    }
+
+    /**
+     * Up to {@code wanted} rows the caller may read, fetching further pages past rows it may not, so that a page is
+     * only short at the end of the list.
+     */
+    private static <T> List<T> readable(Function<Optional<String>, List<T>> fetch, Function<T, String> cursor,
+                                        java.util.function.Predicate<T> canRead, Optional<String> last, int wanted) {
+        List<T> result = new java.util.ArrayList<>();
+        Optional<String> after = last;
+        while (result.size() < wanted) {
+            List<T> rows = fetch.apply(after);
+            rows.stream().filter(canRead).limit(wanted - result.size()).forEach(result::add);
+            if (rows.size() < wanted) {
+                break;
+            }
+            after = Optional.of(cursor.apply(rows.get(rows.size() - 1)));
+        }
+        return result;
     }
 
     private static Filter filter(HttpServerRequest request) {

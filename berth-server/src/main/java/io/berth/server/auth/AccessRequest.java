@@ -1,0 +1,19 @@
+package io.berth.server.auth;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a request to the registry API needs, as the {@link AccessController} sees it.
+ *
+ * @param authorization the {@code Authorization} header, if any
+ * @param client        the client's address (failed logins are counted per address)
+ * @param origin        {@code scheme://host[:port]} as the client addressed the server, for the token realm
+ * @param scopes        the access the request needs; empty for the version check {@code /v2/}, which needs only
+ *                      an identity
+ */
+public record AccessRequest(Optional<String> authorization, String client, String origin, List<Scope> scopes) {
+    public AccessRequest {
+        scopes = List.copyOf(scopes);
+    }
+}

@@ -1,0 +1,95 @@
+package io.berth.server.auth;
+
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import io.berth.server.config.AuthConfig;
+import io.berth.server.config.BerthConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds authorization from the configuration: {@link OpenAccess} when none is configured; otherwise the htpasswd
+ * file, robots, policies, the signing key, trusted issuers, a {@link PolicyAccess} and the {@link TokenService}, and
+ * a timer that reloads the htpasswd and JWKS files when they change.
+ */
+public final class Security implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Security.class);
+    /** How often watched files are checked for changes. */
+    static final long RELOAD_MILLIS = 2_000;
+
+    private final AccessController access;
+    private final Optional<TokenService> tokens;
+    private final Runnable stop;
+
+    private Security(AccessController access, Optional<TokenService> tokens, Runnable stop) {
+        this.access = access;
+        this.tokens = tokens;
+        this.stop = stop;
+    }
+
+    public static Security start(BerthConfig config, Vertx vertx, WorkerExecutor workers) {
+        AuthConfig auth = config.auth();
+        if (!auth.enabled()) {
+            return new Security(OpenAccess.INSTANCE, Optional.empty(), () -> { });
+        }
+        Clock clock = Clock.systemUTC();
+        List<WatchedFile<?>> watched = new ArrayList<>();
+        Supplier<Htpasswd> htpasswd = () -> Htpasswd.EMPTY;
+        if (auth.htpasswd().isPresent()) {
+            WatchedFile<Htpasswd> file = WatchedFile.load(auth.htpasswd().get(), "htpasswd file", content -> {
+                Htpasswd parsed = Htpasswd.parse(content);
+                parsed.problems().forEach(p -> LOG.warn("htpasswd {}: {}", auth.htpasswd().get(), p));
+                return parsed;
+            });
+            watched.add(file);
+            htpasswd = file;
+        }
+        Map<String, Supplier<JWKSet>> trusted = new HashMap<>();
+        for (AuthConfig.TrustedIssuer issuer : auth.trustedIssuers()) {
+            WatchedFile<JWKSet> jwks = WatchedFile.load(issuer.jwks(), "JWKS of " + issuer.issuer(),
+                    content -> JWKSet.parse(new String(content, StandardCharsets.UTF_8)).toPublicJWKSet());
+            watched.add(jwks);
+            trusted.put(issuer.issuer(), jwks);
+        }
+        ECKey key = TokenKeys.loadOrCreate(auth.token().key().orElse(config.dataDir().resolve("token-key.jwk")));
+        Policies policies = Policies.of(auth);
+        Logins logins = new Logins(new Accounts(htpasswd, auth, policies), new LoginThrottle(auth.rateLimit(), clock));
+        TokenVerifier verifier = new TokenVerifier(auth.token().issuer(), TokenKeys.publicSet(key),
+                auth.token().service(), trusted, clock);
+        TokenService tokens = new TokenService(logins, policies, verifier, new TokenIssuer(key, auth.token(), clock),
+                auth.token());
+        long timer = vertx.setPeriodic(RELOAD_MILLIS, id -> workers.executeBlocking(() -> {
+            watched.forEach(WatchedFile::poll);
+            return null;
+        }, false));
+        LOG.info("authorization on: {}{} robot(s), {} policy(ies), {} trusted issuer(s); tokens by {} for service {}",
+                auth.htpasswd().map(p -> "htpasswd " + p + ", ").orElse(""), auth.robots().size(),
+                auth.policies().size(), auth.trustedIssuers().size(), auth.token().issuer(), auth.token().service());
+        return new Security(new PolicyAccess(logins, policies, verifier, auth.token(), workers), Optional.of(tokens),
+                () -> vertx.cancelTimer(timer));
+    }
+
+    public AccessController access() {
+        return access;
+    }
+
+    /** The token endpoint's logic, when authorization is on. */
+    public Optional<TokenService> tokens() {
+        return tokens;
+    }
+
+    @Override
+    public void close() {
+        stop.run();
+    }
+}

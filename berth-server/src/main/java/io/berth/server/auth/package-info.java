@@ -1,0 +1,19 @@
+/**
+ * Authorization: one seam, {@link io.berth.server.auth.AccessController}, asked before every registry API request
+ * with the request's credentials and the scopes its route needs ({@link io.berth.server.auth.RouteScopes}, data next to
+ * the {@link io.berth.oci.Endpoint} table). It answers a {@link io.berth.server.auth.Decision.Grant} (who, and what
+ * they may read, for listings and mounts) or a {@link io.berth.server.auth.Decision.Challenge} (401 with
+ * {@code WWW-Authenticate}, 403 {@code DENIED}, 429).
+ *
+ * <pre>
+ * {@link io.berth.server.auth.Security}       builds it from the configuration: OpenAccess when nothing is configured, else
+ *   {@link io.berth.server.auth.PolicyAccess}   basic credentials and bearer tokens against
+ *     {@link io.berth.server.auth.Policies}     repository globs → users, groups, anonymous, robots → pull, push, delete
+ *     {@link io.berth.server.auth.Logins}       {@link io.berth.server.auth.Accounts} (htpasswd bcrypt entries, robot tokens) behind the {@link io.berth.server.auth.LoginThrottle}
+ *     {@link io.berth.server.auth.TokenVerifier} ES256 tokens of Berth, tokens of trusted issuers (JWKS)
+ *   {@link io.berth.server.auth.TokenService}   GET/POST /token: {@link io.berth.server.auth.TokenIssuer} signs what the policies grant
+ *   {@link io.berth.server.auth.WatchedFile}    htpasswd and JWKS files, reloaded on change
+ * {@link io.berth.server.auth.Audit}          the berth.audit log: refusals, pushes, deletes; never secrets
+ * </pre>
+ */
+package io.berth.server.auth;

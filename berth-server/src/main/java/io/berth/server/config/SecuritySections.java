@@ -1,0 +1,251 @@
+package io.berth.server.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.berth.server.config.AuthConfig.Policy;
+import io.berth.server.config.AuthConfig.RateLimit;
+import io.berth.server.config.AuthConfig.Robot;
+import io.berth.server.config.AuthConfig.Token;
+import io.berth.server.config.AuthConfig.TrustedIssuer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads the {@code auth} and {@code tls} sections of the configuration file (see {@link AuthConfig} and
+ * {@link TlsConfig}); {@code BERTH_AUTH_HTPASSWD}, {@code BERTH_TLS_CERTIFICATE}, {@code BERTH_TLS_KEY} and the
+ * {@code --htpasswd} flag override the file. Every problem is collected, with the key it was found at.
+ *
+ * <pre>
+ * auth:
+ *   htpasswd: /etc/berth/htpasswd      # bcrypt entries (htpasswd -B); reloaded on change
+ *   token: {issuer: berth, service: berth, realm: https://…/token, ttl: 300, refreshTtl: 86400, key: FILE}
+ *   trustedIssuers: [{issuer: https://sso.example.com, jwks: /etc/berth/sso-jwks.json}]
+ *   groups: {team-a: [alice, bob]}
+ *   policies: [{repositories: ["samples/**"], users: [], groups: [], anonymous: true, actions: [pull]}]
+ *   robots: [{name: ci, tokenHash: "$2y$…", policies: [{repositories: ["ci/**"], actions: [pull, push]}]}]
+ *   rateLimit: {maxFailures: 10, windowSeconds: 60, lockoutSeconds: 300}
+ * tls:
+ *   certificate: /etc/berth/tls.crt
+ *   key: /etc/berth/tls.key
+ *   allowPlainHttpAuth: false
+ * </pre>
+ */
+final class SecuritySections {
+    private static final Set<String> AUTH_KEYS = Set.of("htpasswd", "token", "trustedIssuers", "groups", "policies",
+            "robots", "rateLimit");
+    private static final Set<String> TOKEN_KEYS = Set.of("issuer", "service", "realm", "ttl", "refreshTtl", "key");
+    private static final Set<String> POLICY_KEYS = Set.of("repositories", "users", "groups", "anonymous", "actions");
+    private static final Set<String> ROBOT_KEYS = Set.of("name", "tokenHash", "policies");
+    private static final Set<String> ISSUER_KEYS = Set.of("issuer", "jwks");
+    private static final Set<String> RATE_KEYS = Set.of("maxFailures", "windowSeconds", "lockoutSeconds");
+    private static final Set<String> TLS_KEYS = Set.of("certificate", "key", "allowPlainHttpAuth");
+
+    private final List<String> problems;
+
+    private SecuritySections(List<String> problems) {
+        this.problems = problems;
+    }
+
+    static AuthConfig auth(JsonNode file, Map<String, String> environment, Optional<Path> htpasswdFlag,
+                           List<String> problems) {
+        return new SecuritySections(problems).auth(file == null ? null : file.get("auth"), environment, htpasswdFlag);
+    }
+
+    static TlsConfig tls(JsonNode file, Map<String, String> environment, List<String> problems) {
+        return new SecuritySections(problems).tls(file == null ? null : file.get("tls"), environment);
+    }
+
+    private AuthConfig auth(JsonNode section, Map<String, String> environment, Optional<Path> htpasswdFlag) {
+        JsonNode node = mapping(section, "auth", AUTH_KEYS);
+        Optional<Path> htpasswd = htpasswdFlag
+                .or(() -> Optional.ofNullable(environment.get("BERTH_AUTH_HTPASSWD")).filter(v -> !v.isEmpty()).map(Path::of))
+                .or(() -> text(node, "htpasswd").map(Path::of));
+        try {
+            return new AuthConfig(htpasswd, token(node == null ? null : node.get("token")),
+                    issuers(node == null ? null : node.get("trustedIssuers")),
+                    groups(node == null ? null : node.get("groups")),
+                    policies(node == null ? null : node.get("policies"), "auth.policies"),
+                    robots(node == null ? null : node.get("robots")),
+                    rateLimit(node == null ? null : node.get("rateLimit")));
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+            return AuthConfig.NONE;
+        }
+    }
+
+    private TlsConfig tls(JsonNode section, Map<String, String> environment) {
+        JsonNode node = mapping(section, "tls", TLS_KEYS);
+        Optional<Path> certificate = Optional.ofNullable(environment.get("BERTH_TLS_CERTIFICATE")).filter(v -> !v.isEmpty())
+                .or(() -> text(node, "certificate")).map(Path::of);
+        Optional<Path> key = Optional.ofNullable(environment.get("BERTH_TLS_KEY")).filter(v -> !v.isEmpty())
+                .or(() -> text(node, "key")).map(Path::of);
+        boolean allowPlain = bool(node, "allowPlainHttpAuth", "tls", false);
+        try {
+            return new TlsConfig(certificate, key, allowPlain);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+            return TlsConfig.NONE;
+        }
+    }
+
+    private Token token(JsonNode node) {
+        node = mapping(node, "auth.token", TOKEN_KEYS);
+        Token defaults = Token.DEFAULT;
+        return new Token(text(node, "issuer").orElse(defaults.issuer()),
+                text(node, "service").orElse(defaults.service()),
+                text(node, "realm"),
+                seconds(node, "ttl", "auth.token").orElse(defaults.ttl()),
+                seconds(node, "refreshTtl", "auth.token").orElse(defaults.refreshTtl()),
+                text(node, "key").map(Path::of));
+    }
+
+    private List<TrustedIssuer> issuers(JsonNode node) {
+        List<TrustedIssuer> issuers = new ArrayList<>();
+        List<JsonNode> items = sequence(node, "auth.trustedIssuers");
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode item = mapping(items.get(i), "auth.trustedIssuers[" + i + "]", ISSUER_KEYS);
+            issuers.add(new TrustedIssuer(text(item, "issuer").orElse(null), text(item, "jwks").map(Path::of).orElse(null)));
+        }
+        return issuers;
+    }
+
+    private Map<String, List<String>> groups(JsonNode node) {
+        Map<String, List<String>> groups = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return groups;
+        }
+        if (!node.isObject()) {
+            problems.add("auth.groups must map group names to lists of users");
+            return groups;
+        }
+        node.fields().forEachRemaining(e -> groups.put(e.getKey(), strings(e.getValue(), "auth.groups." + e.getKey())));
+        return groups;
+    }
+
+    private List<Policy> policies(JsonNode node, String where) {
+        List<Policy> policies = new ArrayList<>();
+        List<JsonNode> items = sequence(node, where);
+        for (int i = 0; i < items.size(); i++) {
+            String at = where + "[" + i + "]";
+            JsonNode item = mapping(items.get(i), at, POLICY_KEYS);
+            policies.add(new Policy(strings(item == null ? null : item.get("repositories"), at + ".repositories"),
+                    strings(item == null ? null : item.get("users"), at + ".users"),
+                    strings(item == null ? null : item.get("groups"), at + ".groups"),
+                    bool(item, "anonymous", at, false),
+                    strings(item == null ? null : item.get("actions"), at + ".actions")));
+        }
+        return policies;
+    }
+
+    private List<Robot> robots(JsonNode node) {
+        List<Robot> robots = new ArrayList<>();
+        List<JsonNode> items = sequence(node, "auth.robots");
+        for (int i = 0; i < items.size(); i++) {
+            String at = "auth.robots[" + i + "]";
+            JsonNode item = mapping(items.get(i), at, ROBOT_KEYS);
+            robots.add(new Robot(text(item, "name").orElse(null), text(item, "tokenHash").orElse(null),
+                    policies(item == null ? null : item.get("policies"), at + ".policies")));
+        }
+        return robots;
+    }
+
+    private RateLimit rateLimit(JsonNode node) {
+        node = mapping(node, "auth.rateLimit", RATE_KEYS);
+        RateLimit defaults = RateLimit.DEFAULT;
+        return new RateLimit(
+                seconds(node, "maxFailures", "auth.rateLimit").map(d -> (int) d.toSeconds()).orElse(defaults.maxFailures()),
+                seconds(node, "windowSeconds", "auth.rateLimit").orElse(defaults.window()),
+                seconds(node, "lockoutSeconds", "auth.rateLimit").orElse(defaults.lockout()));
+    }
+
+    // ---- YAML shapes --------------------------------------------------------------------------------------
+
+    /** The node if it is a mapping (unknown keys reported), null if absent or not a mapping. */
+    private JsonNode mapping(JsonNode node, String where, Set<String> known) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            problems.add(where + " must be a mapping");
+            return null;
+        }
+        node.fieldNames().forEachRemaining(key -> {
+            if (!known.contains(key)) {
+                problems.add(where + ": unknown key '" + key + "' (known: " + known + ")");
+            }
+        });
+        return node;
+    }
+
+    private List<JsonNode> sequence(JsonNode node, String where) {
+        List<JsonNode> items = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            return items;
+        }
+        if (!node.isArray()) {
+            problems.add(where + " must be a list");
+            return items;
+        }
+        node.forEach(items::add);
+        return items;
+    }
+
+    private List<String> strings(JsonNode node, String where) {
+        List<String> values = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            return values;
+        }
+        if (node.isValueNode()) {
+            values.add(node.asText());
+            return values;
+        }
+        if (!node.isArray()) {
+            problems.add(where + " must be a list of strings");
+            return values;
+        }
+        node.forEach(item -> {
+            if (item.isValueNode()) {
+                values.add(item.asText());
+            } else {
+                problems.add(where + " must be a list of strings");
+            }
+        });
+        return values;
+    }
+
+    private static Optional<String> text(JsonNode node, String key) {
+        JsonNode value = node == null ? null : node.get(key);
+        return value == null || value.isNull() || value.isContainerNode() ? Optional.empty() : Optional.of(value.asText());
+    }
+
+    private Optional<Duration> seconds(JsonNode node, String key, String where) {
+        return text(node, key).flatMap(value -> {
+            try {
+                return Optional.of(Duration.ofSeconds(Long.parseLong(value.trim())));
+            } catch (NumberFormatException e) {
+                problems.add(where + "." + key + " must be a whole number, was '" + value + "'");
+                return Optional.empty();
+            }
+        });
+    }
+
+    private boolean bool(JsonNode node, String key, String where, boolean otherwise) {
+        Optional<String> value = text(node, key);
+        if (value.isEmpty()) {
+            return otherwise;
+        }
+        return switch (value.get().trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> {
+                problems.add(where + "." + key + " must be true or false, was '" + value.get() + "'");
+                yield otherwise;
+            }
+        };
+    }
+}

@@ -1,0 +1,36 @@
+package io.berth.server.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code tls} section: serve HTTPS from a PEM certificate chain and private key, both reloaded when they change.
+ *
+ * @param certificate        the PEM certificate chain
+ * @param key                the PEM private key (PKCS#8 or PKCS#1)
+ * @param allowPlainHttpAuth start with authorization over plain HTTP on a non-loopback address (behind a proxy
+ *                           that terminates TLS); otherwise that is refused, since passwords would cross the network
+ *                           in clear
+ */
+public record TlsConfig(Optional<Path> certificate, Optional<Path> key, boolean allowPlainHttpAuth) {
+    public static final TlsConfig NONE = new TlsConfig(Optional.empty(), Optional.empty(), false);
+
+    public TlsConfig {
+        if (certificate.isPresent() != key.isPresent()) {
+            throw new ConfigException(List.of("tls needs both certificate and key"));
+        }
+    }
+
+    public static TlsConfig of(Path certificate, Path key) {
+        return new TlsConfig(Optional.of(certificate), Optional.of(key), false);
+    }
+
+    public boolean enabled() {
+        return certificate.isPresent();
+    }
+
+    public TlsConfig withAllowPlainHttpAuth(boolean allow) {
+        return new TlsConfig(certificate, key, allow);
+    }
+}
