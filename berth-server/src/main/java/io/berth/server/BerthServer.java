@@ -24,6 +24,7 @@ import io.berth.server.meta.ManifestIndex;
 import io.berth.server.listing.ListingApi;
 import io.berth.server.type.Retyping;
 import io.berth.server.type.TypeCatalogWatcher;
+import io.berth.server.ui.WebUi;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -78,7 +79,8 @@ public final class BerthServer implements AutoCloseable {
                             .setPort(config.port())
                             .setHandle100ContinueAutomatically(true)
                             .setCompressionSupported(false))
-                    .requestHandler(new HttpEntry(api, listing, () -> database.withConnection(c -> c.isValid(2)), workers))
+                    .requestHandler(new HttpEntry(api, listing, () -> database.withConnection(c -> c.isValid(2)), workers,
+                            config.uiEnabled() ? new WebUi() : null))
                     .listen()
                     .await();
             LOG.info("Berth listens on {}:{} with data in {} and metadata in {}", config.host(), http.actualPort(),

@@ -15,9 +15,10 @@ import java.util.List;
  * @param limits        request limits
  * @param deleteEnabled whether DELETE of manifests, tags and blobs is allowed (else 405 UNSUPPORTED)
  * @param typesDir      artifact type files (Berth's format or the seed's mediaTypeMappings.json), watched for changes
+ * @param uiEnabled     whether the web UI is served at {@code /} (else its paths answer 404; the API stays)
  */
 public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
-                          boolean deleteEnabled, Path typesDir) {
+                          boolean deleteEnabled, Path typesDir, boolean uiEnabled) {
 
     public BerthConfig {
         List<String> problems = new ArrayList<>();
@@ -47,27 +48,31 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
     /** The embedded default: SQLite and filesystem blobs under {@code dataDir}, listening on 127.0.0.1:5000. */
     public static BerthConfig defaults(Path dataDir) {
         return new BerthConfig("127.0.0.1", 5000, dataDir, DatabaseConfig.sqlite(dataDir), Limits.DEFAULT, true,
-                dataDir.resolve("types"));
+                dataDir.resolve("types"), true);
     }
 
     public BerthConfig withListen(String host, int port) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled);
     }
 
     public BerthConfig withDeleteEnabled(boolean enabled) {
-        return new BerthConfig(host, port, dataDir, database, limits, enabled, typesDir);
+        return new BerthConfig(host, port, dataDir, database, limits, enabled, typesDir, uiEnabled);
     }
 
     public BerthConfig withDatabase(DatabaseConfig database) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled);
     }
 
     public BerthConfig withLimits(Limits limits) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled);
     }
 
     public BerthConfig withTypesDir(Path typesDir) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled);
+    }
+
+    public BerthConfig withUiEnabled(boolean enabled) {
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, enabled);
     }
 
     /**

@@ -36,10 +36,12 @@ import java.util.Set;
  *   enabled: true                 # BERTH_DELETE_ENABLED
  * types:
  *   directory: ./berth-data/types # BERTH_TYPES_DIRECTORY: artifact type files, reloaded on change
+ * ui:
+ *   enabled: true                 # BERTH_UI_ENABLED: the web UI at /
  * </pre>
  */
 public final class ConfigLoader {
-    private static final Set<String> TOP_LEVEL = Set.of("listen", "data", "database", "limits", "delete", "types");
+    private static final Set<String> TOP_LEVEL = Set.of("listen", "data", "database", "limits", "delete", "types", "ui");
 
     /** Values given on the command line; empty ones leave the lower layers in force. */
     public record Flags(Optional<String> listen, Optional<Path> data, Optional<Path> configFile) {
@@ -90,11 +92,12 @@ public final class ConfigLoader {
             problems.addAll(e.problems());
         }
         boolean deleteEnabled = layers.bool("delete.enabled", "BERTH_DELETE_ENABLED", problems).orElse(true);
+        boolean uiEnabled = layers.bool("ui.enabled", "BERTH_UI_ENABLED", problems).orElse(true);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         Path types = layers.text("types.directory", "BERTH_TYPES_DIRECTORY").map(Path::of).orElse(data.resolve("types"));
-        return new BerthConfig(host, port, data, database, limits, deleteEnabled, types);
+        return new BerthConfig(host, port, data, database, limits, deleteEnabled, types, uiEnabled);
     }
 
     private static JsonNode readYaml(Path path, List<String> problems) {

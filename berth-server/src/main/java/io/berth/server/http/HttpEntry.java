@@ -1,5 +1,6 @@
 package io.berth.server.http;
 
+import io.berth.server.ui.WebUi;
 import io.vertx.core.Handler;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
@@ -16,14 +17,22 @@ public final class HttpEntry implements Handler<HttpServerRequest> {
     private final Handler<HttpServerRequest> listing;
     private final Callable<Boolean> readiness;
     private final WorkerExecutor workers;
+    private final Handler<HttpServerRequest> ui;
 
     /** @param readiness a blocking check that the database answers */
     public HttpEntry(RegistryApi api, Handler<HttpServerRequest> listing, Callable<Boolean> readiness,
                      WorkerExecutor workers) {
+        this(api, listing, readiness, workers, null);
+    }
+
+    /** @param ui the web UI, or null when it is turned off */
+    public HttpEntry(RegistryApi api, Handler<HttpServerRequest> listing, Callable<Boolean> readiness,
+                     WorkerExecutor workers, Handler<HttpServerRequest> ui) {
         this.api = api;
         this.listing = listing;
         this.readiness = readiness;
         this.workers = workers;
+        this.ui = ui;
     }
 
     @Override
@@ -38,6 +47,8 @@ public final class HttpEntry implements Handler<HttpServerRequest> {
             workers.executeBlocking(readiness, false)
                     .onComplete(r -> text(request, r.succeeded() && r.result() ? 200 : 503,
                             r.succeeded() && r.result() ? "ready\n" : "database unavailable\n"));
+        } else if (ui != null && WebUi.serves(path)) {
+            ui.handle(request);
         } else {
             api.handle(request);
         }
