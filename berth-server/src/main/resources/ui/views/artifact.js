@@ -2,7 +2,7 @@
 // their own types, the referrers tree, config, layers with download links, annotations and the manifest itself.
 import { ApiError, getJson, typeCatalog } from '../api.js';
 import {
-  h, artifactPath, blobUrl, copyable, formatBytes, message, repositoryPath, section, shortDigest, timeElement,
+  h, append, artifactPath, blobUrl, copyable, formatBytes, message, repositoryPath, section, shortDigest, timeElement,
   typeIcon, withQuery,
 } from '../dom.js';
 import { actionList, badgeList, platformList } from './repository.js';
@@ -27,7 +27,7 @@ export async function render(main, { params, signal }) {
   const type = artifact.type || { id: 'unknown', title: 'Unknown', icon: '/api/v1/types/unknown/icon.svg' };
   const annotations = artifact.annotations || {};
 
-  main.append(
+  append(main, [
     h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('ol', {},
       h('li', {}, h('a', { href: '/' }, 'Repositories')),
       h('li', {}, h('a', { href: repositoryPath(repository) }, repository)),
@@ -43,13 +43,13 @@ export async function render(main, { params, signal }) {
           ? h('p', { class: 'description' }, [annotations.title, annotations.description].filter(Boolean).join(' — ')) : null,
         badgeList(types, artifact.referrers, '#referrers'))),
     facts(artifact),
-    section('Actions', 'actions', actionList(artifact.actions, shown)),
+    section('Actions', 'actions', actionList(artifact.actions, shown, Infinity)),
     children(artifact, repository),
     section('Referrers', 'referrers', referrerTree(artifact.referrerTree, repository)),
     configSection(artifact, repository),
     layersSection(artifact, repository),
     annotationsSection(artifact.allAnnotations),
-    manifestSection(artifact));
+    manifestSection(artifact)]);
 }
 
 function facts(artifact) {

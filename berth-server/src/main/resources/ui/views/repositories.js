@@ -88,7 +88,7 @@ export async function render(main, { url, signal }) {
     drawChips(Boolean(next));
     table.hidden = shown === 0;
     count.textContent = shown === 0
-      ? (query || typeFilter ? 'No repository matches.' : 'No repositories yet: push an artifact to see it here.')
+      ? (query || typeFilter ? 'No repository matches' : 'No repositories yet: push an artifact to see it here')
       : formatCount(shown) + (shown === 1 ? ' repository' : ' repositories') + (next ? ' shown, more to load' : '');
     replace(more,next ? h('button', { type: 'button', class: 'load-more', onclick: event => {
       event.currentTarget.disabled = true;

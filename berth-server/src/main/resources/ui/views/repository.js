@@ -7,7 +7,6 @@ import {
 } from '../dom.js';
 
 const SEARCH_DELAY_MS = 250;
-const SHOWN_ACTIONS = 2;
 
 /** The repository's summary (counts per type, size, last push): the first name at or after it that contains it. */
 async function summaryOf(name, signal) {
@@ -27,20 +26,21 @@ export function badgeList(types, referrers, href) {
     typeIcon(badge.types[0], 14), badge.label + (badge.count > 1 ? ' ×' + badge.count : '')))));
 }
 
-/** The rendered actions of an artifact: the first ones in full, the rest behind a disclosure. */
-export function actionList(actions, reference) {
+/** The rendered actions of an artifact: the first `shown` in full, the rest behind a disclosure. */
+export function actionList(actions, reference, shown = 1) {
   if (!actions || actions.length === 0) {
     return h('span', { class: 'muted' }, 'none');
   }
   const item = action => h('li', { class: 'action' },
     h('span', { class: 'action-title' }, action.title), copyable(action.command, action.title + ' command for ' + reference));
-  const list = h('ul', { class: 'actions' }, actions.slice(0, SHOWN_ACTIONS).map(item));
-  if (actions.length <= SHOWN_ACTIONS) {
+  const list = h('ul', { class: 'actions' }, actions.slice(0, shown).map(item));
+  if (actions.length <= shown) {
     return list;
   }
+  const rest = actions.length - shown;
   return h('div', {}, list, h('details', { class: 'more-actions' },
-    h('summary', {}, (actions.length - SHOWN_ACTIONS) + ' more'),
-    h('ul', { class: 'actions' }, actions.slice(SHOWN_ACTIONS).map(item))));
+    h('summary', {}, rest === 1 ? '1 more action' : rest + ' more actions'),
+    h('ul', { class: 'actions' }, actions.slice(shown).map(item))));
 }
 
 export function platformList(platforms) {
@@ -132,8 +132,17 @@ export async function render(main, { params, url, signal }) {
   function sortBy(key) {
     sort = { key, descending: sort.key === key ? !sort.descending : key === 'pushed' || key === 'size' };
     applySort();
-    const direction = sort.descending ? 'descending' : 'ascending';
-    count.textContent = count.textContent.replace(/ Sorted by .*$/, '') + ' Sorted by ' + SORTS[key].label.toLowerCase() + ', ' + direction + '.';
+    showCount();
+  }
+
+  function showCount() {
+    const parts = [loaded.length === 0
+      ? (query || typeFilter ? 'No artifact matches' : 'No artifacts')
+      : formatCount(loaded.length) + (loaded.length === 1 ? ' artifact' : ' artifacts') + (hasMore ? ' shown, more to load' : '')];
+    if (sort.key && loaded.length > 1) {
+      parts.push('sorted by ' + SORTS[sort.key].label.toLowerCase() + (sort.descending ? ', descending' : ', ascending'));
+    }
+    count.textContent = parts.join(' · ');
   }
 
   function applySort() {
@@ -172,9 +181,7 @@ export async function render(main, { params, url, signal }) {
     hasMore = Boolean(next);
     applySort();
     table.hidden = loaded.length === 0;
-    count.textContent = loaded.length === 0
-      ? (query || typeFilter ? 'No artifact matches.' : 'No artifacts.')
-      : formatCount(loaded.length) + (loaded.length === 1 ? ' artifact' : ' artifacts') + (next ? ' shown, more to load.' : '.');
+    showCount();
     replace(more,next ? h('button', { type: 'button', class: 'load-more', onclick: event => {
       event.currentTarget.disabled = true;
       event.currentTarget.textContent = 'Loading…';

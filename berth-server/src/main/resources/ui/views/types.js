@@ -1,7 +1,7 @@
 // /types : the artifact type catalog — icon, title, description, detection rules, actions and where each type came
 // from (built in, or a type file in the types directory), with the problems found in type files.
 import { typeCatalog } from '../api.js';
-import { h, externalLink, formatCount, message } from '../dom.js';
+import { h, append, externalLink, formatCount, message } from '../dom.js';
 
 const TIERS = {
   ArtifactTypeIs: 'artifactType is',
@@ -100,7 +100,7 @@ export async function render(main, { url }) {
   }
   input.addEventListener('input', filter);
 
-  main.append(
+  append(main, [
     h('h1', {}, 'Artifact types'),
     h('p', { class: 'lead' }, formatCount(types.length) + ' types. Berth types every manifest when it is pushed, from the manifest alone; ',
       'type files in the types directory add types or override built-in ones and are picked up while the registry runs.'),
@@ -116,6 +116,6 @@ export async function render(main, { url }) {
         ' ', problem.message)))),
     h('div', { class: 'search' }, h('label', { for: 'type-search' }, 'Filter types'), h('div', { class: 'search-row' }, input)),
     count,
-    types.length === 0 ? message('The catalog is empty.') : list);
+    types.length === 0 ? message('The catalog is empty.') : list]);
   filter();
 }

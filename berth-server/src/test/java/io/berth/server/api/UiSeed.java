@@ -47,6 +47,19 @@ public final class UiSeed {
         return http.pushManifest(repository, tag, RegistryHttp.OCI_MANIFEST, manifest).digest();
     }
 
+    /** A cosign-style signature (untagged) whose subject is the manifest {@code subjectDigest}; answers its digest. */
+    public String pushSignature(String repository, String subjectDigest) {
+        java.net.http.HttpResponse<byte[]> subject = http.getManifest(repository, subjectDigest);
+        RegistryHttp.Descriptor config = http.pushBlob(repository, RegistryHttp.OCI_EMPTY, RegistryHttp.EMPTY_JSON);
+        RegistryHttp.Descriptor layer = http.pushBlob(repository, "application/vnd.dev.cosign.simplesigning.v1+json",
+                RegistryHttp.randomBytes(128));
+        RegistryHttp.ImageManifest signature = RegistryHttp.ImageManifest.of(config).layer(layer)
+                .artifactType("application/vnd.dev.cosign.artifact.sig.v1+json")
+                .subject(new RegistryHttp.Descriptor(RegistryHttp.contentType(subject), subjectDigest, subject.body().length));
+        return http.pushManifest(repository, RegistryHttp.sha256(signature.json()), RegistryHttp.OCI_MANIFEST,
+                signature.json()).digest();
+    }
+
     /** Tags an existing manifest again (cheap: no blobs move). */
     public void tag(String repository, String digest, String tag) {
         byte[] manifest = http.getManifest(repository, digest).body();

@@ -146,12 +146,17 @@ final class Browser implements AutoCloseable {
 
     /** A screenshot of the whole page (not only the viewport) under target/screenshots/{name}.png. */
     Path screenshot(String name) {
+        return screenshot(name, 6000);
+    }
+
+    /** A screenshot of the page's top {@code maxHeight} pixels (or all of it when shorter). */
+    Path screenshot(String name, int maxHeight) {
         script("document.activeElement && document.activeElement.blur && document.activeElement.blur();"
                 + " window.getSelection().removeAllRanges();");
         Number width = (Number) script("return document.documentElement.clientWidth;");
         Number height = (Number) script("return Math.max(document.documentElement.scrollHeight, window.innerHeight);");
         Map<String, Object> shot = cdp("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true,
-                "clip", Map.of("x", 0, "y", 0, "width", width, "height", Math.min(height.intValue(), 6000), "scale", 1)));
+                "clip", Map.of("x", 0, "y", 0, "width", width, "height", Math.min(height.intValue(), maxHeight), "scale", 1)));
         try {
             Files.createDirectories(SCREENSHOTS);
             Path file = SCREENSHOTS.resolve(name + ".png");

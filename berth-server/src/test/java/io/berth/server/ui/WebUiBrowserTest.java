@@ -62,6 +62,8 @@ class WebUiBrowserTest {
     static BerthFixture registry;
     static Browser browser;
     static String imageIndex;
+    /** A signature over the image's SBOM: a referrer of a referrer. */
+    static String sbomSignature;
 
     @BeforeAll
     static void start() throws IOException {
@@ -75,6 +77,11 @@ class WebUiBrowserTest {
         seed.pushImage(MIXED, "v2");
         seed.pushArtifact(MIXED, "chart-0.1.0", UiSeed.HELM_CONFIG, UiSeed.HELM_CHART);
         seed.pushArtifact(ROCKET, "1.0", "application/vnd.acme.rocket.config.v1+json", "application/octet-stream");
+        for (JsonNode referrer : api("/api/v1/artifact?repository=" + UiSeed.IMAGE + "&reference=1.0").get("referrerTree")) {
+            if (referrer.at("/type/id").asText().equals("spdx-sbom")) {
+                sbomSignature = seed.pushSignature(UiSeed.IMAGE, referrer.get("digest").asText());
+            }
+        }
         browser = Browser.start("http://" + registry.hostPort());
     }
 
@@ -98,6 +105,9 @@ class WebUiBrowserTest {
     @AfterEach
     void noErrorsInThePage() {
         assertThat(browser.consoleErrors()).as("console errors (CSP violations, exceptions, failed loads)").isEmpty();
+        String shown = (String) browser.script("const main = document.getElementById('main').cloneNode(true);"
+                + " main.querySelectorAll('pre').forEach(pre => pre.remove()); return main.textContent;");
+        assertThat(shown).as("no JavaScript values leak into the page").doesNotContainPattern("\\bnull\\b|undefined|\\[object |NaN");
     }
 
     // ---- repositories ------------------------------------------------------------------------------------------
@@ -254,20 +264,25 @@ class WebUiBrowserTest {
                     .isEqualTo(base() + "/r/" + UiSeed.IMAGE + "@" + child.get("digest").asText());
         }
 
-        List<WebElement> referrers = browser.all("#referrers .tree-node");
+        List<WebElement> referrers = browser.all("#referrers > .tree > .tree-node");
         assertThat(referrers).extracting(r -> r.getAttribute("data-type"))
                 .containsExactlyInAnyOrder("image-docs", "cosign-signature", "spdx-sbom");
         for (JsonNode referrer : api.get("referrerTree")) {
-            WebElement node = browser.find("#referrers .tree-node[data-type='" + referrer.at("/type/id").asText() + "']");
+            WebElement node = browser.find("#referrers > .tree > .tree-node[data-type='" + referrer.at("/type/id").asText() + "']");
             assertThat(node.findElement(By.cssSelector("img")).getAttribute("src")).isEqualTo(base() + referrer.at("/type/icon").asText());
             assertThat(node.findElement(By.cssSelector(".tree-type")).getText()).isEqualTo(referrer.at("/type/title").asText());
         }
-        JsonNode shownManifest = JSON.readTree(browser.find("#manifest pre").getAttribute("textContent"));
+        WebElement nested = browser.find("#referrers > .tree > .tree-node[data-type='spdx-sbom'] > .tree > .tree-node");
+        assertThat(nested.getAttribute("data-type")).as("a signature over the SBOM").isEqualTo("cosign-signature");
+        assertThat(nested.findElement(By.cssSelector("a")).getAttribute("href"))
+                .isEqualTo(base() + "/r/" + UiSeed.IMAGE + "@" + sbomSignature);
+        assertThat(nested.findElement(By.cssSelector("img")).getAttribute("src")).isEqualTo(base() + iconUrl("cosign-signature"));
+                JsonNode shownManifest = JSON.readTree(browser.find("#manifest pre").getAttribute("textContent"));
         assertThat(shownManifest).isEqualTo(api.get("manifest"));
         assertThat(browser.find("#annotations dl").getText()).contains("org.opencontainers.image.title", "Hello, world");
         browser.screenshot("artifact-image-index");
 
-        browser.find("#referrers .tree-node[data-type='cosign-signature'] a").click();
+        browser.find("#referrers > .tree > .tree-node[data-type='cosign-signature'] a").click();
         browser.settled();
         assertThat(browser.path()).startsWith("/r/" + UiSeed.IMAGE + "@sha256:");
         assertThat(browser.find(".artifact-type a").getText()).isEqualTo("Cosign signature");
@@ -358,7 +373,7 @@ class WebUiBrowserTest {
         assertThat(browser.find(".source-list").getText()).contains("Built in 54 types", "acme.yaml 1 type");
         assertThat(browser.find(".problems").getText()).contains("broken.json:");
         assertThat(browser.find(".problems h2").getText()).isEqualTo("1 problem in type files");
-        browser.screenshot("types");
+        browser.screenshot("types", 1600);
 
         browser.find("#type-search").sendKeys("rocket");
         browser.waitUntil(d -> browser.all(".type-card").stream().filter(WebElement::isDisplayed).count() == 1);
@@ -399,7 +414,7 @@ class WebUiBrowserTest {
         browser.open("/r/" + UiSeed.IMAGE + ":1.0");
         browser.screenshot("artifact-image-index-dark");
         browser.open("/types");
-        browser.screenshot("types-dark");
+        browser.screenshot("types-dark", 1600);
     }
 
     @Test
