@@ -151,8 +151,6 @@ final class Browser implements AutoCloseable {
 
     /** A screenshot of the page's top {@code maxHeight} pixels (or all of it when shorter). */
     Path screenshot(String name, int maxHeight) {
-        script("document.activeElement && document.activeElement.blur && document.activeElement.blur();"
-                + " window.getSelection().removeAllRanges();");
         Number width = (Number) script("return document.documentElement.clientWidth;");
         Number height = (Number) script("return Math.max(document.documentElement.scrollHeight, window.innerHeight);");
         Map<String, Object> shot = cdp("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true,

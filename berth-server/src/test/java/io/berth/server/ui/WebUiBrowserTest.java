@@ -349,6 +349,7 @@ class WebUiBrowserTest {
         assertThat(button.getAttribute("data-state")).isEqualTo("selected");
         assertThat(browser.script("return window.getSelection().toString();")).isEqualTo(command);
         assertThat(browser.find("#toast").getText()).contains("Ctrl+C");
+        browser.screenshot("copy-fallback-selected");
     }
 
     // ---- types ------------------------------------------------------------------------------------------------
@@ -397,7 +398,7 @@ class WebUiBrowserTest {
             browser.open(page[0]);
             assertThat(browser.script("return document.documentElement.clientWidth;")).isEqualTo(390L);
             browser.assertNoHorizontalOverflow();
-            browser.screenshot(page[1]);
+            browser.screenshot(page[1], 2600);
         }
         WebElement copy = browser.find("#actions .copy-button");
         assertThat(copy.isDisplayed()).isTrue();
@@ -429,6 +430,7 @@ class WebUiBrowserTest {
         }
         assertThat(active().getText()).isEqualTo(ROCKET);
         assertThat(browser.script("return getComputedStyle(document.activeElement).outlineStyle;")).isEqualTo("solid");
+        browser.screenshot("keyboard-focus");
         active().sendKeys(Keys.ENTER);
         browser.waitUntil(d -> browser.path().equals("/r/" + ROCKET));
         browser.settled();
@@ -456,6 +458,7 @@ class WebUiBrowserTest {
             assertThat(browser.path()).isEqualTo(page[0]);
         }
         assertThat(browser.find(".facts-list .tags").getText()).isEqualTo("1.0");
+        browser.screenshot("artifact-by-digest");
     }
 
     @Test
