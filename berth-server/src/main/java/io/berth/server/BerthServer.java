@@ -27,6 +27,7 @@ import io.berth.server.listing.ListingApi;
 import io.berth.server.tls.ServerTls;
 import io.berth.server.type.Retyping;
 import io.berth.server.type.TypeCatalogWatcher;
+import io.berth.server.ui.WebUi;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -35,6 +36,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -93,7 +95,7 @@ public final class BerthServer implements AutoCloseable {
                             .setHandle100ContinueAutomatically(true)
                             .setCompressionSupported(false)))
                     .requestHandler(new HttpEntry(api, listing, () -> database.withConnection(c -> c.isValid(2)),
-                            workers, security.tokens()))
+                            workers, security.tokens(), config.uiEnabled() ? Optional.of(new WebUi()) : Optional.empty()))
                     .listen()
                     .await();
             ServerTls.watch(config.tls(), vertx, workers, http);

@@ -15,11 +15,12 @@ import java.util.List;
  * @param limits        request limits
  * @param deleteEnabled whether DELETE of manifests, tags and blobs is allowed (else 405 UNSUPPORTED)
  * @param typesDir      artifact type files (Berth's format or the seed's mediaTypeMappings.json), watched for changes
+ * @param uiEnabled     whether the web UI is served at {@code /} (else its paths answer 404; the API stays)
  * @param auth          authorization ({@link AuthConfig#NONE}: every request allowed)
  * @param tls           HTTPS ({@link TlsConfig#NONE}: plain HTTP)
  */
 public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
-                          boolean deleteEnabled, Path typesDir, AuthConfig auth, TlsConfig tls) {
+                          boolean deleteEnabled, Path typesDir, boolean uiEnabled, AuthConfig auth, TlsConfig tls) {
 
     public BerthConfig {
         List<String> problems = new ArrayList<>();
@@ -57,7 +58,7 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
     public BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
                        boolean deleteEnabled) {
         this(host, port, dataDir, database, limits, deleteEnabled, dataDir == null ? null : dataDir.resolve("types"),
-                AuthConfig.NONE, TlsConfig.NONE);
+                true, AuthConfig.NONE, TlsConfig.NONE);
     }
 
     /** {@code 127.0.0.0/8}, {@code ::1} and {@code localhost}: addresses no other machine reaches. */
@@ -72,31 +73,35 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
     }
 
     public BerthConfig withListen(String host, int port) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, auth, tls);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls);
     }
 
     public BerthConfig withDeleteEnabled(boolean enabled) {
-        return new BerthConfig(host, port, dataDir, database, limits, enabled, typesDir, auth, tls);
+        return new BerthConfig(host, port, dataDir, database, limits, enabled, typesDir, uiEnabled, auth, tls);
     }
 
     public BerthConfig withDatabase(DatabaseConfig database) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, auth, tls);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls);
     }
 
     public BerthConfig withLimits(Limits limits) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, auth, tls);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls);
     }
 
     public BerthConfig withTypesDir(Path typesDir) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, auth, tls);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls);
+    }
+
+    public BerthConfig withUiEnabled(boolean uiEnabled) {
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls);
     }
 
     public BerthConfig withAuth(AuthConfig auth) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, auth, tls);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls);
     }
 
     public BerthConfig withTls(TlsConfig tls) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, auth, tls);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls);
     }
 
     /**

@@ -36,13 +36,15 @@ import java.util.Set;
  *   enabled: true                 # BERTH_DELETE_ENABLED
  * types:
  *   directory: ./berth-data/types # BERTH_TYPES_DIRECTORY: artifact type files, reloaded on change
+ * ui:
+ *   enabled: true                 # BERTH_UI_ENABLED: the web UI at /
  * auth: …                         # see SecuritySections; --htpasswd, BERTH_AUTH_HTPASSWD
  * tls: …                          # BERTH_TLS_CERTIFICATE, BERTH_TLS_KEY
  * </pre>
  */
 public final class ConfigLoader {
     private static final Set<String> TOP_LEVEL =
-            Set.of("listen", "data", "database", "limits", "delete", "types", "auth", "tls");
+            Set.of("listen", "data", "database", "limits", "delete", "types", "ui", "auth", "tls");
 
     /** Values given on the command line; empty ones leave the lower layers in force. */
     public record Flags(Optional<String> listen, Optional<Path> data, Optional<Path> configFile,
@@ -97,13 +99,14 @@ public final class ConfigLoader {
             problems.addAll(e.problems());
         }
         boolean deleteEnabled = layers.bool("delete.enabled", "BERTH_DELETE_ENABLED", problems).orElse(true);
+        boolean uiEnabled = layers.bool("ui.enabled", "BERTH_UI_ENABLED", problems).orElse(true);
         AuthConfig auth = SecuritySections.auth(file, environment, flags.htpasswd(), problems);
         TlsConfig tls = SecuritySections.tls(file, environment, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         Path types = layers.text("types.directory", "BERTH_TYPES_DIRECTORY").map(Path::of).orElse(data.resolve("types"));
-        return new BerthConfig(host, port, data, database, limits, deleteEnabled, types, auth, tls);
+        return new BerthConfig(host, port, data, database, limits, deleteEnabled, types, uiEnabled, auth, tls);
     }
 
     private static JsonNode readYaml(Path path, List<String> problems) {

@@ -1,6 +1,7 @@
 package io.berth.server.http;
 
 import io.berth.server.auth.TokenService;
+import io.berth.server.ui.WebUi;
 import io.vertx.core.Handler;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
@@ -9,9 +10,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
- * The server's front door: {@code /v2/…} goes to the {@link RegistryApi}, {@code /api/v1/…} to the listing API;
+ * The server's front door: {@code /v2/…} goes to the {@link RegistryApi}, {@code /api/…} to the listing API;
  * {@code /healthz} (the process is up) and {@code /readyz} (the database answers) serve load balancers and
- * orchestrators; {@code /token} is the token endpoint when authorization is on.
+ * orchestrators; {@code /token} is the token endpoint when authorization is on; the web UI's pages when it is on.
  */
 public final class HttpEntry implements Handler<HttpServerRequest> {
     private final RegistryApi api;
@@ -19,16 +20,21 @@ public final class HttpEntry implements Handler<HttpServerRequest> {
     private final Callable<Boolean> readiness;
     private final WorkerExecutor workers;
     private final Optional<TokenRoute> tokens;
+    private final Optional<Handler<HttpServerRequest>> ui;
 
-    /** @param readiness a blocking check that the database answers */
-    /** @param tokens the token endpoint's logic, when authorization is on */
+    /**
+     * @param readiness a blocking check that the database answers
+     * @param tokens    the token endpoint's logic, when authorization is on
+     * @param ui        the web UI, when it is on
+     */
     public HttpEntry(RegistryApi api, Handler<HttpServerRequest> listing, Callable<Boolean> readiness,
-                     WorkerExecutor workers, Optional<TokenService> tokens) {
+                     WorkerExecutor workers, Optional<TokenService> tokens, Optional<Handler<HttpServerRequest>> ui) {
         this.api = api;
         this.listing = listing;
         this.readiness = readiness;
         this.workers = workers;
         this.tokens = tokens.map(t -> new TokenRoute(t, workers));
+        this.ui = ui;
     }
 
     @Override
@@ -45,6 +51,8 @@ public final class HttpEntry implements Handler<HttpServerRequest> {
                             r.succeeded() && r.result() ? "ready\n" : "database unavailable\n"));
         } else if (tokens.isPresent() && (path.equals("/token") || path.startsWith("/token/"))) {
             tokens.get().handle(request);
+        } else if (ui.isPresent() && WebUi.serves(path)) {
+            ui.get().handle(request);
         } else {
             api.handle(request);
         }
