@@ -6,13 +6,16 @@ import io.berth.server.blob.BlobStore;
 import io.berth.server.blob.FilesystemBlobStore;
 import io.berth.server.blob.UploadSessions;
 import io.berth.server.config.BerthConfig;
+import io.berth.server.event.Events;
 import io.berth.server.handler.BlobHandler;
 import io.berth.server.handler.ListHandlers;
 import io.berth.server.handler.ManifestHandler;
 import io.berth.server.handler.UploadHandler;
+import io.berth.server.http.ApiRoutes;
 import io.berth.server.http.HttpEntry;
 import io.berth.server.http.RegistryApi;
 import io.berth.server.http.Reply;
+import io.berth.server.meta.ChangeListener;
 import io.berth.server.meta.Database;
 import io.berth.server.meta.BlobIndex;
 import io.berth.server.meta.JdbcBlobIndex;
@@ -22,6 +25,8 @@ import io.berth.server.meta.JdbcClassificationIndex;
 import io.berth.server.meta.JdbcUploadIndex;
 import io.berth.server.meta.ManifestIndex;
 import io.berth.server.listing.ListingApi;
+import io.berth.server.scan.ScanCredentials;
+import io.berth.server.scan.ScanService;
 import io.berth.server.type.Retyping;
 import io.berth.server.type.TypeCatalogWatcher;
 import io.vertx.core.Future;
@@ -30,6 +35,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
@@ -50,41 +56,58 @@ public final class BerthServer implements AutoCloseable {
     private final HttpServer http;
     private final WorkerExecutor workers;
     private final Database database;
+    private final Events events;
+    private final ScanService scans;
 
-    private BerthServer(Vertx vertx, HttpServer http, WorkerExecutor workers, Database database) {
+    private BerthServer(Vertx vertx, HttpServer http, WorkerExecutor workers, Database database, Events events,
+                        ScanService scans) {
         this.vertx = vertx;
         this.http = http;
         this.workers = workers;
         this.database = database;
+        this.events = events;
+        this.scans = scans;
     }
 
     /** Starts the registry and returns once it listens. */
     public static BerthServer start(BerthConfig config) {
         Database database = Database.open(config.database());
+        Events events = null;
+        ScanService scans = null;
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         try {
             WorkerExecutor workers = vertx.createSharedWorkerExecutor("berth-blocking", 64);
             Clock clock = Clock.systemUTC();
-            BlobIndex blobIndex = new JdbcBlobIndex(database, clock);
-            ManifestIndex manifests = new JdbcManifestIndex(database);
+            TypeCatalogWatcher types = new TypeCatalogWatcher(config.typesDir());
+            events = Events.create(config.events(), database, types, clock);
+            scans = ScanService.create(config.scanners(), database, types, ScanCredentials.CONFIGURED, clock);
+            ChangeListener changes = events.listener().andThen(scans.listener());
+            BlobIndex blobIndex = new JdbcBlobIndex(database, clock, changes);
+            ManifestIndex manifests = new JdbcManifestIndex(database, clock, changes);
             BlobStore blobs = new FilesystemBlobStore(config.dataDir());
             UploadSessions sessions = new UploadSessions(vertx, blobs, new JdbcUploadIndex(database), blobIndex, clock);
-            TypeCatalogWatcher types = new TypeCatalogWatcher(config.typesDir());
             watchTypes(vertx, workers, types, new Retyping(new JdbcClassificationIndex(database), types));
-            RegistryApi api = routes(config, workers, blobIndex, manifests, types, blobs, sessions, clock);
-            ListingApi listing = new ListingApi(new JdbcArtifactListing(database), manifests, types, workers);
+            RegistryApi api = routes(config, workers, blobIndex, manifests, types, blobs, sessions, clock, events);
+            ListingApi listing = new ListingApi(new JdbcArtifactListing(database), manifests, types, workers, scans);
+            ApiRoutes apis = new ApiRoutes(listing)
+                    .route(Events.API_PATHS, events.api(workers))
+                    .route(ScanService.API_PATHS, scans.api(manifests, workers));
             HttpServer http = vertx.createHttpServer(new HttpServerOptions()
                             .setHost(config.host())
                             .setPort(config.port())
                             .setHandle100ContinueAutomatically(true)
                             .setCompressionSupported(false))
-                    .requestHandler(new HttpEntry(api, listing, () -> database.withConnection(c -> c.isValid(2)), workers))
+                    .requestHandler(new HttpEntry(api, apis, () -> database.withConnection(c -> c.isValid(2)), workers))
                     .listen()
                     .await();
             LOG.info("Berth listens on {}:{} with data in {} and metadata in {}", config.host(), http.actualPort(),
                     config.dataDir().toAbsolutePath(), config.database().url());
-            return new BerthServer(vertx, http, workers, database);
+            events.start(config.host(), http.actualPort());
+            scans.start(URI.create("http://" + registryAddress(config.host()) + ":" + http.actualPort()));
+            return new BerthServer(vertx, http, workers, database, events, scans);
         } catch (RuntimeException e) {
+            closeQuietly(events);
+            closeQuietly(scans);
             vertx.close().await();
             database.close();
             throw e;
@@ -116,7 +139,7 @@ public final class BerthServer implements AutoCloseable {
 
     private static RegistryApi routes(BerthConfig config, WorkerExecutor workers, BlobIndex blobIndex,
                                       ManifestIndex manifests, TypeCatalogWatcher types, BlobStore blobs,
-                                      UploadSessions sessions, Clock clock) {
+                                      UploadSessions sessions, Clock clock, Events events) {
         BlobHandler blob = new BlobHandler(blobIndex, blobs, config.deleteEnabled());
         UploadHandler upload = new UploadHandler(sessions, blobIndex);
         ManifestHandler manifest = new ManifestHandler(manifests, types, config.limits().maxManifestBytes(),
@@ -129,7 +152,7 @@ public final class BerthServer implements AutoCloseable {
                 .on(Endpoint.CATALOG, Method.GET, lists::catalog)
                 .on(Endpoint.TAGS, Method.GET, lists::tags)
                 .on(Endpoint.REFERRERS, Method.GET, lists::referrers)
-                .on(Endpoint.MANIFEST, Method.GET, manifest::get)
+                .on(Endpoint.MANIFEST, Method.GET, events.pulls(manifest::get, manifests))
                 .on(Endpoint.MANIFEST, Method.HEAD, manifest::get)
                 .on(Endpoint.MANIFEST, Method.PUT, manifest::put)
                 .on(Endpoint.MANIFEST, Method.DELETE, manifest::delete)
@@ -144,16 +167,37 @@ public final class BerthServer implements AutoCloseable {
                 .build();
     }
 
+    /** How a scanner adapter on this machine reaches the registry: the listen address, loopback for a wildcard. */
+    private static String registryAddress(String host) {
+        String address = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+        return address.contains(":") ? "[" + address + "]" : address;
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            if (closeable != null) {
+                closeable.close();
+            }
+        } catch (Exception e) {
+            LOG.warn("closing {} failed", closeable, e);
+        }
+    }
+
     public int port() {
         return http.actualPort();
     }
 
-    /** Stops accepting, lets in-flight requests finish (up to 30 s), then closes the database. */
+    /**
+     * Stops accepting, lets in-flight requests finish (up to 30 s), stops event delivery and scanning after the calls
+     * in flight (what is pending stays in the database), then closes the database.
+     */
     @Override
     public void close() {
         try {
             http.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS).await();
         } finally {
+            closeQuietly(events);
+            closeQuietly(scans);
             workers.close().await();
             vertx.close().await();
             database.close();

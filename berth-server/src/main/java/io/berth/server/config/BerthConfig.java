@@ -1,5 +1,7 @@
 package io.berth.server.config;
 
+import io.berth.server.event.EventsConfig;
+import io.berth.server.scan.ScannerConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,9 +17,11 @@ import java.util.List;
  * @param limits        request limits
  * @param deleteEnabled whether DELETE of manifests, tags and blobs is allowed (else 405 UNSUPPORTED)
  * @param typesDir      artifact type files (Berth's format or the seed's mediaTypeMappings.json), watched for changes
+ * @param events        where events are delivered, and whether pulls make events
+ * @param scanners      the scanner adapters artifacts are sent to
  */
 public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
-                          boolean deleteEnabled, Path typesDir) {
+                          boolean deleteEnabled, Path typesDir, EventsConfig events, List<ScannerConfig> scanners) {
 
     public BerthConfig {
         List<String> problems = new ArrayList<>();
@@ -39,6 +43,10 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         if (typesDir == null) {
             problems.add("types directory must be set");
         }
+        if (events == null) {
+            problems.add("events must be set");
+        }
+        scanners = scanners == null ? List.of() : List.copyOf(scanners);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -47,27 +55,35 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
     /** The embedded default: SQLite and filesystem blobs under {@code dataDir}, listening on 127.0.0.1:5000. */
     public static BerthConfig defaults(Path dataDir) {
         return new BerthConfig("127.0.0.1", 5000, dataDir, DatabaseConfig.sqlite(dataDir), Limits.DEFAULT, true,
-                dataDir.resolve("types"));
+                dataDir.resolve("types"), EventsConfig.NONE, List.of());
     }
 
     public BerthConfig withListen(String host, int port) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, events, scanners);
     }
 
     public BerthConfig withDeleteEnabled(boolean enabled) {
-        return new BerthConfig(host, port, dataDir, database, limits, enabled, typesDir);
+        return new BerthConfig(host, port, dataDir, database, limits, enabled, typesDir, events, scanners);
     }
 
     public BerthConfig withDatabase(DatabaseConfig database) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, events, scanners);
     }
 
     public BerthConfig withLimits(Limits limits) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, events, scanners);
     }
 
     public BerthConfig withTypesDir(Path typesDir) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, events, scanners);
+    }
+
+    public BerthConfig withEvents(EventsConfig events) {
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, events, scanners);
+    }
+
+    public BerthConfig withScanners(List<ScannerConfig> scanners) {
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, events, scanners);
     }
 
     /**

@@ -36,10 +36,15 @@ import java.util.Set;
  *   enabled: true                 # BERTH_DELETE_ENABLED
  * types:
  *   directory: ./berth-data/types # BERTH_TYPES_DIRECTORY: artifact type files, reloaded on change
+ * events:                         # see EventAndScanSettings
+ *   pull: false                   # BERTH_EVENTS_PULL
+ *   endpoints: […]
+ * scanners: […]
  * </pre>
  */
 public final class ConfigLoader {
-    private static final Set<String> TOP_LEVEL = Set.of("listen", "data", "database", "limits", "delete", "types");
+    private static final Set<String> TOP_LEVEL = Set.of("listen", "data", "database", "limits", "delete", "types",
+            "events", "scanners");
 
     /** Values given on the command line; empty ones leave the lower layers in force. */
     public record Flags(Optional<String> listen, Optional<Path> data, Optional<Path> configFile) {
@@ -90,11 +95,14 @@ public final class ConfigLoader {
             problems.addAll(e.problems());
         }
         boolean deleteEnabled = layers.bool("delete.enabled", "BERTH_DELETE_ENABLED", problems).orElse(true);
+        var events = EventAndScanSettings.events(file == null ? null : file.get("events"),
+                layers.bool("events.pull", "BERTH_EVENTS_PULL", problems).orElse(false), problems);
+        var scanners = EventAndScanSettings.scanners(file == null ? null : file.get("scanners"), problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         Path types = layers.text("types.directory", "BERTH_TYPES_DIRECTORY").map(Path::of).orElse(data.resolve("types"));
-        return new BerthConfig(host, port, data, database, limits, deleteEnabled, types);
+        return new BerthConfig(host, port, data, database, limits, deleteEnabled, types, events, scanners);
     }
 
     private static JsonNode readYaml(Path path, List<String> problems) {

@@ -21,15 +21,22 @@ public final class Exchange {
     private final HttpServerRequest request;
     private final Endpoint.Match match;
     private final WorkerExecutor workers;
+    private final RequestContext context;
 
     Exchange(HttpServerRequest request, Endpoint.Match match, WorkerExecutor workers) {
         this.request = request;
         this.match = match;
         this.workers = workers;
+        this.context = RequestContext.of(request);
     }
 
     public HttpServerRequest request() {
         return request;
+    }
+
+    /** Who is asking, through which connection: handlers pass it to the index calls that write, for events. */
+    public RequestContext context() {
+        return context;
     }
 
     public boolean isHead() {
