@@ -150,11 +150,16 @@ final class Deliverer implements AutoCloseable {
         }
     }
 
+    /** Asks the sender to stop after the attempt in flight; {@link #close} waits for it. */
+    void stop() {
+        stopping.countDown();
+        wakeups.release();
+    }
+
     /** Stops after the attempt in flight (at most the endpoint's timeout). */
     @Override
     public void close() {
-        stopping.countDown();
-        wakeups.release();
+        stop();
         try {
             thread.join(endpoint.timeout().toMillis() + 5000);
         } catch (InterruptedException e) {

@@ -92,6 +92,7 @@ public final class Events implements AutoCloseable {
     /** Stops the senders after the attempts in flight; what is pending stays in the outbox for the next start. */
     @Override
     public void close() {
+        deliverers.values().forEach(Deliverer::stop);
         deliverers.values().forEach(Deliverer::close);
     }
 }
