@@ -81,7 +81,8 @@ public final class BerthServer implements AutoCloseable {
             TypeCatalogWatcher types = new TypeCatalogWatcher(config.typesDir());
             events = Events.create(config.events(), database, types, clock);
             scans = ScanService.create(config.scanners(), database, types, ScanCredentials.CONFIGURED, clock);
-            ChangeListener changes = events.listener().andThen(scans.listener());
+            // Events last: taking the next event seq locks a row until commit, so it should be the transaction's last step.
+            ChangeListener changes = scans.listener().andThen(events.listener());
             BlobIndex blobIndex = new JdbcBlobIndex(database, clock, changes);
             ManifestIndex manifests = new JdbcManifestIndex(database, clock, changes);
             BlobStore blobs = new FilesystemBlobStore(config.dataDir());
