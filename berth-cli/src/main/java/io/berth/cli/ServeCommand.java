@@ -4,6 +4,8 @@ import io.berth.server.BerthServer;
 import io.berth.server.config.BerthConfig;
 import io.berth.server.config.ConfigException;
 import io.berth.server.config.ConfigLoader;
+import io.berth.server.event.EndpointConfig;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -30,14 +32,24 @@ final class ServeCommand implements Callable<Integer> {
             + "Policies, robots and TLS are set in the configuration file.")
     Path htpasswd;
 
+    @Option(names = "--webhook", paramLabel = "URL",
+            description = "Send every event to URL in CNCF Distribution's notification format (adds an endpoint named webhook).")
+    String webhook;
+
     @Override
     public Integer call() throws InterruptedException {
         BerthConfig settings;
         try {
             settings = ConfigLoader.load(new ConfigLoader.Flags(Optional.ofNullable(listen), Optional.ofNullable(data),
                     Optional.ofNullable(config), Optional.ofNullable(htpasswd)), System.getenv());
+            if (webhook != null) {
+                settings = settings.withEvents(settings.events().withEndpoint(EndpointConfig.webhook(URI.create(webhook))));
+            }
         } catch (ConfigException e) {
             System.err.println("berth: " + e.getMessage());
+            return 2;
+        } catch (IllegalArgumentException e) {
+            System.err.println("berth: --webhook: " + e.getMessage());
             return 2;
         }
         BerthServer server;

@@ -11,7 +11,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 
 /** {@code berth serve} in a child JVM, so that tests can SIGTERM or SIGKILL it like an operator or a crash would. */
 final class ServerProcess {
@@ -25,11 +27,14 @@ final class ServerProcess {
         this.port = port;
     }
 
-    /** Starts the server on {@code port} with {@code data} and waits until {@code /v2/} answers 200. */
-    static ServerProcess start(int port, Path data) throws IOException, InterruptedException {
+    /** Starts the server on {@code port} with {@code data} (and {@code moreArgs}) and waits until {@code /v2/} answers 200. */
+    static ServerProcess start(int port, Path data, String... moreArgs) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "serve", "--listen", "127.0.0.1:" + port, "--data", data.toString())
+        List<String> command = new ArrayList<>(List.of(java, "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(),
+                "serve", "--listen", "127.0.0.1:" + port, "--data", data.toString()));
+        command.addAll(List.of(moreArgs));
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("server.log").toFile()))
                 .start();

@@ -7,13 +7,16 @@ import io.berth.server.blob.BlobStore;
 import io.berth.server.blob.FilesystemBlobStore;
 import io.berth.server.blob.UploadSessions;
 import io.berth.server.config.BerthConfig;
+import io.berth.server.event.Events;
 import io.berth.server.handler.BlobHandler;
 import io.berth.server.handler.ListHandlers;
 import io.berth.server.handler.ManifestHandler;
 import io.berth.server.handler.UploadHandler;
+import io.berth.server.http.ApiRoutes;
 import io.berth.server.http.HttpEntry;
 import io.berth.server.http.RegistryApi;
 import io.berth.server.http.Reply;
+import io.berth.server.meta.ChangeListener;
 import io.berth.server.meta.Database;
 import io.berth.server.meta.BlobIndex;
 import io.berth.server.meta.CachedManifestIndex;
@@ -24,6 +27,8 @@ import io.berth.server.meta.JdbcClassificationIndex;
 import io.berth.server.meta.JdbcUploadIndex;
 import io.berth.server.meta.ManifestIndex;
 import io.berth.server.listing.ListingApi;
+import io.berth.server.scan.ScanCredentials;
+import io.berth.server.scan.ScanService;
 import io.berth.server.tls.ServerTls;
 import io.berth.server.type.Retyping;
 import io.berth.server.type.TypeCatalogWatcher;
@@ -34,6 +39,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Optional;
@@ -60,12 +66,17 @@ public final class BerthServer implements AutoCloseable {
     private final HttpServer http;
     private final WorkerExecutor workers;
     private final Database database;
+    private final Events events;
+    private final ScanService scans;
 
-    private BerthServer(Vertx vertx, HttpServer http, WorkerExecutor workers, Database database) {
+    private BerthServer(Vertx vertx, HttpServer http, WorkerExecutor workers, Database database, Events events,
+                        ScanService scans) {
         this.vertx = vertx;
         this.http = http;
         this.workers = workers;
         this.database = database;
+        this.events = events;
+        this.scans = scans;
     }
 
     /** Starts the registry and returns once it listens. */
@@ -74,35 +85,49 @@ public final class BerthServer implements AutoCloseable {
         CompletableFuture<TypeCatalogWatcher> loadingTypes =
                 CompletableFuture.supplyAsync(() -> new TypeCatalogWatcher(config.typesDir()));
         Database database = Database.open(config.database());
+        Events events = null;
+        ScanService scans = null;
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         try {
             WorkerExecutor workers = vertx.createSharedWorkerExecutor("berth-blocking", 64);
             Clock clock = Clock.systemUTC();
-            BlobIndex blobIndex = new JdbcBlobIndex(database, clock);
-            ManifestIndex manifests = new CachedManifestIndex(new JdbcManifestIndex(database), clock,
+            TypeCatalogWatcher types = loadingTypes.join();
+            events = Events.create(config.events(), database, types, clock);
+            scans = ScanService.create(config.scanners(), database, types, ScanCredentials.CONFIGURED, clock);
+            // Events last: taking the next event seq locks a row until commit, so it should be the transaction's last step.
+            ChangeListener changes = scans.listener().andThen(events.listener());
+            BlobIndex blobIndex = new JdbcBlobIndex(database, clock, changes);
+            ManifestIndex manifests = new CachedManifestIndex(new JdbcManifestIndex(database, clock, changes), clock,
                     TAG_CACHE_MILLIS, MANIFEST_CACHE_MILLIS, MANIFEST_CACHE_BYTES);
             BlobStore blobs = new FilesystemBlobStore(config.dataDir());
             UploadSessions sessions = new UploadSessions(vertx, blobs, new JdbcUploadIndex(database), blobIndex, clock);
-            TypeCatalogWatcher types = loadingTypes.join();
             watchTypes(vertx, workers, types, new Retyping(new JdbcClassificationIndex(database), types));
             Security security = Security.start(config, vertx, workers);
-            RegistryApi api = routes(config, workers, blobIndex, manifests, types, blobs, sessions, clock, security);
+            RegistryApi api = routes(config, workers, blobIndex, manifests, types, blobs, sessions, clock, security, events);
             ListingApi listing = new ListingApi(new JdbcArtifactListing(database), manifests, types, workers,
-                    security.access());
+                    security.access(), scans);
+            ApiRoutes apis = new ApiRoutes(listing)
+                    .route(Events.API_PATHS, events.api(workers))
+                    .route(ScanService.API_PATHS, scans.api(manifests, workers));
             HttpServer http = vertx.createHttpServer(ServerTls.configure(config.tls(), new HttpServerOptions()
                             .setHost(config.host())
                             .setPort(config.port())
                             .setHandle100ContinueAutomatically(true)
                             .setCompressionSupported(false)))
-                    .requestHandler(new HttpEntry(api, listing, () -> database.withConnection(c -> c.isValid(2)),
+                    .requestHandler(new HttpEntry(api, apis, () -> database.withConnection(c -> c.isValid(2)),
                             workers, security.tokens(), config.uiEnabled() ? Optional.of(new WebUi()) : Optional.empty()))
                     .listen()
                     .await();
             ServerTls.watch(config.tls(), vertx, workers, http);
             LOG.info("Berth listens on {}://{}:{} with data in {} and metadata in {}", config.tls().enabled() ? "https" : "http",
                     config.host(), http.actualPort(), config.dataDir().toAbsolutePath(), config.database().url());
-            return new BerthServer(vertx, http, workers, database);
+            events.start(config.host(), http.actualPort());
+            scans.start(URI.create((config.tls().enabled() ? "https://" : "http://") + registryAddress(config.host())
+                    + ":" + http.actualPort()));
+            return new BerthServer(vertx, http, workers, database, events, scans);
         } catch (RuntimeException e) {
+            closeQuietly(events);
+            closeQuietly(scans);
             vertx.close().await();
             database.close();
             throw e;
@@ -134,7 +159,7 @@ public final class BerthServer implements AutoCloseable {
 
     private static RegistryApi routes(BerthConfig config, WorkerExecutor workers, BlobIndex blobIndex,
                                       ManifestIndex manifests, TypeCatalogWatcher types, BlobStore blobs,
-                                      UploadSessions sessions, Clock clock, Security security) {
+                                      UploadSessions sessions, Clock clock, Security security, Events events) {
         BlobHandler blob = new BlobHandler(blobIndex, blobs, config.deleteEnabled());
         UploadHandler upload = new UploadHandler(sessions, blobIndex);
         ManifestHandler manifest = new ManifestHandler(manifests, types, config.limits().maxManifestBytes(),
@@ -148,7 +173,7 @@ public final class BerthServer implements AutoCloseable {
                 .on(Endpoint.CATALOG, Method.GET, lists::catalog)
                 .on(Endpoint.TAGS, Method.GET, lists::tags)
                 .on(Endpoint.REFERRERS, Method.GET, lists::referrers)
-                .on(Endpoint.MANIFEST, Method.GET, manifest::get)
+                .on(Endpoint.MANIFEST, Method.GET, events.pulls(manifest::get, manifests))
                 .on(Endpoint.MANIFEST, Method.HEAD, manifest::get)
                 .on(Endpoint.MANIFEST, Method.PUT, manifest::put)
                 .on(Endpoint.MANIFEST, Method.DELETE, manifest::delete)
@@ -163,16 +188,37 @@ public final class BerthServer implements AutoCloseable {
                 .build();
     }
 
+    /** How a scanner adapter on this machine reaches the registry: the listen address, loopback for a wildcard. */
+    private static String registryAddress(String host) {
+        String address = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+        return address.contains(":") ? "[" + address + "]" : address;
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            if (closeable != null) {
+                closeable.close();
+            }
+        } catch (Exception e) {
+            LOG.warn("closing {} failed", closeable, e);
+        }
+    }
+
     public int port() {
         return http.actualPort();
     }
 
-    /** Stops accepting, lets in-flight requests finish (up to 30 s), then closes the database. */
+    /**
+     * Stops accepting, lets in-flight requests finish (up to 30 s), stops event delivery and scanning after the calls
+     * in flight (what is pending stays in the database), then closes the database.
+     */
     @Override
     public void close() {
         try {
             http.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS).await();
         } finally {
+            closeQuietly(events);
+            closeQuietly(scans);
             workers.close().await();
             vertx.close().await();
             database.close();

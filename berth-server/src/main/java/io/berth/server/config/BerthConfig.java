@@ -1,5 +1,7 @@
 package io.berth.server.config;
 
+import io.berth.server.event.EventsConfig;
+import io.berth.server.scan.ScannerConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +20,12 @@ import java.util.List;
  * @param uiEnabled     whether the web UI is served at {@code /} (else its paths answer 404; the API stays)
  * @param auth          authorization ({@link AuthConfig#NONE}: every request allowed)
  * @param tls           HTTPS ({@link TlsConfig#NONE}: plain HTTP)
+ * @param events        where events are delivered, and whether pulls make events
+ * @param scanners      the scanner adapters artifacts are sent to
  */
 public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
-                          boolean deleteEnabled, Path typesDir, boolean uiEnabled, AuthConfig auth, TlsConfig tls) {
+                          boolean deleteEnabled, Path typesDir, boolean uiEnabled, AuthConfig auth, TlsConfig tls,
+                          EventsConfig events, List<ScannerConfig> scanners) {
 
     public BerthConfig {
         List<String> problems = new ArrayList<>();
@@ -42,6 +47,8 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         if (typesDir == null) {
             problems.add("types directory must be set");
         }
+        events = events == null ? EventsConfig.NONE : events;
+        scanners = scanners == null ? List.of() : List.copyOf(scanners);
         auth = auth == null ? AuthConfig.NONE : auth;
         tls = tls == null ? TlsConfig.NONE : tls;
         if (auth.enabled() && !tls.enabled() && !tls.allowPlainHttpAuth() && host != null && !isLoopback(host)) {
@@ -58,7 +65,7 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
     public BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
                        boolean deleteEnabled) {
         this(host, port, dataDir, database, limits, deleteEnabled, dataDir == null ? null : dataDir.resolve("types"),
-                true, AuthConfig.NONE, TlsConfig.NONE);
+                true, AuthConfig.NONE, TlsConfig.NONE, EventsConfig.NONE, List.of());
     }
 
     /** {@code 127.0.0.0/8}, {@code ::1} and {@code localhost}: addresses no other machine reaches. */
@@ -73,35 +80,43 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
     }
 
     public BerthConfig withListen(String host, int port) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners);
     }
 
     public BerthConfig withDeleteEnabled(boolean enabled) {
-        return new BerthConfig(host, port, dataDir, database, limits, enabled, typesDir, uiEnabled, auth, tls);
+        return new BerthConfig(host, port, dataDir, database, limits, enabled, typesDir, uiEnabled, auth, tls, events, scanners);
     }
 
     public BerthConfig withDatabase(DatabaseConfig database) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners);
     }
 
     public BerthConfig withLimits(Limits limits) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners);
     }
 
     public BerthConfig withTypesDir(Path typesDir) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners);
     }
 
     public BerthConfig withUiEnabled(boolean uiEnabled) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners);
+    }
+
+    public BerthConfig withEvents(EventsConfig events) {
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners);
+    }
+
+    public BerthConfig withScanners(List<ScannerConfig> scanners) {
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners);
     }
 
     public BerthConfig withAuth(AuthConfig auth) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners);
     }
 
     public BerthConfig withTls(TlsConfig tls) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners);
     }
 
     /**

@@ -40,11 +40,15 @@ import java.util.Set;
  *   enabled: true                 # BERTH_UI_ENABLED: the web UI at /
  * auth: …                         # see SecuritySections; --htpasswd, BERTH_AUTH_HTPASSWD
  * tls: …                          # BERTH_TLS_CERTIFICATE, BERTH_TLS_KEY
+ * events:                         # see EventAndScanSettings
+ *   pull: false                   # BERTH_EVENTS_PULL
+ *   endpoints: […]
+ * scanners: […]
  * </pre>
  */
 public final class ConfigLoader {
-    private static final Set<String> TOP_LEVEL =
-            Set.of("listen", "data", "database", "limits", "delete", "types", "ui", "auth", "tls");
+    private static final Set<String> TOP_LEVEL = Set.of("listen", "data", "database", "limits", "delete", "types",
+            "ui", "auth", "tls", "events", "scanners");
 
     /** Values given on the command line; empty ones leave the lower layers in force. */
     public record Flags(Optional<String> listen, Optional<Path> data, Optional<Path> configFile,
@@ -102,11 +106,15 @@ public final class ConfigLoader {
         boolean uiEnabled = layers.bool("ui.enabled", "BERTH_UI_ENABLED", problems).orElse(true);
         AuthConfig auth = SecuritySections.auth(file, environment, flags.htpasswd(), problems);
         TlsConfig tls = SecuritySections.tls(file, environment, problems);
+        var events = EventAndScanSettings.events(file == null ? null : file.get("events"),
+                layers.bool("events.pull", "BERTH_EVENTS_PULL", problems).orElse(false), problems);
+        var scanners = EventAndScanSettings.scanners(file == null ? null : file.get("scanners"), problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         Path types = layers.text("types.directory", "BERTH_TYPES_DIRECTORY").map(Path::of).orElse(data.resolve("types"));
-        return new BerthConfig(host, port, data, database, limits, deleteEnabled, types, uiEnabled, auth, tls);
+        return new BerthConfig(host, port, data, database, limits, deleteEnabled, types, uiEnabled, auth, tls,
+                events, scanners);
     }
 
     private static JsonNode readYaml(Path path, List<String> problems) {

@@ -69,7 +69,7 @@ public final class BlobHandler {
         Repository repository = exchange.repository();
         Digest digest = Digest.parse(exchange.variable("digest"));
         return exchange.blocking(() -> {
-            if (!index.unlink(repository, digest)) {
+            if (!index.unlink(repository, digest, exchange.context())) {
                 throw unknown(digest);
             }
             return Reply.status(202).digest(digest);

@@ -81,7 +81,7 @@ public final class ManifestHandler {
                     manifest.effectiveArtifactType(), subject, manifest.annotations(), clock.instant(),
                     Classifier.classify(catalog.get(), manifest, bytes.length));
             Optional<Reference.Tag> tag = reference instanceof Reference.Tag t ? Optional.of(t) : Optional.empty();
-            manifests.put(stored, digests(manifest.blobs()), digests(manifest.manifests()), tag);
+            manifests.put(stored, digests(manifest.blobs()), digests(manifest.manifests()), tag, exchange.context());
             Reply reply = Reply.status(201)
                     .location(Endpoint.MANIFEST.path(repository, digest))
                     .digest(digest);
@@ -112,8 +112,8 @@ public final class ManifestHandler {
         Reference reference = Reference.parse(exchange.variable("reference"));
         return exchange.blocking(() -> {
             boolean deleted = reference instanceof Reference.Tag tag
-                    ? manifests.deleteTag(repository, tag)
-                    : manifests.delete(repository, ((Reference.ByDigest) reference).digest());
+                    ? manifests.deleteTag(repository, tag, exchange.context())
+                    : manifests.delete(repository, ((Reference.ByDigest) reference).digest(), exchange.context());
             if (!deleted) {
                 throw ErrorCode.MANIFEST_UNKNOWN.exception("manifest " + reference + " is unknown");
             }

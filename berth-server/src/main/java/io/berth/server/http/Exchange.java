@@ -23,6 +23,7 @@ public final class Exchange {
     private final Endpoint.Match match;
     private final WorkerExecutor workers;
     private final Decision.Grant grant;
+    private final RequestContext context;
 
     Exchange(HttpServerRequest request, Endpoint.Match match, WorkerExecutor workers) {
         this(request, match, workers, Decision.Grant.OPEN);
@@ -33,6 +34,12 @@ public final class Exchange {
         this.match = match;
         this.workers = workers;
         this.grant = grant;
+        this.context = RequestContext.of(request).withActor(grant.subject().display());
+    }
+
+    /** Who is asking, through which connection: handlers pass it to the index calls that write, for events. */
+    public RequestContext context() {
+        return context;
     }
 
     /** Who the access check let in: a user, a robot, a token's subject, or {@code anonymous}. */

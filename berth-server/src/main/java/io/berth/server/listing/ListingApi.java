@@ -23,6 +23,8 @@ import io.berth.server.meta.ArtifactListing.ArtifactRow;
 import io.berth.server.meta.ArtifactListing.Filter;
 import io.berth.server.meta.ManifestIndex;
 import io.berth.server.meta.StoredManifest;
+import io.berth.server.scan.ScanJson;
+import io.berth.server.scan.ScanStatuses;
 import io.berth.server.type.TypeCatalogWatcher;
 import io.vertx.core.Handler;
 import io.vertx.core.WorkerExecutor;
@@ -44,7 +46,8 @@ import java.util.regex.Pattern;
  * counts per type, artifacts with their type, platforms, size, referrers and rendered actions, and one artifact in
  * full. Lists are paged with {@code n} and {@code last} and a {@code Link: <…>; rel="next"} header, like the OCI API.
  * Like the catalog, it needs the caller's identity and shows only the repositories the caller may pull from; a
- * repository the caller may not read looks exactly like one that does not exist.
+ * repository the caller may not read looks exactly like one that does not exist. Each artifact carries its
+ * {@code scan} (see {@link ScanJson}).
  */
 public final class ListingApi implements Handler<HttpServerRequest> {
     private static final Pattern ICON = Pattern.compile("/api/v1/types/([a-z0-9][a-z0-9.-]*)/icon\\.svg");
@@ -58,14 +61,16 @@ public final class ListingApi implements Handler<HttpServerRequest> {
     private final TypeCatalogWatcher catalog;
     private final WorkerExecutor workers;
     private final AccessController access;
+    private final ScanStatuses scans;
 
     public ListingApi(ArtifactListing listing, ManifestIndex manifests, TypeCatalogWatcher catalog,
-                      WorkerExecutor workers, AccessController access) {
+                      WorkerExecutor workers, AccessController access, ScanStatuses scans) {
         this.listing = listing;
         this.manifests = manifests;
         this.catalog = catalog;
         this.workers = workers;
         this.access = access;
+        this.scans = scans;
     }
 
     /** What a request may see: the repositories the caller may pull from. */
@@ -168,7 +173,7 @@ public final class ListingApi implements Handler<HttpServerRequest> {
         ArrayNode artifacts = body.putArray("artifacts");
         for (ArtifactRow row : page) {
             Map<String, Long> referrers = listing.referrerCounts(row.repository(), List.of(row.digest())).get(row.digest());
-            artifacts.add(ListingJson.artifact(row, types, registry, referrers));
+            artifacts.add(artifact(row, types, registry, referrers));
         }
         return json(reply, body);
     }
@@ -199,7 +204,7 @@ public final class ListingApi implements Handler<HttpServerRequest> {
     /** An artifact with its manifest, config, layers, typed index children and, recursively, its referrers. */
     private ObjectNode detail(ArtifactRow row, StoredManifest stored, TypeCatalog types, String registry, int depth) {
         Map<String, Long> counts = listing.referrerCounts(row.repository(), List.of(row.digest())).get(row.digest());
-        ObjectNode node = ListingJson.artifact(row, types, registry, counts);
+        ObjectNode node = artifact(row, types, registry, counts);
         Manifest manifest = ManifestParser.parse(stored.content(), stored.mediaType());
         node.set("manifest", readTree(stored.content()));
         manifest.config().ifPresent(config -> node.set("config", ListingJson.descriptor(config)));
@@ -223,6 +228,13 @@ public final class ListingApi implements Handler<HttpServerRequest> {
                         referrers.add(detail(referrer, referrerManifest, types, registry, depth + 1)));
             }
         }
+        return node;
+    }
+
+    /** {@link ListingJson#artifact} plus where the artifact stands with the scanners. */
+    private ObjectNode artifact(ArtifactRow row, TypeCatalog types, String registry, Map<String, Long> referrers) {
+        ObjectNode node = ListingJson.artifact(row, types, registry, referrers);
+        node.set("scan", ScanJson.status(scans.status(row.repository(), row.digest(), row.typeId())));
         return node;
     }
 

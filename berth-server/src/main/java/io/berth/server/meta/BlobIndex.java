@@ -2,6 +2,7 @@ package io.berth.server.meta;
 
 import io.berth.oci.Digest;
 import io.berth.oci.Repository;
+import io.berth.server.http.RequestContext;
 import java.util.Optional;
 
 /**
@@ -19,5 +20,9 @@ public interface BlobIndex {
     void link(Repository repository, Digest digest, long size);
 
     /** Removes the link; true when there was one. The bytes stay until garbage collection. */
-    boolean unlink(Repository repository, Digest digest);
+    boolean unlink(Repository repository, Digest digest, RequestContext context);
+
+    default boolean unlink(Repository repository, Digest digest) {
+        return unlink(repository, digest, RequestContext.INTERNAL);
+    }
 }

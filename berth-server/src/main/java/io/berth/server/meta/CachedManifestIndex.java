@@ -4,6 +4,7 @@ import io.berth.oci.Descriptor;
 import io.berth.oci.Digest;
 import io.berth.oci.Reference;
 import io.berth.oci.Repository;
+import io.berth.server.http.RequestContext;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,21 +107,24 @@ public final class CachedManifestIndex implements ManifestIndex {
     }
 
     @Override
-    public void put(StoredManifest manifest, List<Digest> blobs, List<Digest> children, Optional<Reference.Tag> tag) {
-        delegate.put(manifest, blobs, children, tag);
+    public void put(StoredManifest manifest, List<Digest> blobs, List<Digest> children, Optional<Reference.Tag> tag,
+                    RequestContext context) {
+        delegate.put(manifest, blobs, children, tag, context);
         tag.ifPresent(t -> invalidate(manifest.repository()));
     }
 
     @Override
-    public boolean delete(Repository repository, Digest digest) {
+    public boolean delete(Repository repository, Digest digest, RequestContext context) {
+        boolean deleted = delegate.delete(repository, digest, context);
         invalidate(repository);
-        return delegate.delete(repository, digest);
+        return deleted;
     }
 
     @Override
-    public boolean deleteTag(Repository repository, Reference.Tag tag) {
+    public boolean deleteTag(Repository repository, Reference.Tag tag, RequestContext context) {
+        boolean deleted = delegate.deleteTag(repository, tag, context);
         invalidate(repository);
-        return delegate.deleteTag(repository, tag);
+        return deleted;
     }
 
     @Override

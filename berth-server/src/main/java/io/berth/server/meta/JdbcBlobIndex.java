@@ -5,18 +5,25 @@ import static io.berth.server.meta.SqlStatement.sql;
 
 import io.berth.oci.Digest;
 import io.berth.oci.Repository;
+import io.berth.server.http.RequestContext;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 
-/** {@link BlobIndex} over the {@code blobs} and {@code repository_blobs} tables. */
+/** {@link BlobIndex} over the {@code blobs} and {@code repository_blobs} tables; unlinks are told to the {@link ChangeListener}. */
 public final class JdbcBlobIndex implements BlobIndex {
     private final Database database;
     private final Clock clock;
+    private final ChangeListener listener;
 
-    public JdbcBlobIndex(Database database, Clock clock) {
+    public JdbcBlobIndex(Database database, Clock clock, ChangeListener listener) {
         this.database = database;
         this.clock = clock;
+        this.listener = listener;
+    }
+
+    public JdbcBlobIndex(Database database, Clock clock) {
+        this(database, clock, ChangeListener.NONE);
     }
 
     public JdbcBlobIndex(Database database) {
@@ -57,9 +64,18 @@ public final class JdbcBlobIndex implements BlobIndex {
     }
 
     @Override
-    public boolean unlink(Repository repository, Digest digest) {
-        return database.inTransaction(connection -> sql(connection,
-                "DELETE FROM repository_blobs WHERE repository_id = " + ID_OF_NAME + " AND digest = ?",
-                repository.name(), digest).update() > 0);
+    public boolean unlink(Repository repository, Digest digest, RequestContext context) {
+        Optional<Change> change = database.inTransaction(connection -> {
+            Optional<Long> size = sql(connection, "SELECT size FROM blobs WHERE digest = ?", digest).first(row -> row.getLong(1));
+            if (size.isEmpty() || sql(connection, "DELETE FROM repository_blobs WHERE repository_id = " + ID_OF_NAME
+                    + " AND digest = ?", repository.name(), digest).update() == 0) {
+                return Optional.<Change>empty();
+            }
+            Change deleted = new Change.BlobDeleted(repository, digest, size.get(), context);
+            listener.written(connection, deleted);
+            return Optional.of(deleted);
+        });
+        change.ifPresent(listener::committed);
+        return change.isPresent();
     }
 }

@@ -10,6 +10,7 @@ import io.berth.oci.Digest;
 import io.berth.oci.ErrorCode;
 import io.berth.oci.Reference;
 import io.berth.oci.Repository;
+import io.berth.server.http.RequestContext;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -21,7 +22,8 @@ import java.util.TreeSet;
 
 /**
  * {@link ManifestIndex} over the {@code manifests}, {@code manifest_blobs}, {@code manifest_children} and
- * {@code tags} tables. Paging is by key ({@code > last}), so every page is an index range scan.
+ * {@code tags} tables. Paging is by key ({@code > last}), so every page is an index range scan. Every write tells its
+ * {@link ChangeListener} what it changed, inside its transaction.
  */
 public final class JdbcManifestIndex implements ManifestIndex {
     /** A condition on {@code repositories r}: it holds a manifest or a blob link. */
@@ -31,10 +33,16 @@ public final class JdbcManifestIndex implements ManifestIndex {
 
     private final Database database;
     private final Clock clock;
+    private final ChangeListener listener;
 
-    public JdbcManifestIndex(Database database, Clock clock) {
+    public JdbcManifestIndex(Database database, Clock clock, ChangeListener listener) {
         this.database = database;
         this.clock = clock;
+        this.listener = listener;
+    }
+
+    public JdbcManifestIndex(Database database, Clock clock) {
+        this(database, clock, ChangeListener.NONE);
     }
 
     public JdbcManifestIndex(Database database) {
@@ -59,17 +67,20 @@ public final class JdbcManifestIndex implements ManifestIndex {
     }
 
     @Override
-    public void put(StoredManifest manifest, List<Digest> blobs, List<Digest> children, Optional<Reference.Tag> tag) {
+    public void put(StoredManifest manifest, List<Digest> blobs, List<Digest> children, Optional<Reference.Tag> tag,
+                    RequestContext context) {
         SortedSet<Digest> blobDigests = new TreeSet<>(blobs);
         SortedSet<Digest> childDigests = new TreeSet<>(children);
-        database.inTransaction(connection -> {
+        Change change = database.inTransaction(connection -> {
             long repositoryId = RepositoryRows.idAddingIfAbsent(connection, manifest.repository(), clock.instant());
             String lock = database.dialect().keyShareLock();
             requireEach(connection, repositoryId, manifest.repository(), blobDigests, "blob",
                     "SELECT 1 FROM repository_blobs WHERE repository_id = ? AND digest = ?" + lock);
             requireEach(connection, repositoryId, manifest.repository(), childDigests, "manifest",
                     "SELECT 1 FROM manifests WHERE repository_id = ? AND digest = ?" + lock);
-            if (insertManifest(connection, repositoryId, manifest, totalSize(connection, repositoryId, childDigests))) {
+            boolean created = insertManifest(connection, repositoryId, manifest,
+                    totalSize(connection, repositoryId, childDigests));
+            if (created) {
                 insertReferences(connection, repositoryId, manifest.digest(), blobDigests,
                         "INSERT INTO manifest_blobs (repository_id, manifest_digest, blob_digest) VALUES (?, ?, ?)");
                 insertReferences(connection, repositoryId, manifest.digest(), childDigests,
@@ -82,8 +93,14 @@ public final class JdbcManifestIndex implements ManifestIndex {
                         DO UPDATE SET manifest_digest = excluded.manifest_digest, updated_at = excluded.updated_at""",
                         repositoryId, tag.get().name(), manifest.digest(), clock.millis()).update();
             }
-            return null;
+            return written(connection, new Change.ManifestPut(manifest, tag, created, context));
         });
+        listener.committed(change);
+    }
+
+    private Change written(Connection connection, Change change) throws SQLException {
+        listener.written(connection, change);
+        return change;
     }
 
     /**
@@ -136,18 +153,38 @@ public final class JdbcManifestIndex implements ManifestIndex {
     }
 
     @Override
-    public boolean delete(Repository repository, Digest digest) {
+    public boolean delete(Repository repository, Digest digest, RequestContext context) {
         // Tags and reference rows go with it: their foreign keys cascade.
-        return database.inTransaction(connection -> sql(connection,
-                "DELETE FROM manifests WHERE repository_id = " + ID_OF_NAME + " AND digest = ?",
-                repository.name(), digest).update() > 0);
+        Optional<Change> change = database.inTransaction(connection -> {
+            Optional<StoredManifest> existing = sql(connection, "SELECT " + MANIFEST_COLUMNS
+                    + " FROM manifests m WHERE m.repository_id = " + ID_OF_NAME + " AND m.digest = ?", repository.name(), digest)
+                    .first(row -> ManifestRows.storedManifest(row, repository));
+            if (existing.isEmpty() || sql(connection, "DELETE FROM manifests WHERE repository_id = " + ID_OF_NAME
+                    + " AND digest = ?", repository.name(), digest).update() == 0) {
+                return Optional.empty();
+            }
+            return Optional.of(written(connection, new Change.ManifestDeleted(existing.get(), context)));
+        });
+        change.ifPresent(listener::committed);
+        return change.isPresent();
     }
 
     @Override
-    public boolean deleteTag(Repository repository, Reference.Tag tag) {
-        return database.inTransaction(connection -> sql(connection,
-                "DELETE FROM tags WHERE repository_id = " + ID_OF_NAME + " AND name = ?",
-                repository.name(), tag.name()).update() > 0);
+    public boolean deleteTag(Repository repository, Reference.Tag tag, RequestContext context) {
+        Optional<Change> change = database.inTransaction(connection -> {
+            Optional<StoredManifest> target = sql(connection, "SELECT " + MANIFEST_COLUMNS + """
+                     FROM tags t
+                    JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.manifest_digest
+                    WHERE t.repository_id = %s AND t.name = ?""".formatted(ID_OF_NAME), repository.name(), tag.name())
+                    .first(row -> ManifestRows.storedManifest(row, repository));
+            if (target.isEmpty() || sql(connection, "DELETE FROM tags WHERE repository_id = " + ID_OF_NAME
+                    + " AND name = ?", repository.name(), tag.name()).update() == 0) {
+                return Optional.empty();
+            }
+            return Optional.of(written(connection, new Change.TagDeleted(target.get(), tag, context)));
+        });
+        change.ifPresent(listener::committed);
+        return change.isPresent();
     }
 
     @Override

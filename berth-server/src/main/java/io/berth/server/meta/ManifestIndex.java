@@ -4,6 +4,7 @@ import io.berth.oci.Descriptor;
 import io.berth.oci.Digest;
 import io.berth.oci.Reference;
 import io.berth.oci.Repository;
+import io.berth.server.http.RequestContext;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,15 +27,28 @@ public interface ManifestIndex {
      * Stores the manifest and moves {@code tag} (when given) to it, in one transaction. Fails with
      * {@code MANIFEST_BLOB_UNKNOWN} — writing nothing — when one of {@code blobs} is not linked into the repository
      * or one of {@code children} is not a manifest of the repository. Storing the same digest again is allowed
-     * (it only updates the tag).
+     * (it only updates the tag). {@code context} is who asked, for the {@link Change} this makes.
      */
-    void put(StoredManifest manifest, List<Digest> blobs, List<Digest> children, Optional<Reference.Tag> tag);
+    void put(StoredManifest manifest, List<Digest> blobs, List<Digest> children, Optional<Reference.Tag> tag,
+             RequestContext context);
+
+    default void put(StoredManifest manifest, List<Digest> blobs, List<Digest> children, Optional<Reference.Tag> tag) {
+        put(manifest, blobs, children, tag, RequestContext.INTERNAL);
+    }
 
     /** Deletes the manifest, every tag pointing at it and its referrer entry; true when it existed. */
-    boolean delete(Repository repository, Digest digest);
+    boolean delete(Repository repository, Digest digest, RequestContext context);
+
+    default boolean delete(Repository repository, Digest digest) {
+        return delete(repository, digest, RequestContext.INTERNAL);
+    }
 
     /** Deletes only the tag; true when it existed. */
-    boolean deleteTag(Repository repository, Reference.Tag tag);
+    boolean deleteTag(Repository repository, Reference.Tag tag, RequestContext context);
+
+    default boolean deleteTag(Repository repository, Reference.Tag tag) {
+        return deleteTag(repository, tag, RequestContext.INTERNAL);
+    }
 
     /** Tags in lexical order after {@code last} (exclusive), at most {@code limit}. */
     List<String> tags(Repository repository, Optional<String> last, int limit);

@@ -13,11 +13,12 @@ import java.util.Optional;
 /**
  * One SQL statement with its parameters, run on a connection the caller owns. Parameters may be {@link String},
  * {@link Long}, {@link Integer}, {@code byte[]}, {@link Digest} (bound as its text) or {@code null} (a NULL text).
+ * Public for the stores of other packages (event outbox, scans) that write in the same database.
  */
-final class SqlStatement {
+public final class SqlStatement {
     /** Reads the current row of a result set. */
     @FunctionalInterface
-    interface RowReader<T> {
+    public interface RowReader<T> {
         T read(ResultSet row) throws SQLException;
     }
 
@@ -31,18 +32,18 @@ final class SqlStatement {
         this.parameters = parameters;
     }
 
-    static SqlStatement sql(Connection connection, String sql, Object... parameters) {
+    public static SqlStatement sql(Connection connection, String sql, Object... parameters) {
         return new SqlStatement(connection, sql, parameters);
     }
 
     /** Runs an INSERT, UPDATE or DELETE; the number of rows it changed. */
-    int update() throws SQLException {
+    public int update() throws SQLException {
         try (PreparedStatement statement = prepared()) {
             return statement.executeUpdate();
         }
     }
 
-    <T> List<T> list(RowReader<T> reader) throws SQLException {
+    public <T> List<T> list(RowReader<T> reader) throws SQLException {
         try (PreparedStatement statement = prepared(); ResultSet rows = statement.executeQuery()) {
             List<T> result = new ArrayList<>();
             while (rows.next()) {
@@ -52,13 +53,13 @@ final class SqlStatement {
         }
     }
 
-    <T> Optional<T> first(RowReader<T> reader) throws SQLException {
+    public <T> Optional<T> first(RowReader<T> reader) throws SQLException {
         try (PreparedStatement statement = prepared(); ResultSet rows = statement.executeQuery()) {
             return rows.next() ? Optional.of(reader.read(rows)) : Optional.empty();
         }
     }
 
-    boolean exists() throws SQLException {
+    public boolean exists() throws SQLException {
         return first(row -> Boolean.TRUE).isPresent();
     }
 

@@ -1,0 +1,142 @@
+package io.berth.server.event;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.oci.ErrorCode;
+import io.berth.server.http.ErrorRenderer;
+import io.berth.server.http.Reply;
+import io.vertx.core.Handler;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * How event delivery is going. {@code GET /api/v1/events/endpoints}: per endpoint its pending count, totals, the
+ * last success and the last failure with its error, and the failed attempts on the event now at the head of its
+ * queue — also for endpoints that were removed from the configuration while events for them were pending.
+ * {@code GET /api/v1/events/metrics}: the same counts in the Prometheus text format.
+ */
+final class EventsApi implements Handler<HttpServerRequest> {
+    static final String ENDPOINTS = "/api/v1/events/endpoints";
+    static final String METRICS = "/api/v1/events/metrics";
+
+    private final List<EndpointConfig> endpoints;
+    private final Outbox outbox;
+    private final WorkerExecutor workers;
+    private final Clock clock;
+
+    EventsApi(List<EndpointConfig> endpoints, Outbox outbox, WorkerExecutor workers, Clock clock) {
+        this.endpoints = endpoints;
+        this.outbox = outbox;
+        this.workers = workers;
+        this.clock = clock;
+    }
+
+    @Override
+    public void handle(HttpServerRequest request) {
+        request.pause();
+        Callable<Reply> work;
+        try {
+            if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
+                request.response().putHeader("Allow", "GET, HEAD");
+                throw ErrorCode.UNSUPPORTED.exception(request.path() + " is read-only");
+            }
+            work = switch (request.path()) {
+                case ENDPOINTS -> this::endpoints;
+                case METRICS -> this::metrics;
+                default -> throw ErrorCode.NOT_FOUND.exception("no such events resource: " + request.path());
+            };
+        } catch (RuntimeException e) {
+            ErrorRenderer.render(request, e);
+            return;
+        }
+        workers.executeBlocking(work, false).onComplete(result -> {
+            if (result.succeeded()) {
+                result.result().sendTo(request);
+            } else {
+                ErrorRenderer.render(request, result.cause());
+            }
+        });
+    }
+
+    /** Each endpoint's status: the configured ones in configuration order, then removed ones with pending events. */
+    private Map<String, Optional<EndpointConfig>> known() {
+        Map<String, Optional<EndpointConfig>> known = new LinkedHashMap<>();
+        endpoints.forEach(endpoint -> known.put(endpoint.name(), Optional.of(endpoint)));
+        outbox.endpointsWithPending().forEach(name -> known.putIfAbsent(name, Optional.empty()));
+        return known;
+    }
+
+    private Reply endpoints() {
+        ObjectNode body = EventFormat.MAPPER.createObjectNode();
+        ArrayNode list = body.putArray("endpoints");
+        known().forEach((name, config) -> {
+            Outbox.Status status = outbox.status(name);
+            ObjectNode node = list.addObject().put("name", name).put("configured", config.isPresent());
+            config.ifPresent(c -> node.put("url", c.displayUrl()).put("format", c.format().id()));
+            node.put("pending", status.pending())
+                    .put("delivered", status.delivered())
+                    .put("abandoned", status.abandoned())
+                    .put("failedAttempts", status.failedAttempts())
+                    .put("attempts", status.attempts());
+            putTime(node, "oldestPending", status.oldestPending());
+            putTime(node, "lastSuccess", status.lastSuccess());
+            putTime(node, "lastFailure", status.lastFailure());
+            status.lastError().ifPresentOrElse(error -> node.put("lastError", error), () -> node.putNull("lastError"));
+        });
+        try {
+            return Reply.status(200).header("Cache-Control", "no-store")
+                    .bytes(EventFormat.MAPPER.writeValueAsBytes(body), "application/json");
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Reply metrics() {
+        Instant now = clock.instant();
+        List<String> pending = new ArrayList<>();
+        List<String> delivered = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        List<String> abandoned = new ArrayList<>();
+        List<String> age = new ArrayList<>();
+        known().keySet().forEach(name -> {
+            Outbox.Status status = outbox.status(name);
+            String label = "{endpoint=\"" + name + "\"} ";
+            pending.add("berth_events_pending" + label + status.pending());
+            delivered.add("berth_events_delivered_total" + label + status.delivered());
+            failed.add("berth_events_failed_attempts_total" + label + status.failedAttempts());
+            abandoned.add("berth_events_abandoned" + label + status.abandoned());
+            age.add("berth_events_oldest_pending_seconds" + label
+                    + status.oldestPending().map(t -> Duration.between(t, now).toSeconds()).orElse(0L));
+        });
+        StringBuilder text = new StringBuilder();
+        family(text, "berth_events_pending", "gauge", "Events waiting for delivery.", pending);
+        family(text, "berth_events_delivered_total", "counter", "Events delivered.", delivered);
+        family(text, "berth_events_failed_attempts_total", "counter", "Failed delivery attempts.", failed);
+        family(text, "berth_events_abandoned", "gauge", "Events given up after maxRetries (kept 7 days).", abandoned);
+        family(text, "berth_events_oldest_pending_seconds", "gauge", "Age of the oldest pending event.", age);
+        return Reply.status(200).header("Cache-Control", "no-store")
+                .bytes(text.toString().getBytes(StandardCharsets.UTF_8), "text/plain; version=0.0.4; charset=utf-8");
+    }
+
+    private static void family(StringBuilder text, String name, String type, String help, List<String> samples) {
+        text.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(' ').append(type).append('\n');
+        samples.forEach(sample -> text.append(sample).append('\n'));
+    }
+
+    private static void putTime(ObjectNode node, String field, Optional<Instant> time) {
+        time.ifPresentOrElse(t -> node.put(field, t.toString()), () -> node.putNull(field));
+    }
+}
