@@ -62,6 +62,11 @@ public final class DockerConfig implements CredentialSource {
         return new DockerConfig(env, files, docker);
     }
 
+    /** Only {@code file} (read and written), as {@code oras --registry-config}; {@code env} gives helpers their {@code PATH}. */
+    public static DockerConfig file(Path file, Map<String, String> env) {
+        return new DockerConfig(env, List.of(file), file);
+    }
+
     /** Docker's config file, which {@link #save} and {@link #erase} write. */
     public Path dockerFile() {
         return dockerFile;
