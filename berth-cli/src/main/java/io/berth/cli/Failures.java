@@ -39,8 +39,7 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
         }
         if (e instanceof IllegalArgumentException) {
             err.println("berth: " + e.getMessage());
-            err.println("  see `berth " + String.join(" ", parsed.subcommands().isEmpty() ? java.util.List.of()
-                    : java.util.List.of(cli.getCommandName())) + " --help`");
+            err.println("  see `" + cli.getCommandSpec().qualifiedName() + " --help`");
             err.flush();
             return ExitCodes.USAGE;
         }

@@ -60,7 +60,9 @@ final class PushCommand implements Callable<Integer> {
                 out.println(pushed.digest());
             } else {
                 out.println("Pushed " + target.with(target.reference().orElse(new io.berth.oci.Reference.ByDigest(pushed.digest()))));
-                pushed.artifactType().ifPresent(t -> out.println("ArtifactType: " + t));
+                if (artifactType != null) {
+                    out.println("ArtifactType: " + artifactType);
+                }
                 out.println("Digest: " + pushed.digest());
             }
             out.flush();

@@ -11,13 +11,14 @@ final class Platforms {
     private Platforms() {
     }
 
+    /** The child for {@code platform}; without one, the only child, else {@link IllegalArgumentException} naming the choices. */
     static Descriptor choose(Manifest index, Optional<String> platform, String where) {
         List<Descriptor> children = index.manifests();
         if (platform.isEmpty()) {
             if (children.size() == 1) {
                 return children.get(0);
             }
-            throw ErrorCode.MANIFEST_UNKNOWN.exception(where + " is an index of " + children.size()
+            throw new IllegalArgumentException(where + " is an index of " + children.size()
                     + " manifests; choose one with --platform " + String.join(" | ", names(children)));
         }
         return children.stream().filter(c -> c.platform().map(p -> matches(p, platform.get())).orElse(false)).findFirst()
