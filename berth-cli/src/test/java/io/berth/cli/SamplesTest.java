@@ -126,6 +126,39 @@ class SamplesTest {
     }
 
     @Test
+    void skopeoReadsWhatTheCliPushedAndTheCliReadsWhatSkopeoCopied() throws Exception {
+        Path sandbox = Files.createDirectories(data.resolve("skopeo"));
+        Files.writeString(sandbox.resolve("policy.json"), "{\"default\":[{\"type\":\"insecureAcceptAnything\"}]}");
+        Files.writeString(sandbox.resolve("registries.conf"), "unqualified-search-registries = []\n");
+        String image = registry + "/samples/image/hello-world:1.0";
+        String manifest = CliRun.run("manifest", "get", "--plain-http", image).out().trim();
+
+        String raw = skopeo(sandbox, "inspect", "--raw", "--tls-verify=false", "docker://" + image);
+        assertThat(raw.trim()).isEqualTo(manifest);
+
+        Path layout = data.resolve("skopeo-layout");
+        skopeo(sandbox, "copy", "--all", "--src-tls-verify=false", "docker://" + image, "oci:" + layout + ":1.0");
+        assertThat(CliRun.run("manifest", "get", "oci:" + layout + ":1.0").out().trim()).isEqualTo(manifest);
+        CliRun pulled = CliRun.run("pull", "oci:" + layout + ":1.0", "--platform", "linux/amd64", "-o", data.resolve("from-skopeo").toString());
+        assertThat(pulled.exitCode()).as(pulled.toString()).isZero();
+        assertThat(data.resolve("from-skopeo/layer.tar.gz")).isRegularFile();
+    }
+
+    private static String skopeo(Path sandbox, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("skopeo", "--policy", sandbox.resolve("policy.json").toString(),
+                "--registries-conf", sandbox.resolve("registries.conf").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(sandbox.resolve("stderr.txt").toFile());
+        builder.environment().put("HOME", sandbox.toString());
+        builder.environment().put("REGISTRY_AUTH_FILE", sandbox.resolve("auth.json").toString());
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor(3, TimeUnit.MINUTES)).isTrue();
+        assertThat(process.exitValue()).as("%s%n%s", command, Files.readString(sandbox.resolve("stderr.txt"))).isZero();
+        return out;
+    }
+
+    @Test
     void theImageSamplesPlatformsPullAsTheirLayers() throws Exception {
         Path out = data.resolve("pulled");
         CliRun run = CliRun.run("pull", "--plain-http", registry + "/samples/image/hello-world:1.0",

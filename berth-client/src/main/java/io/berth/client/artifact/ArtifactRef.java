@@ -12,6 +12,14 @@ import java.util.Optional;
  */
 public record ArtifactRef(String registry, Repository repository, Optional<Reference> reference) {
     public static final String DOCKER_HUB = "docker.io";
+    private static final java.util.regex.Pattern HOST = java.util.regex.Pattern.compile(
+            "(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+\\])(?::[0-9]{1,5})?");
+
+    public ArtifactRef {
+        if (registry == null || !HOST.matcher(registry).matches()) {
+            throw io.berth.oci.ErrorCode.NAME_INVALID.exception("invalid registry host: " + registry);
+        }
+    }
 
     /** Parses a reference; {@link io.berth.oci.RegistryException} ({@code NAME_INVALID}, {@code TAG_INVALID}, {@code DIGEST_INVALID}) when malformed. */
     public static ArtifactRef parse(String text) {

@@ -29,7 +29,7 @@ class ArtifactRefTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"localhost:5000/Upper/case:1", "localhost:5000/a:bad tag", "localhost:5000/a@sha256:short"})
+    @ValueSource(strings = {"localhost:5000/Upper/case:1", "localhost:5000/a:bad tag", "localhost:5000/a@sha256:short", "127.0.0.1:/a:1", "bad_host:5000/a:1"})
     void refusesMalformed(String text) {
         assertThatThrownBy(() -> ArtifactRef.parse(text)).isInstanceOf(RegistryException.class);
     }
