@@ -32,7 +32,7 @@ final class ReferrersLister {
                 .orElse(referrers);
     }
 
-    /** The API's answer; empty when the registry has none (404 with no spec error about the repository). */
+    /** The API's answer; empty when it answered 404, as registries without the referrers API do. */
     private Optional<List<Descriptor>> api(Call call) {
         return Pages.collect(transport, call, ReferrersTag::descriptors);
     }
