@@ -6,7 +6,11 @@ import picocli.CommandLine;
 final class VersionProvider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
+        return new String[] {"berth " + version()};
+    }
+
+    static String version() {
         String version = Main.class.getPackage().getImplementationVersion();
-        return new String[] {"berth " + (version == null ? "(development build)" : version)};
+        return version == null ? "(development build)" : version;
     }
 }
