@@ -92,8 +92,9 @@ public final class BerthServer implements AutoCloseable {
             WorkerExecutor workers = vertx.createSharedWorkerExecutor("berth-blocking", 64);
             Clock clock = Clock.systemUTC();
             TypeCatalogWatcher types = loadingTypes.join();
+            Security security = Security.start(config, vertx, workers);
             events = Events.create(config.events(), database, types, clock);
-            scans = ScanService.create(config.scanners(), database, types, ScanCredentials.CONFIGURED, clock);
+            scans = ScanService.create(config.scanners(), database, types, scanCredentials(security), clock);
             // Events last: taking the next event seq locks a row until commit, so it should be the transaction's last step.
             ChangeListener changes = scans.listener().andThen(events.listener());
             BlobIndex blobIndex = new JdbcBlobIndex(database, clock, changes);
@@ -102,7 +103,6 @@ public final class BerthServer implements AutoCloseable {
             BlobStore blobs = new FilesystemBlobStore(config.dataDir());
             UploadSessions sessions = new UploadSessions(vertx, blobs, new JdbcUploadIndex(database), blobIndex, clock);
             watchTypes(vertx, workers, types, new Retyping(new JdbcClassificationIndex(database), types));
-            Security security = Security.start(config, vertx, workers);
             RegistryApi api = routes(config, workers, blobIndex, manifests, types, blobs, sessions, clock, security, events);
             ListingApi listing = new ListingApi(new JdbcArtifactListing(database), manifests, types, workers,
                     security.access(), scans);
@@ -132,6 +132,14 @@ public final class BerthServer implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    /** With authorization on, a scanner gets a short-lived pull token for the one repository it scans. */
+    private static ScanCredentials scanCredentials(Security security) {
+        return security.tokens()
+                .<ScanCredentials>map(tokens -> (scanner, repository) ->
+                        "Bearer " + tokens.pullToken("scanner/" + scanner.name(), repository))
+                .orElse(ScanCredentials.CONFIGURED);
     }
 
     /**

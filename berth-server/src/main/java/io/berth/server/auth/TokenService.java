@@ -3,6 +3,7 @@ package io.berth.server.auth;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.oci.ErrorCode;
+import io.berth.oci.Repository;
 import io.berth.server.config.AuthConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +58,15 @@ public final class TokenService {
         this.verifier = verifier;
         this.issuer = issuer;
         this.config = config;
+    }
+
+    /**
+     * A short-lived token that lets {@code holder} pull from {@code repository} and nothing else: what Berth hands a
+     * scanner so that it can fetch the artifact it was asked to scan.
+     */
+    public String pullToken(String holder, Repository repository) {
+        Subject subject = new Subject(holder, Subject.Kind.EXTERNAL, java.util.Set.of());
+        return issuer.access(subject, List.of(Scope.repository(repository, java.util.EnumSet.of(Action.PULL)))).token();
     }
 
     /** The public key(s) tokens are signed with, as a JWK set. */
