@@ -19,6 +19,7 @@ import io.berth.server.http.Reply;
 import io.berth.server.meta.ChangeListener;
 import io.berth.server.meta.Database;
 import io.berth.server.meta.BlobIndex;
+import io.berth.server.meta.CachedBlobIndex;
 import io.berth.server.meta.CachedManifestIndex;
 import io.berth.server.meta.JdbcBlobIndex;
 import io.berth.server.meta.JdbcManifestIndex;
@@ -61,6 +62,7 @@ public final class BerthServer implements AutoCloseable {
     private static final long TAG_CACHE_MILLIS = 1000;
     private static final long MANIFEST_CACHE_MILLIS = 60_000;
     private static final long MANIFEST_CACHE_BYTES = 32 << 20;
+    private static final int BLOB_CACHE_ENTRIES = 20_000;
 
     private final Vertx vertx;
     private final HttpServer http;
@@ -81,13 +83,21 @@ public final class BerthServer implements AutoCloseable {
 
     /** Starts the registry and returns once it listens. */
     public static BerthServer start(BerthConfig config) {
-        // The type catalog (JSON, SVG checks) loads on another core while Flyway brings the schema up to date.
+        // The type catalog (JSON, SVG checks) and Vert.x start on other threads while Flyway brings the schema up to date.
         CompletableFuture<TypeCatalogWatcher> loadingTypes =
                 CompletableFuture.supplyAsync(() -> new TypeCatalogWatcher(config.typesDir()));
-        Database database = Database.open(config.database());
+        CompletableFuture<Vertx> startingVertx =
+                CompletableFuture.supplyAsync(() -> Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)));
+        Database database;
+        try {
+            database = Database.open(config.database());
+        } catch (RuntimeException e) {
+            startingVertx.thenAccept(Vertx::close);
+            throw e;
+        }
         Events events = null;
         ScanService scans = null;
-        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+        Vertx vertx = startingVertx.join();
         try {
             WorkerExecutor workers = vertx.createSharedWorkerExecutor("berth-blocking", 64);
             Clock clock = Clock.systemUTC();
@@ -97,7 +107,8 @@ public final class BerthServer implements AutoCloseable {
             scans = ScanService.create(config.scanners(), database, types, scanCredentials(security), clock);
             // Events last: taking the next event seq locks a row until commit, so it should be the transaction's last step.
             ChangeListener changes = scans.listener().andThen(events.listener());
-            BlobIndex blobIndex = new JdbcBlobIndex(database, clock, changes);
+            BlobIndex blobIndex = new CachedBlobIndex(new JdbcBlobIndex(database, clock, changes), clock,
+                    MANIFEST_CACHE_MILLIS, BLOB_CACHE_ENTRIES);
             ManifestIndex manifests = new CachedManifestIndex(new JdbcManifestIndex(database, clock, changes), clock,
                     TAG_CACHE_MILLIS, MANIFEST_CACHE_MILLIS, MANIFEST_CACHE_BYTES);
             BlobStore blobs = new FilesystemBlobStore(config.dataDir());

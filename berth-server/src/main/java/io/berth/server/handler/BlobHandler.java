@@ -13,7 +13,7 @@ import java.util.Optional;
 
 /**
  * GET, HEAD and DELETE {@code /v2/<name>/blobs/<digest>} (end-2, end-10), with ranges and zero-copy sending.
- * HEAD answers from the metadata alone, without touching the file system.
+ * HEAD answers from the metadata alone, without touching the file system, and from memory when the index caches.
  */
 public final class BlobHandler {
     private final BlobIndex index;
@@ -29,16 +29,26 @@ public final class BlobHandler {
     public Future<Reply> get(Exchange exchange) {
         Repository repository = exchange.repository();
         Digest digest = Digest.parse(exchange.variable("digest"));
+        if (exchange.isHead()) {
+            Optional<Long> cached = index.cachedLinkedBlobSize(repository, digest);
+            if (cached.isPresent()) {
+                return Future.succeededFuture(head(digest, cached.get()));
+            }
+        }
         return exchange.blocking(() -> {
             long size = index.linkedBlobSize(repository, digest).orElseThrow(() -> unknown(digest));
             if (exchange.isHead()) {
-                return Reply.status(200).digest(digest).header("ETag", "\"" + digest + "\"")
-                        .header("Accept-Ranges", "bytes").header("Content-Type", MediaTypes.OCTET_STREAM)
-                        .header("Content-Length", size);
+                return head(digest, size);
             }
             BlobStore.LocalBlob blob = store.blob(digest).orElseThrow(() -> unknown(digest));
             return reply(exchange, digest, blob);
         });
+    }
+
+    private static Reply head(Digest digest, long size) {
+        return Reply.status(200).digest(digest).header("ETag", "\"" + digest + "\"")
+                .header("Accept-Ranges", "bytes").header("Content-Type", MediaTypes.OCTET_STREAM)
+                .header("Content-Length", size);
     }
 
     private static Reply reply(Exchange exchange, Digest digest, BlobStore.LocalBlob blob) {

@@ -13,6 +13,14 @@ public interface BlobIndex {
     /** The blob's size when it is linked into {@code repository}. */
     Optional<Long> linkedBlobSize(Repository repository, Digest digest);
 
+    /**
+     * Non-blocking: the linked blob's size when this index holds it in memory (see {@link CachedBlobIndex}), so that a
+     * HEAD can be answered without leaving the event loop; empty means "look it up".
+     */
+    default Optional<Long> cachedLinkedBlobSize(Repository repository, Digest digest) {
+        return Optional.empty();
+    }
+
     /** A repository the blob is linked into, if any: the source for automatic cross-repository mounts. */
     Optional<Repository> anyRepositoryWith(Digest digest);
 
