@@ -1,11 +1,8 @@
 package io.berth.cli;
 
 import io.berth.client.artifact.Artifacts;
-import io.berth.client.artifact.FileSpec;
 import io.berth.client.artifact.PushSpec;
 import io.berth.oci.Descriptor;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,20 +23,11 @@ final class PushCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "REF", description = "Where to push: HOST/REPOSITORY[:TAG].")
     String ref;
 
-    @Parameters(index = "1..*", paramLabel = "FILE[:MEDIATYPE]", description = "Files or directories, each a layer.")
-    List<String> files = new ArrayList<>();
-
     @Option(names = "--artifact-type", paramLabel = "TYPE", description = "The manifest's artifactType.")
     String artifactType;
 
-    @Option(names = "--config", paramLabel = "FILE[:MEDIATYPE]", description = "A config file instead of the empty descriptor.")
-    String config;
-
-    @Option(names = {"-a", "--annotation"}, paramLabel = "KEY=VALUE", description = "A manifest annotation (repeatable).")
-    List<String> annotations = new ArrayList<>();
-
-    @Option(names = {"-q", "--quiet"}, description = "Print only the digest.")
-    boolean quiet;
+    @Mixin
+    ContentOptions content;
 
     @Mixin
     RemoteOptions remote;
@@ -49,14 +37,13 @@ final class PushCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PushSpec push = new PushSpec(Optional.ofNullable(artifactType), Optional.ofNullable(config).map(FileSpec::parse),
-                files.stream().map(FileSpec::parse).toList(), Annotations.parse(annotations));
+        PushSpec push = content.spec(Optional.ofNullable(artifactType));
         var out = spec.commandLine().getOut();
-        try (Artifacts artifacts = remote.artifacts(); ProgressBars progress = ProgressBars.create(spec.commandLine().getErr(), quiet)) {
+        try (Artifacts artifacts = remote.artifacts(); ProgressBars progress = ProgressBars.create(spec.commandLine().getErr(), content.quiet)) {
             Location target = Location.parse(ref, artifacts);
             Descriptor pushed = artifacts.push(target.store(), target.reference(), push, progress);
             progress.close();
-            if (quiet) {
+            if (content.quiet) {
                 out.println(pushed.digest());
             } else {
                 out.println("Pushed " + target.with(target.reference().orElse(new io.berth.oci.Reference.ByDigest(pushed.digest()))));

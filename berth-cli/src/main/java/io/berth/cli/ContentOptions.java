@@ -1,0 +1,29 @@
+package io.berth.cli;
+
+import io.berth.client.artifact.FileSpec;
+import io.berth.client.artifact.PushSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** What {@code push} and {@code attach} put into a manifest: files as layers, a config, annotations. */
+final class ContentOptions {
+    @Parameters(index = "1..*", paramLabel = "FILE[:MEDIATYPE]", description = "Files or directories, each a layer.")
+    List<String> files = new ArrayList<>();
+
+    @Option(names = "--config", paramLabel = "FILE[:MEDIATYPE]", description = "A config file instead of the empty descriptor.")
+    String config;
+
+    @Option(names = {"-a", "--annotation"}, paramLabel = "KEY=VALUE", description = "A manifest annotation (repeatable).")
+    List<String> annotations = new ArrayList<>();
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only the digest.")
+    boolean quiet;
+
+    PushSpec spec(Optional<String> artifactType) {
+        return new PushSpec(artifactType, Optional.ofNullable(config).map(FileSpec::parse),
+                files.stream().map(FileSpec::parse).toList(), Annotations.parse(annotations));
+    }
+}
