@@ -3,6 +3,8 @@ package io.berth.cli;
 import io.berth.client.artifact.Artifacts;
 import io.berth.client.artifact.PushSpec;
 import io.berth.oci.Descriptor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,6 +26,9 @@ final class AttachCommand implements Callable<Integer> {
     @Option(names = "--artifact-type", required = true, paramLabel = "TYPE", description = "The referrer's artifactType.")
     String artifactType;
 
+    @Parameters(index = "1..*", paramLabel = "FILE[:MEDIATYPE]", description = "Files or directories, each a layer.")
+    List<String> files = new ArrayList<>();
+
     @Mixin
     ContentOptions content;
 
@@ -35,7 +40,7 @@ final class AttachCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PushSpec push = content.spec(Optional.of(artifactType));
+        PushSpec push = content.spec(Optional.of(artifactType), files);
         var out = spec.commandLine().getOut();
         try (Artifacts artifacts = remote.artifacts(); ProgressBars progress = ProgressBars.create(spec.commandLine().getErr(), content.quiet)) {
             Location subject = Location.parse(ref, artifacts);

@@ -6,13 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
-/** What {@code push} and {@code attach} put into a manifest: files as layers, a config, annotations. */
+/**
+ * What {@code push} and {@code attach} put into a manifest besides the files (which stay positional parameters of
+ * each command, after its REF): a config, annotations; and whether to print only the digest.
+ */
 final class ContentOptions {
-    @Parameters(index = "1..*", paramLabel = "FILE[:MEDIATYPE]", description = "Files or directories, each a layer.")
-    List<String> files = new ArrayList<>();
-
     @Option(names = "--config", paramLabel = "FILE[:MEDIATYPE]", description = "A config file instead of the empty descriptor.")
     String config;
 
@@ -22,7 +21,7 @@ final class ContentOptions {
     @Option(names = {"-q", "--quiet"}, description = "Print only the digest.")
     boolean quiet;
 
-    PushSpec spec(Optional<String> artifactType) {
+    PushSpec spec(Optional<String> artifactType, List<String> files) {
         return new PushSpec(artifactType, Optional.ofNullable(config).map(FileSpec::parse),
                 files.stream().map(FileSpec::parse).toList(), Annotations.parse(annotations));
     }

@@ -3,6 +3,8 @@ package io.berth.cli;
 import io.berth.client.artifact.Artifacts;
 import io.berth.client.artifact.PushSpec;
 import io.berth.oci.Descriptor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,6 +28,9 @@ final class PushCommand implements Callable<Integer> {
     @Option(names = "--artifact-type", paramLabel = "TYPE", description = "The manifest's artifactType.")
     String artifactType;
 
+    @Parameters(index = "1..*", paramLabel = "FILE[:MEDIATYPE]", description = "Files or directories, each a layer.")
+    List<String> files = new ArrayList<>();
+
     @Mixin
     ContentOptions content;
 
@@ -37,7 +42,7 @@ final class PushCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PushSpec push = content.spec(Optional.ofNullable(artifactType));
+        PushSpec push = content.spec(Optional.ofNullable(artifactType), files);
         var out = spec.commandLine().getOut();
         try (Artifacts artifacts = remote.artifacts(); ProgressBars progress = ProgressBars.create(spec.commandLine().getErr(), content.quiet)) {
             Location target = Location.parse(ref, artifacts);
