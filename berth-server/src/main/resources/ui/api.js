@@ -1,5 +1,7 @@
 // The listing API (/api/v1/): the only thing the UI reads, so it shows nothing a caller could not read there.
 
+import * as session from './session.js';
+
 export const PAGE_SIZE = 100;
 
 export class ApiError extends Error {
@@ -19,9 +21,37 @@ export function nextLink(header) {
   return match && match[1].startsWith('/api/') ? match[1] : null;
 }
 
-/** GETs JSON; answers {body, next}; throws ApiError with the error envelope's message. */
+function send(url, signal, authorization) {
+  const headers = { Accept: 'application/json' };
+  if (authorization) {
+    headers.Authorization = authorization;
+  }
+  // what a signed-in user sees stays out of the HTTP cache, so that it is not shown after signing out
+  return fetch(url, { headers, signal, credentials: 'same-origin', cache: authorization ? 'no-store' : 'default' });
+}
+
+/**
+ * GETs JSON with the session's token, if any; answers {body, next}; throws ApiError with the error envelope's message.
+ * A token the API refuses (401: run out, or its key changed) is renewed once; failing that, the session ends (its
+ * listeners offer the sign-in form again) and the request is made again without it.
+ */
 export async function getJson(url, signal) {
-  const response = await fetch(url, { headers: { Accept: 'application/json' }, signal, credentials: 'same-origin' });
+  let authorization = await session.authorization();
+  let response = await send(url, signal, authorization);
+  if (response.status === 401 && authorization) {
+    const used = authorization.slice('Bearer '.length);
+    if (await session.refresh(used)) {
+      authorization = await session.authorization();
+      response = authorization ? await send(url, signal, authorization) : response;
+    }
+    if (response.status === 401) {
+      session.expire();
+      response = await send(url, signal, null);
+    }
+  }
+  if (response.status === 401) {
+    session.noteChallenge(response.headers.get('WWW-Authenticate'));
+  }
   if (!response.ok) {
     let code = 'HTTP_' + response.status;
     let message = response.status + ' ' + response.statusText;
@@ -40,6 +70,35 @@ export async function getJson(url, signal) {
   return { body: await response.json(), next: nextLink(response.headers.get('Link')) };
 }
 
+const icons = new Map();
+
+/**
+ * An icon of the listing API as a data: URL, fetched with the session's token: an <img> cannot send one, and where
+ * anonymous callers may not read the listing the icons need it too. Cached per icon for the session.
+ */
+export function iconData(path) {
+  let loading = icons.get(path);
+  if (!loading) {
+    loading = (async () => {
+      const authorization = await session.authorization();
+      const response = await send(path, undefined, authorization);
+      if (!response.ok) {
+        throw new ApiError(response.status, 'HTTP_' + response.status, 'icon ' + path);
+      }
+      const svg = new Blob([await response.arrayBuffer()], { type: 'image/svg+xml' });
+      return new Promise((resolve, reject) => {
+        const reader = new FileReader();
+        reader.onload = () => resolve(reader.result);
+        reader.onerror = () => reject(reader.error);
+        reader.readAsDataURL(svg);
+      });
+    })();
+    icons.set(path, loading);
+    loading.catch(() => icons.delete(path));
+  }
+  return loading;
+}
+
 let catalog = null;
 
 /** The type catalog, fetched once per page load (the Types page refreshes it). */
@@ -55,6 +114,12 @@ export function typeCatalog(refresh = false) {
     });
   }
   return catalog;
+}
+
+/** Forgets what was read with another identity (on sign-in and sign-out). */
+export function forgetCached() {
+  catalog = null;
+  icons.clear();
 }
 
 /** A type reference for an id: from the catalog when it is known, else a placeholder with the unknown icon. */

@@ -1,7 +1,9 @@
 // The single-page shell's router: the server answers the same HTML for /, /types and /r/…, and this module picks
 // the view by location.pathname. Links stay real links; same-origin ones are followed with history.pushState.
-import { ApiError } from './api.js';
+import { ApiError, forgetCached } from './api.js';
 import { h } from './dom.js';
+import * as session from './session.js';
+import * as signin from './signin.js';
 import * as repositories from './views/repositories.js';
 import * as repository from './views/repository.js';
 import * as artifact from './views/artifact.js';
@@ -85,7 +87,7 @@ async function render({ moveFocus = false } = {}) {
       return;
     }
     main.replaceChildren(errorView(error));
-    document.title = 'Error · Berth';
+    document.title = (main.querySelector('.signin-needed') ? 'Sign in' : 'Error') + ' · Berth';
   } finally {
     if (running === controller) {
       main.removeAttribute('aria-busy');
@@ -107,6 +109,13 @@ async function render({ moveFocus = false } = {}) {
 }
 
 function errorView(error) {
+  if (error instanceof ApiError && error.status === 401 && !session.current()) {
+    return h('div', { class: 'signin-needed' },
+      h('h1', {}, 'Sign in to see this registry'),
+      h('p', {}, 'This registry shows its repositories to signed-in users only.'),
+      h('p', {}, h('button', { type: 'button', class: 'primary', 'aria-haspopup': 'dialog', onclick: () => signin.open() },
+        'Sign in')));
+  }
   const notFound = error instanceof ApiError && error.status === 404;
   return h('div', { class: 'error', role: 'alert' },
     h('h1', {}, notFound ? 'Not found' : 'Something went wrong'),
@@ -135,5 +144,15 @@ document.addEventListener('click', event => {
 });
 
 window.addEventListener('popstate', () => render());
+
+// the page shows what the caller may read: after signing in or out, or when the token runs out, it renders anew
+signin.mount(document.getElementById('session'));
+session.onChange(({ reason }) => {
+  forgetCached();
+  if (reason === 'expired') {
+    signin.open('Your session has ended, so the page now shows what anyone may see. Sign in again to see more.');
+  }
+  render({ moveFocus: reason === 'signed-in' });
+});
 
 render();

@@ -1,5 +1,7 @@
 // DOM building without HTML parsing: every value lands in a text node or an attribute set through the DOM, so nothing
 // that comes from the registry (names, annotations, type files) is ever parsed as markup.
+import { iconData } from './api.js';
+import * as session from './session.js';
 
 /** Creates an element: attributes (on* functions become listeners), then children (strings become text). */
 export function h(tag, attributes, ...children) {
@@ -144,7 +146,17 @@ export function shortDigest(digest) {
 export function typeIcon(type, size = 24, alt = '') {
   const src = type && typeof type.icon === 'string' && type.icon.startsWith('/api/') ? type.icon
     : '/api/v1/types/unknown/icon.svg';
-  return h('img', { class: 'type-icon', src, alt, width: size, height: size, loading: 'lazy', decoding: 'async' });
+  if (!session.current()) {
+    return h('img', { class: 'type-icon', src, alt, width: size, height: size, loading: 'lazy', decoding: 'async' });
+  }
+  // signed in: the icon comes through fetch with the token, as a data: URL (img-src allows data:)
+  const image = h('img', { class: 'type-icon', alt, width: size, height: size, decoding: 'async', 'data-icon': src });
+  iconData(src).then(data => {
+    image.src = data;
+  }, () => {
+    image.classList.add('type-icon-missing');
+  });
+  return image;
 }
 
 let toastTimer = 0;

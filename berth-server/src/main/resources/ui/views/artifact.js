@@ -1,8 +1,9 @@
 // /r/<repository>:<tag> and /r/<repository>@<digest> : one artifact in full — type, actions, index children with
 // their own types, the referrers tree, config, layers with download links, annotations and the manifest itself.
 import { ApiError, getJson, typeCatalog } from '../api.js';
+import * as session from '../session.js';
 import {
-  h, append, artifactPath, blobUrl, copyable, formatBytes, message, repositoryPath, section, shortDigest, timeElement,
+  announce, h, append, artifactPath, blobUrl, copyable, formatBytes, message, repositoryPath, section, shortDigest, timeElement,
   typeIcon, withQuery,
 } from '../dom.js';
 import { actionList, badgeList, platformList } from './repository.js';
@@ -120,7 +121,45 @@ function descriptorRows(descriptors, repository) {
     h('td', { class: 'num', 'data-label': 'Size' }, h('span', { title: descriptor.size + ' bytes' }, formatBytes(descriptor.size))),
     h('td', { 'data-label': 'Digest' }, h('code', { class: 'mono', title: descriptor.digest }, shortDigest(descriptor.digest) + '…')),
     h('td', { class: 'download' }, h('a', { href: blobUrl(repository, descriptor.digest), download: '',
-      'aria-label': 'Download ' + descriptor.mediaType + ' ' + shortDigest(descriptor.digest) }, 'Download'))));
+      'aria-label': 'Download ' + descriptor.mediaType + ' ' + shortDigest(descriptor.digest),
+      onclick: event => download(event, repository, descriptor.digest) }, 'Download'))));
+}
+
+/**
+ * Signed in, a download needs the token too, which a plain link cannot send: the blob is fetched with a pull token for
+ * the repository and saved from memory. Without a session the link is followed as it is.
+ */
+async function download(event, repository, digest) {
+  if (!session.current()) {
+    return;
+  }
+  event.preventDefault();
+  const link = event.currentTarget;
+  if (link.getAttribute('aria-busy') === 'true') {
+    return;
+  }
+  link.setAttribute('aria-busy', 'true');
+  try {
+    const authorization = await session.pullAuthorization(repository);
+    const response = await fetch(link.href, { headers: authorization ? { Authorization: authorization } : {},
+      credentials: 'omit', cache: 'no-store' });
+    if (!response.ok) {
+      throw new Error('the registry answered ' + response.status);
+    }
+    const saved = URL.createObjectURL(await response.blob());
+    const save = document.createElement('a');
+    save.href = saved;
+    save.download = digest.replace(':', '-');
+    document.body.append(save);
+    save.click();
+    save.remove();
+    setTimeout(() => URL.revokeObjectURL(saved), 60000);
+    announce('Downloaded ' + shortDigest(digest));
+  } catch (error) {
+    announce('Could not download ' + shortDigest(digest) + ': ' + (error && error.message || error));
+  } finally {
+    link.removeAttribute('aria-busy');
+  }
 }
 
 function descriptorTable(caption, descriptors, repository) {

@@ -27,7 +27,7 @@ import java.util.Map;
  */
 public final class WebUi implements Handler<HttpServerRequest> {
     /** The files under {@code ui/} on the class path; all are loaded at construction. */
-    static final List<String> ASSETS = List.of("app.js", "api.js", "dom.js", "style.css", "berth.svg",
+    static final List<String> ASSETS = List.of("app.js", "api.js", "dom.js", "session.js", "signin.js", "style.css", "berth.svg",
             "views/repositories.js", "views/repository.js", "views/artifact.js", "views/types.js");
     static final String CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; script-src 'self'; "
             + "style-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "

@@ -69,6 +69,29 @@ class ListingAccessTest {
     }
 
     @Test
+    void aTokenWithTheCatalogScopeSeesWhatItsAccountMayPull() {
+        // what the web UI's sign-in asks for: GET /token?scope=registry:catalog:* with the user's password
+        String token = AuthHttp.bearer(http.token(TEAM, "registry:catalog:*"));
+        assertThat(names("/api/v1/repositories?n=1", token, "repositories", "name"))
+                .containsExactly("public/a", "public/b", "team/a", "team/b");
+        assertThat(names("/api/v1/artifacts?n=3", token, "artifacts", "reference"))
+                .containsExactly("public/a:v1", "public/b:v1", "team/a:v1", "team/b:v1");
+        assertThat(http.get("/api/v1/artifact?repository=team/a&reference=v1", token).statusCode()).isEqualTo(200);
+        assertThat(http.get("/api/v1/artifact?repository=secret/a&reference=v1", token).statusCode()).isEqualTo(404);
+
+        // without the catalog scope the token is asked for it again; a broken one is refused
+        String pullOnly = AuthHttp.bearer(http.token(TEAM, "repository:team/a:pull"));
+        HttpResponse<byte[]> narrow = http.get("/api/v1/repositories", pullOnly);
+        assertThat(narrow.statusCode()).isEqualTo(401);
+        assertThat(narrow.headers().firstValue("WWW-Authenticate").orElseThrow())
+                .contains("scope=\"registry:catalog:*\"", "error=\"insufficient_scope\"");
+        HttpResponse<byte[]> broken = http.get("/api/v1/repositories", AuthHttp.bearer(AuthSetup.tampered(http.token(TEAM,
+                "registry:catalog:*"))));
+        assertThat(broken.statusCode()).isEqualTo(401);
+        assertThat(broken.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("error=\"invalid_token\"");
+    }
+
+    @Test
     void anUnreadableRepositoryIsIndistinguishableFromAMissingOne() {
         assertThat(names("/api/v1/artifacts?repository=secret/a", TEAM, "artifacts", "reference")).isEmpty();
         HttpResponse<byte[]> secret = http.get("/api/v1/artifact?repository=secret/a&reference=v1", TEAM);
