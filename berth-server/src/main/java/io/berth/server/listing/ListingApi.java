@@ -1,13 +1,9 @@
 package io.berth.server.listing;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.berth.oci.Descriptor;
 import io.berth.oci.ErrorCode;
-import io.berth.oci.Manifest;
-import io.berth.oci.ManifestParser;
 import io.berth.oci.Reference;
 import io.berth.oci.Repository;
 import io.berth.oci.type.ArtifactType;
@@ -22,8 +18,6 @@ import io.berth.server.meta.ArtifactListing;
 import io.berth.server.meta.ArtifactListing.ArtifactRow;
 import io.berth.server.meta.ArtifactListing.Filter;
 import io.berth.server.meta.ManifestIndex;
-import io.berth.server.meta.StoredManifest;
-import io.berth.server.scan.ScanJson;
 import io.berth.server.scan.ScanStatuses;
 import io.berth.server.type.TypeCatalogWatcher;
 import io.vertx.core.Handler;
@@ -34,7 +28,6 @@ import io.vertx.core.net.HostAndPort;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -53,24 +46,20 @@ public final class ListingApi implements Handler<HttpServerRequest> {
     private static final Pattern ICON = Pattern.compile("/api/v1/types/([a-z0-9][a-z0-9.-]*)/icon\\.svg");
     private static final int DEFAULT_PAGE = 100;
     private static final int MAX_PAGE = 1000;
-    private static final int MAX_REFERRER_DEPTH = 4;
-    private static final int MAX_REFERRERS = 100;
 
     private final ArtifactListing listing;
-    private final ManifestIndex manifests;
+    private final ArtifactViews views;
     private final TypeCatalogWatcher catalog;
     private final WorkerExecutor workers;
     private final AccessController access;
-    private final ScanStatuses scans;
 
     public ListingApi(ArtifactListing listing, ManifestIndex manifests, TypeCatalogWatcher catalog,
                       WorkerExecutor workers, AccessController access, ScanStatuses scans) {
         this.listing = listing;
-        this.manifests = manifests;
+        this.views = new ArtifactViews(listing, manifests, scans);
         this.catalog = catalog;
         this.workers = workers;
         this.access = access;
-        this.scans = scans;
     }
 
     /** What a request may see: the repositories the caller may pull from. */
@@ -172,8 +161,7 @@ public final class ListingApi implements Handler<HttpServerRequest> {
         ObjectNode body = ListingJson.MAPPER.createObjectNode();
         ArrayNode artifacts = body.putArray("artifacts");
         for (ArtifactRow row : page) {
-            Map<String, Long> referrers = listing.referrerCounts(row.repository(), List.of(row.digest())).get(row.digest());
-            artifacts.add(artifact(row, types, registry, referrers));
+            artifacts.add(views.entry(row, types, registry));
         }
         return json(reply, body);
     }
@@ -183,67 +171,7 @@ public final class ListingApi implements Handler<HttpServerRequest> {
                 .orElseThrow(() -> ErrorCode.NAME_INVALID.exception("the repository parameter is required")));
         Reference reference = Reference.parse(param(request, "reference")
                 .orElseThrow(() -> ErrorCode.MANIFEST_INVALID.exception("the reference parameter is required")));
-        StoredManifest stored = (!grant.canRead(repository) ? Optional.<StoredManifest>empty()
-                : reference instanceof Reference.Tag tag
-                ? manifests.manifestByTag(repository, tag)
-                : manifests.manifest(repository, ((Reference.ByDigest) reference).digest()))
-                .orElseThrow(() -> ErrorCode.MANIFEST_UNKNOWN.exception(repository + ":" + reference + " is unknown"));
-        ArtifactRow row = listing.manifest(repository, stored.digest()).orElseThrow();
-        if (reference instanceof Reference.Tag tag) {
-            row = new ArtifactRow(row.repository(), Optional.of(tag.name()), row.digest(), row.mediaType(),
-                    row.artifactType(), row.typeId(), row.platforms(), row.size(), row.pushedAt(), row.annotations());
-        }
-        TypeCatalog types = catalog.get();
-        String registry = registryHost(request);
-        ObjectNode body = detail(row, stored, types, registry, 0);
-        ArrayNode tags = body.putArray("tags");
-        listing.tagsOf(repository, stored.digest()).forEach(tags::add);
-        return json(body);
-    }
-
-    /** An artifact with its manifest, config, layers, typed index children and, recursively, its referrers. */
-    private ObjectNode detail(ArtifactRow row, StoredManifest stored, TypeCatalog types, String registry, int depth) {
-        Map<String, Long> counts = listing.referrerCounts(row.repository(), List.of(row.digest())).get(row.digest());
-        ObjectNode node = artifact(row, types, registry, counts);
-        Manifest manifest = ManifestParser.parse(stored.content(), stored.mediaType());
-        node.set("manifest", readTree(stored.content()));
-        manifest.config().ifPresent(config -> node.set("config", ListingJson.descriptor(config)));
-        ArrayNode layers = node.putArray("layers");
-        manifest.layers().forEach(layer -> layers.add(ListingJson.descriptor(layer)));
-        ObjectNode allAnnotations = node.putObject("allAnnotations");
-        manifest.annotations().forEach(allAnnotations::put);
-        ArrayNode children = node.putArray("children");
-        for (Descriptor child : manifest.manifests()) {
-            ObjectNode entry = ListingJson.descriptor(child);
-            listing.manifest(row.repository(), child.digest()).ifPresent(childRow -> {
-                entry.set("type", ListingJson.typeRef(types.type(childRow.typeId()).orElse(types.unknown())));
-                entry.put("totalSize", childRow.size());
-            });
-            children.add(entry);
-        }
-        ArrayNode referrers = node.putArray("referrerTree");
-        if (depth < MAX_REFERRER_DEPTH) {
-            for (ArtifactRow referrer : listing.referrers(row.repository(), row.digest(), MAX_REFERRERS)) {
-                manifests.manifest(referrer.repository(), referrer.digest()).ifPresent(referrerManifest ->
-                        referrers.add(detail(referrer, referrerManifest, types, registry, depth + 1)));
-            }
-        }
-        return node;
-    }
-
-    /** {@link ListingJson#artifact} plus where the artifact stands with the scanners. */
-    private ObjectNode artifact(ArtifactRow row, TypeCatalog types, String registry, Map<String, Long> referrers) {
-        ObjectNode node = ListingJson.artifact(row, types, registry, referrers);
-        node.set("scan", ScanJson.status(scans.status(row.repository(), row.digest(), row.typeId())));
-        return node;
-    }
-
-    private static JsonNode readTree(byte[] content) {
-        try {
-            return ListingJson.MAPPER.readTree(content);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("a stored manifest is not JSON", e);
-        }
+        return json(views.full(repository, reference, grant, catalog.get(), registryHost(request)));
     }
 
     /**
