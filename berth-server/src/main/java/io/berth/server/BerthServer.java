@@ -63,6 +63,8 @@ public final class BerthServer implements AutoCloseable {
     private static final long MANIFEST_CACHE_MILLIS = 60_000;
     private static final long MANIFEST_CACHE_BYTES = 32 << 20;
     private static final int BLOB_CACHE_ENTRIES = 20_000;
+    private static final java.time.Duration UPLOAD_MAX_AGE = java.time.Duration.ofHours(24);
+    private static final long UPLOAD_PURGE_PERIOD_MILLIS = 10 * 60 * 1000;
 
     private final Vertx vertx;
     private final HttpServer http;
@@ -114,6 +116,7 @@ public final class BerthServer implements AutoCloseable {
             BlobStore blobs = new FilesystemBlobStore(config.dataDir());
             UploadSessions sessions = new UploadSessions(vertx, blobs, new JdbcUploadIndex(database), blobIndex, clock);
             watchTypes(vertx, workers, types, new Retyping(new JdbcClassificationIndex(database), types));
+            purgeStaleUploads(vertx, workers, sessions);
             RegistryApi api = routes(config, workers, blobIndex, manifests, types, blobs, sessions, clock, security, events);
             ListingApi listing = new ListingApi(new JdbcArtifactListing(database), manifests, types, workers,
                     security.access(), scans);
@@ -143,6 +146,18 @@ public final class BerthServer implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    /** Every ten minutes, ends upload sessions started more than a day ago and discards their bytes. */
+    private static void purgeStaleUploads(Vertx vertx, WorkerExecutor workers, UploadSessions sessions) {
+        vertx.setPeriodic(0, UPLOAD_PURGE_PERIOD_MILLIS, timer -> workers.executeBlocking(
+                () -> sessions.purgeStale(UPLOAD_MAX_AGE), false)
+                .onSuccess(purged -> {
+                    if (purged > 0) {
+                        LOG.info("purged {} upload session(s) started more than {} ago", purged, UPLOAD_MAX_AGE);
+                    }
+                })
+                .onFailure(e -> LOG.error("purging stale uploads failed", e)));
     }
 
     /** With authorization on, a scanner gets a short-lived pull token for the one repository it scans. */

@@ -17,6 +17,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -161,6 +163,23 @@ public final class UploadSessions {
         uploads.delete(id);
         store.cancel(id);
         progress.remove(id);
+    }
+
+    /**
+     * Blocking: ends every session started more than {@code maxAge} ago and discards its bytes, so that abandoned
+     * uploads do not fill the disk (CNCF Distribution purges them likewise). Returns how many were purged.
+     */
+    public int purgeStale(Duration maxAge) {
+        int purged = 0;
+        for (List<UUID> batch; !(batch = uploads.startedBefore(clock.instant().minus(maxAge), 500)).isEmpty(); ) {
+            for (UUID id : batch) {
+                uploads.delete(id);
+                store.cancel(id);
+                progress.remove(id);
+                purged++;
+            }
+        }
+        return purged;
     }
 
     private MessageDigest rehash(UUID id, Digest.Algorithm algorithm) {

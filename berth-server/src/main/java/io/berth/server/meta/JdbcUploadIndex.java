@@ -4,6 +4,7 @@ import static io.berth.server.meta.SqlStatement.sql;
 
 import io.berth.oci.Repository;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -32,5 +33,12 @@ public final class JdbcUploadIndex implements UploadIndex {
     @Override
     public void delete(UUID id) {
         database.inTransaction(connection -> sql(connection, "DELETE FROM uploads WHERE id = ?", id.toString()).update());
+    }
+
+    @Override
+    public List<UUID> startedBefore(Instant cutoff, int limit) {
+        return database.withConnection(connection -> sql(connection,
+                "SELECT id FROM uploads WHERE started_at < ? ORDER BY started_at LIMIT ?", cutoff.toEpochMilli(), limit)
+                .list(row -> UUID.fromString(row.getString(1))));
     }
 }

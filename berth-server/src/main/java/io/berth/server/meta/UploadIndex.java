@@ -2,6 +2,7 @@ package io.berth.server.meta;
 
 import io.berth.oci.Repository;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -16,4 +17,7 @@ public interface UploadIndex {
     Optional<Upload> upload(UUID id);
 
     void delete(UUID id);
+
+    /** Sessions started before {@code cutoff}, oldest first, at most {@code limit}: candidates for purging. */
+    List<UUID> startedBefore(Instant cutoff, int limit);
 }

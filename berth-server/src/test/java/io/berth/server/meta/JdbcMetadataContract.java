@@ -351,6 +351,20 @@ abstract class JdbcMetadataContract {
     // ---- uploads ----
 
     @Test
+    void uploadsStartedBeforeACutoffAreListedOldestFirstAndBounded() {
+        Upload oldest = new Upload(UUID.randomUUID(), APP, PUSHED_AT);
+        Upload older = new Upload(UUID.randomUUID(), OTHER, PUSHED_AT.plusSeconds(10));
+        Upload recent = new Upload(UUID.randomUUID(), APP, PUSHED_AT.plusSeconds(100));
+        uploads.create(recent);
+        uploads.create(older);
+        uploads.create(oldest);
+
+        assertThat(uploads.startedBefore(PUSHED_AT.plusSeconds(50), 10)).containsExactly(oldest.id(), older.id());
+        assertThat(uploads.startedBefore(PUSHED_AT.plusSeconds(50), 1)).containsExactly(oldest.id());
+        assertThat(uploads.startedBefore(PUSHED_AT, 10)).isEmpty();
+    }
+
+    @Test
     void uploadsAreCreatedReadAndDeleted() {
         Upload upload = new Upload(UUID.randomUUID(), APP, PUSHED_AT);
         Upload another = new Upload(UUID.randomUUID(), OTHER, PUSHED_AT.plusSeconds(1));
