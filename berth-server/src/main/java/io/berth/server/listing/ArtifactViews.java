@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.oci.Descriptor;
+import io.berth.oci.Digest;
 import io.berth.oci.ErrorCode;
 import io.berth.oci.Manifest;
 import io.berth.oci.ManifestParser;
@@ -40,9 +41,17 @@ final class ArtifactViews {
         this.scans = scans;
     }
 
-    /** A list entry: {@link ListingJson#artifact} with the referrer counts and where it stands with the scanners. */
-    ObjectNode entry(ArtifactRow row, TypeCatalog types, String registry) {
-        Map<String, Long> referrers = listing.referrerCounts(row.repository(), List.of(row.digest())).get(row.digest());
+    /** List entries for a page of rows, with the referrer counts of the whole page read at once per repository. */
+    List<ObjectNode> entries(List<ArtifactRow> rows, TypeCatalog types, String registry) {
+        Map<Repository, List<Digest>> byRepository = new java.util.LinkedHashMap<>();
+        rows.forEach(row -> byRepository.computeIfAbsent(row.repository(), r -> new java.util.ArrayList<>()).add(row.digest()));
+        Map<Repository, Map<Digest, Map<String, Long>>> counts = new java.util.HashMap<>();
+        byRepository.forEach((repository, digests) -> counts.put(repository, listing.referrerCounts(repository, digests)));
+        return rows.stream().map(row -> entry(row, types, registry, counts.get(row.repository()).get(row.digest()))).toList();
+    }
+
+    /** A list entry: {@link ListingJson#artifact} with its referrer counts and where it stands with the scanners. */
+    private ObjectNode entry(ArtifactRow row, TypeCatalog types, String registry, Map<String, Long> referrers) {
         ObjectNode node = ListingJson.artifact(row, types, registry, referrers);
         node.set("scan", ScanJson.status(scans.status(row.repository(), row.digest(), row.typeId())));
         return node;
@@ -67,7 +76,7 @@ final class ArtifactViews {
     }
 
     private ObjectNode detail(ArtifactRow row, StoredManifest stored, TypeCatalog types, String registry, int depth) {
-        ObjectNode node = entry(row, types, registry);
+        ObjectNode node = entries(List.of(row), types, registry).get(0);
         Manifest manifest = ManifestParser.parse(stored.content(), stored.mediaType());
         node.set("manifest", readTree(stored.content()));
         manifest.config().ifPresent(config -> node.set("config", ListingJson.descriptor(config)));

@@ -160,9 +160,7 @@ public final class ListingApi implements Handler<HttpServerRequest> {
         String registry = registryHost(request);
         ObjectNode body = ListingJson.MAPPER.createObjectNode();
         ArrayNode artifacts = body.putArray("artifacts");
-        for (ArtifactRow row : page) {
-            artifacts.add(views.entry(row, types, registry));
-        }
+        views.entries(page, types, registry).forEach(artifacts::add);
         return json(reply, body);
     }
 
