@@ -1,7 +1,11 @@
 package io.berth.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -169,6 +173,9 @@ final class Bench {
         final BitSet bigPushed = new BitSet();
         final BitSet tagsPushed = new BitSet();
         boolean tagBase;
+        boolean reposCreated;
+        boolean berthOnlyPhase;
+        double lastCheckMs;
         double maxPeak;
         String phase;
         final List<String> phaseFigures = new ArrayList<>();
@@ -197,24 +204,36 @@ final class Bench {
                 new Phase("manifest-put-1", this::manifestPut1), new Phase("manifest-put-8", this::manifestPut8),
                 new Phase("manifest-get", this::manifestGet), new Phase("manifest-head", this::manifestHead),
                 new Phase("blob-head", this::blobHead), new Phase("tags-list", this::tagsList),
-                new Phase("catalog", this::catalog), new Phase("mixed", this::mixed)};
+                new Phase("catalog", this::catalog), new Phase("listing", this::listing, true),
+                new Phase("mixed", this::mixed)};
             for (Phase p : phases) {
-                if (options.runs(p.name)) {
-                    measured(p.name, p.body);
+                if (!options.runs(p.name)) {
+                    continue;
                 }
+                if (p.berthOnly && !server.name.equals("Berth")) {
+                    System.out.printf("  %-15s n/a (Berth only: %s has no such API)%n", p.name, server.name);
+                    continue;
+                }
+                berthOnlyPhase = p.berthOnly;
+                measured(p.name, p.body);
+                berthOnlyPhase = false;
             }
             fig("rss-peak", "server peak RSS (VmHWM), max over phases", "MiB", false, maxPeak);
             fig("cpu-total", "server CPU, whole run incl. setup", "s", false, server.cpuSeconds());
         }
 
-        record Phase(String name, Body body) {
+        /** {@code berthOnly}: Distribution has nothing to measure (its figures show "n/a (Berth only)"). */
+        record Phase(String name, Body body, boolean berthOnly) {
+            Phase(String name, Body body) {
+                this(name, body, false);
+            }
         }
 
         // ---- bookkeeping ----
 
         void fig(String id, String label, String unit, boolean higherBetter, double value) {
             String name = server.name;
-            report.add(new Report.Figure(id, label, unit, higherBetter), name, round, value, false);
+            report.add(new Report.Figure(id, label, unit, higherBetter, berthOnlyPhase), name, round, value, false);
             phaseFigures.add(id);
         }
 
@@ -575,7 +594,8 @@ final class Bench {
             load("tags-page", "tags list one page n=" + page + " (middle), 8 connections", wrk("tags-page", middle, 8, null), 0);
         }
 
-        void catalog() throws Exception {
+        /** Creates the catalog's repositories cat/r0000 … (8 clients); returns repositories per second. */
+        double createRepos() throws InterruptedException {
             ensureTagBase();
             int repos = sizes.repoCount();
             byte[] manifest = Content.manifest(content.tagConfig, List.of(content.tagLayer), "catalog");
@@ -590,7 +610,21 @@ final class Bench {
                 }
                 return done;
             });
-            fig("repo-create", "create repository (2 mounts + manifest PUT), 8 clients", "repos/s", true, ok.get() / s);
+            reposCreated = true;
+            return ok.get() / s;
+        }
+
+        void ensureRepos() throws InterruptedException {
+            if (!reposCreated) {
+                setup("create " + sizes.repoCount() + " repositories");
+                createRepos();
+                endSetup();
+            }
+        }
+
+        void catalog() throws Exception {
+            int repos = sizes.repoCount();
+            fig("repo-create", "create repository (2 mounts + manifest PUT), 8 clients", "repos/s", true, createRepos());
             // Distribution 2.8 refuses n > 1000 on the catalog (PAGINATION_NUMBER_INVALID), so both are read in pages.
             int pageSize = Math.max(1, Math.min(1000, repos / 2));
             String first = "/v2/_catalog?n=" + pageSize;
@@ -618,6 +652,120 @@ final class Bench {
             }
             fig("catalog-walk", "catalog, walk all pages of n=" + pageSize + " (" + repos + "+ repositories), 1 client", "ms", false, walkMs);
             load("catalog", "catalog first page n=" + pageSize + ", 8 connections", wrk("catalog", first, 8, null), firstBytes * 0.95);
+        }
+
+        /**
+         * Berth's listing API over the same data as tags-list and catalog (the tags repository and the cat/
+         * repositories): artifacts first page, a middle page (cursor {@code <repository>|t:<tag>}), repositories
+         * first page, one artifact in full. Each answer is checked once (200, JSON, entry count) before its wrk run.
+         */
+        void listing() throws Exception {
+            int total = sizes.tagCount();
+            ensureTags(total);
+            ensureRepos();
+            int n = Math.min(100, Math.min(total / 10, sizes.repoCount() / 2));
+            String repo = "repository=" + encode(TAGS_REPO);
+
+            String first = "/api/v1/artifacts?" + repo + "&n=" + n;
+            Optional<Registry.Page> firstPage = listingPage(first, "artifacts", n, Content.tag(0), true);
+            double firstMs = lastCheckMs;
+            // The cursor the server itself puts into the first page's Link must be the one built for the middle page.
+            String expectedCursor = TAGS_REPO + "|t:" + Content.tag(n - 1);
+            firstPage.flatMap(Registry.Page::next).ifPresent(link -> {
+                String last = link.replaceAll(".*[?&]last=([^&]*).*", "$1");
+                if (!URLDecoder.decode(last, StandardCharsets.UTF_8).equals(expectedCursor)) {
+                    tally.add(phase, "GET artifacts first page → Link cursor " + last + ", expected " + expectedCursor, 1);
+                }
+            });
+            int middleAfter = total / 2 - 1;
+            String middle = "/api/v1/artifacts?" + repo + "&n=" + n + "&last=" + encode(TAGS_REPO + "|t:" + Content.tag(middleAfter));
+            Optional<Registry.Page> middlePage = listingPage(middle, "artifacts", n, Content.tag(middleAfter + 1), true);
+            double middleMs = lastCheckMs;
+            String repos = "/api/v1/repositories?n=" + n;
+            Optional<Registry.Page> reposPage = listingPage(repos, "repositories", n, null, true);
+            double reposMs = lastCheckMs;
+            String reference = Content.tag(total / 2);
+            String one = "/api/v1/artifact?" + repo + "&reference=" + reference;
+            long t0 = System.nanoTime();
+            Optional<Registry.Page> artifact = registry.getJson(client(0), one, "GET listing artifact");
+            double oneMs = (System.nanoTime() - t0) / 1e6;
+            artifact.ifPresent(p -> {
+                JsonNode a = p.json();
+                if (!reference.equals(a.path("tag").asText()) || !a.path("manifest").isObject() || a.path("layers").size() != 1
+                        || a.path("tags").size() != 1 || !reference.equals(a.path("tags").path(0).asText())) {
+                    tally.add(phase, "GET listing artifact " + reference + " → tag " + a.path("tag") + ", " + a.path("layers").size()
+                            + " layers, tags " + a.path("tags") + "; expected its tag, its manifest, 1 layer", 1);
+                }
+            });
+
+            String of = " (" + total + " tags), 8 connections";
+            load("listing-artifacts-first", "listing API (Berth only): artifacts first page n=" + n + of,
+                    slowWrk("listing-artifacts-first", first, firstMs), bytes(firstPage));
+            load("listing-artifacts-middle", "listing API (Berth only): artifacts page n=" + n + " after tag "
+                    + Content.tag(middleAfter) + of, slowWrk("listing-artifacts-middle", middle, middleMs), bytes(middlePage));
+            load("listing-repositories", "listing API (Berth only): repositories first page n=" + n + " (" + sizes.repoCount()
+                    + "+ repositories), 8 connections", slowWrk("listing-repositories", repos, reposMs), bytes(reposPage));
+            load("listing-artifact", "listing API (Berth only): one artifact in full, 8 connections",
+                    slowWrk("listing-artifact", one, oneMs), bytes(artifact));
+        }
+
+        /**
+         * wrk at 8 connections on a path whose single answer took {@code singleMs}: when answers are slow (8 of them
+         * in flight take about 8 × that on 2 cores), the run lasts long enough for about 3 answers per connection, up
+         * to 30 s (3 s with --quick), and wrk's timeout grows to twice a round of 8; each run (warm-up too) is followed by one GET
+         * that waits for the server to finish what wrk left behind, so the next run starts on an idle server.
+         */
+        LoadTools.Load slowWrk(String label, String path, double singleMs) throws Exception {
+            double round8 = 8 * singleMs / 1000;
+            double seconds = Math.max(options.loadSeconds, Math.min(options.quick ? 3 : 30, Math.ceil(3 * round8)));
+            int timeout = (int) Math.max(10, Math.ceil(2 * round8));
+            if (seconds > options.loadSeconds) {
+                report.note(String.format("%s: one answer of %s took %.0f ms, so its wrk run lasted %.0f s (wrk --timeout %d s)",
+                        server.name, label, singleMs, seconds, timeout));
+            }
+            String url = server.base + path;
+            String tag = server.name + "-r" + round + "-" + label;
+            if (!options.quick) {
+                tools.wrk(tag + "-warmup", url, 8, 1, timeout, null);
+                drain(path);
+            }
+            LoadTools.Load l = tools.wrk(tag, url, 8, seconds, timeout, null);
+            drain(path);
+            return l;
+        }
+
+        void drain(String path) {
+            setup("wait for the server to finish the answers wrk left");
+            registry.getJson(client(0), path, "GET after wrk");
+            endSetup();
+        }
+
+        /** GET a listing page once: 200, JSON, {@code n} entries under {@code key}, a Link when {@code more}. */
+        Optional<Registry.Page> listingPage(String path, String key, int n, String firstTag, boolean more) {
+            long t0 = System.nanoTime();
+            Optional<Registry.Page> page = registry.getJson(client(0), path, "GET listing " + key);
+            lastCheckMs = (System.nanoTime() - t0) / 1e6;
+            page.ifPresent(p -> {
+                JsonNode entries = p.json().path(key);
+                if (entries.size() != n) {
+                    tally.add(phase, "GET " + path + " → " + entries.size() + " " + key + ", expected " + n, 1);
+                }
+                if (firstTag != null && !firstTag.equals(entries.path(0).path("tag").asText())) {
+                    tally.add(phase, "GET " + path + " → first tag " + entries.path(0).path("tag") + ", expected " + firstTag, 1);
+                }
+                if (more && p.next().isEmpty()) {
+                    tally.add(phase, "GET " + path + " → no Link to a next page", 1);
+                }
+            });
+            return page;
+        }
+
+        double bytes(Optional<Registry.Page> page) {
+            return page.map(Registry.Page::bytes).orElse(0) * 0.95;
+        }
+
+        String encode(String value) {
+            return URLEncoder.encode(value, StandardCharsets.UTF_8);
         }
 
         void mixed() throws Exception {

@@ -37,8 +37,15 @@ final class LoadTools {
 
     /** wrk -t2 -cC -dD --latency, with {@code lua} as its script when not null. */
     Load wrk(String label, String url, int connections, double seconds, String lua) throws IOException, InterruptedException {
+        return wrk(label, url, connections, seconds, 10, lua);
+    }
+
+    /** The same with wrk's per-request {@code --timeout} in seconds (10 by default). */
+    Load wrk(String label, String url, int connections, double seconds, int timeoutSeconds, String lua)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("wrk", "-t", String.valueOf(Math.min(2, connections)), "-c",
-                String.valueOf(connections), "-d", Math.max(1, Math.round(seconds)) + "s", "--timeout", "10s", "--latency"));
+                String.valueOf(connections), "-d", Math.max(1, Math.round(seconds)) + "s", "--timeout", timeoutSeconds + "s",
+                "--latency"));
         if (lua != null) {
             Path script = scratch.resolve("wrk-" + (++counter) + ".lua");
             Files.writeString(script, lua, StandardCharsets.UTF_8);

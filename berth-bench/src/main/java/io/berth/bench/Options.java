@@ -20,7 +20,7 @@ final class Options {
                                       upload   = upload-mono-1, upload-mono-8, upload-chunked, upload-small-1, upload-small-8
                                       download = download-1, download-8, download-range
                                       manifest = manifest-put-1, manifest-put-8, manifest-get, manifest-head, blob-head
-                                      lists    = tags-list, catalog
+                                      lists    = tags-list, catalog, listing (Berth's /api/v1 listing; Berth only)
                                       mixed
                                     start-up is always measured; a phase's prerequisites are pushed unmeasured.
               --servers LIST        distribution,berth (default both, in that order within a round)
@@ -51,7 +51,7 @@ final class Options {
     static final List<String> GROUP_UPLOAD = List.of("upload-mono-1", "upload-mono-8", "upload-chunked", "upload-small-1", "upload-small-8");
     static final List<String> GROUP_DOWNLOAD = List.of("download-1", "download-8", "download-range");
     static final List<String> GROUP_MANIFEST = List.of("manifest-put-1", "manifest-put-8", "manifest-get", "manifest-head", "blob-head");
-    static final List<String> GROUP_LISTS = List.of("tags-list", "catalog");
+    static final List<String> GROUP_LISTS = List.of("tags-list", "catalog", "listing");
 
     static Options parse(String[] args) {
         Options o = new Options();

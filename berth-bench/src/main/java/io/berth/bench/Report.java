@@ -18,8 +18,18 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Report {
     static final List<String> SERVERS = List.of("Distribution", "Berth");
 
-    record Figure(String id, String label, String unit, boolean higherBetter) {
+    /**
+     * A figure of the table. {@code berthOnly}: Distribution has no counterpart (Berth's listing API), so its cell and
+     * the ratio are "n/a" by design, not for want of a measurement.
+     */
+    record Figure(String id, String label, String unit, boolean higherBetter, boolean berthOnly) {
+        Figure(String id, String label, String unit, boolean higherBetter) {
+            this(id, label, unit, higherBetter, false);
+        }
     }
+
+    static final String BERTH_ONLY_NOTE = "\"n/a (Berth only)\": Distribution has no such API (Berth's listing API under /api/v1/), "
+            + "so there is nothing to compare.";
 
     final Map<String, Figure> figures = new LinkedHashMap<>();
     /** figure → server → round → value. */
@@ -104,6 +114,9 @@ final class Report {
     }
 
     private String cell(String figure, String server) {
+        if (server.equals("Distribution") && figures.get(figure).berthOnly()) {
+            return "n/a (Berth only)";
+        }
         String v = num(median(figure, server));
         return suspect.getOrDefault(figure, Map.of()).getOrDefault(server, false) ? v + " !" : v;
     }
@@ -122,7 +135,11 @@ final class Report {
         }
         StringBuilder s = new StringBuilder(columns(rows, new boolean[] {false, false, false, true, true, true}));
         s.append("Medians over rounds. \"Berth better by\" > 1 means Berth is better (for 'lower' figures it is Distribution / Berth).\n");
-        s.append("\"!\" marks a value measured while unexpected answers were seen (listed below).\n\n");
+        s.append("\"!\" marks a value measured while unexpected answers were seen (listed below).\n");
+        if (anyBerthOnly()) {
+            s.append(BERTH_ONLY_NOTE).append('\n');
+        }
+        s.append('\n');
         rows = new ArrayList<>();
         rows.add(new String[] {"phase", "Distribution CPU s", "Berth CPU s", "Distribution peak RSS MiB", "Berth peak RSS MiB"});
         for (var e : phases.entrySet()) {
@@ -193,7 +210,8 @@ final class Report {
         }
         s.append("\n## Results (medians over ").append(rounds).append(rounds == 1 ? " round" : " rounds")
                 .append(")\n\n\"Berth better by\" > 1 means Berth is better; for lower-is-better figures it is Distribution ÷ Berth. "
-                        + "\"!\" marks a value measured while unexpected answers were seen.\n\n")
+                        + "\"!\" marks a value measured while unexpected answers were seen."
+                        + (anyBerthOnly() ? " " + BERTH_ONLY_NOTE : "") + "\n\n")
                 .append("| figure | unit | better | Distribution | Berth | Berth better by |\n|---|---|---|--:|--:|--:|\n");
         for (Figure f : figures.values()) {
             s.append("| ").append(f.label()).append(" | ").append(f.unit()).append(" | ").append(f.higherBetter() ? "higher" : "lower")
@@ -248,6 +266,7 @@ final class Report {
             o.put("label", f.label());
             o.put("unit", f.unit());
             o.put("better", f.higherBetter() ? "higher" : "lower");
+            o.put("berthOnly", f.berthOnly());
             for (String server : SERVERS) {
                 Map<String, Object> sv = new LinkedHashMap<>();
                 Map<Integer, Double> rounds = values.getOrDefault(f.id(), Map.of()).getOrDefault(server, Map.of());
@@ -287,6 +306,10 @@ final class Report {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("report.md"), markdown(rounds), StandardCharsets.UTF_8);
         Registry.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("report.json").toFile(), json());
+    }
+
+    boolean anyBerthOnly() {
+        return figures.values().stream().anyMatch(Figure::berthOnly);
     }
 
     boolean anyFailure() {

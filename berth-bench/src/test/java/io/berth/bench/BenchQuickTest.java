@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the whole harness with {@code --quick} against Berth (the jar that berth-cli built just before this module)
- * and Distribution: every phase must complete with only expected answers and give a figure for both servers.
+ * and Distribution: every phase must complete with only expected answers and give a figure for both servers (Berth
+ * alone for the listing API's figures, which Distribution has no counterpart of).
  * Skipped on a developer machine where docker-registry, wrk or ab is missing; in CI ({@code CI=true}, where .ci/run
  * installs them) a missing tool fails the test instead.
  */
@@ -45,16 +46,23 @@ class BenchQuickTest {
         assertThat(report.path("failures").toString()).as("unexpected answers").isIn("{}", "{\"Distribution\":{},\"Berth\":{}}");
         assertThat(exit).isZero();
         List<String> missing = new ArrayList<>();
+        List<String> berthOnly = new ArrayList<>();
         for (JsonNode figure : report.path("figures")) {
-            for (String server : List.of("distribution", "berth")) {
+            if (figure.path("berthOnly").asBoolean()) {
+                berthOnly.add(figure.path("id").asText());
+                assertThat(figure.path("distribution").path("median").isNull()).as(figure.path("id") + " of distribution").isTrue();
+            }
+            for (String server : figure.path("berthOnly").asBoolean() ? List.of("berth") : List.of("distribution", "berth")) {
                 if (figure.path(server).path("median").isNull() || figure.path(server).path("median").isMissingNode()) {
                     missing.add(figure.path("id").asText() + " of " + server);
                 }
             }
         }
         assertThat(missing).as("figures without a value").isEmpty();
+        assertThat(berthOnly).as("the listing API's figures, Berth only").hasSize(12).allMatch(id -> id.startsWith("listing-"));
+        assertThat(Files.readString(out.resolve("report.md"))).contains("n/a (Berth only)");
         assertThat(report.path("figures").size()).isGreaterThan(30);
-        assertThat(report.path("phases").size()).isEqualTo(17);
+        assertThat(report.path("phases").size()).isEqualTo(18);
         assertThat(seconds).as("the quick run's duration").isLessThan(90);
     }
 
