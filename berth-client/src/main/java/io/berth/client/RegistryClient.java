@@ -33,12 +33,11 @@ public final class RegistryClient {
     private final ManifestPuller manifestPuller;
     private final ManifestChecker manifestChecker;
     private final ManifestPusher manifestPusher;
-    private final ManifestDeleter manifestDeleter;
+    private final ContentDeleter deleter;
     private final BlobChecker blobChecker;
     private final BlobPuller blobPuller;
     private final BlobPusher blobPusher;
     private final BlobMounter blobMounter;
-    private final BlobDeleter blobDeleter;
     private final TagLister tagLister;
     private final CatalogLister catalogLister;
     private final ReferrersLister referrersLister;
@@ -50,12 +49,11 @@ public final class RegistryClient {
         this.manifestChecker = new ManifestChecker(transport, manifestPuller);
         this.referrersTag = new ReferrersTag(transport, manifestPuller);
         this.manifestPusher = new ManifestPusher(transport, referrersTag);
-        this.manifestDeleter = new ManifestDeleter(transport);
+        this.deleter = new ContentDeleter(transport);
         this.blobChecker = new BlobChecker(transport);
         this.blobPuller = new BlobPuller(transport);
         this.blobPusher = new BlobPusher(transport);
         this.blobMounter = new BlobMounter(transport);
-        this.blobDeleter = new BlobDeleter(transport);
         this.tagLister = new TagLister(transport);
         this.catalogLister = new CatalogLister(transport);
         this.referrersLister = new ReferrersLister(transport, referrersTag);
@@ -120,7 +118,7 @@ public final class RegistryClient {
 
     /** Deletes a manifest (by digest; by tag where the registry allows it); false when it was not there. */
     public boolean deleteManifest(Repository repository, Reference reference) {
-        return manifestDeleter.delete(repository, reference);
+        return deleter.delete(Endpoint.MANIFEST, repository, reference);
     }
 
     /** The blob's size when it exists (HEAD). */
@@ -188,7 +186,7 @@ public final class RegistryClient {
 
     /** Deletes a blob; false when it was not there. */
     public boolean deleteBlob(Repository repository, Digest digest) {
-        return blobDeleter.delete(repository, digest);
+        return deleter.delete(Endpoint.BLOB, repository, digest);
     }
 
     /**

@@ -2,19 +2,22 @@ package io.berth.client;
 
 import io.berth.client.auth.Scope;
 import io.berth.oci.Endpoint;
-import io.berth.oci.Reference;
 import io.berth.oci.Repository;
 
-/** {@code DELETE /v2/<name>/manifests/<reference>}: true when deleted, false when it was not there. */
-final class ManifestDeleter {
+/**
+ * {@code DELETE /v2/<name>/manifests/<reference>} (end-9) and {@code DELETE /v2/<name>/blobs/<digest>} (end-10): true
+ * when deleted, false when it was not there.
+ */
+final class ContentDeleter {
     private final Transport transport;
 
-    ManifestDeleter(Transport transport) {
+    ContentDeleter(Transport transport) {
         this.transport = transport;
     }
 
-    boolean delete(Repository repository, Reference reference) {
-        Call call = Call.of("DELETE", transport.uri(Endpoint.MANIFEST, new Object[] {repository, reference}), Scope.delete(repository));
+    /** @param target the manifest's reference or the blob's digest */
+    boolean delete(Endpoint endpoint, Repository repository, Object target) {
+        Call call = Call.of("DELETE", transport.uri(endpoint, new Object[] {repository, target}), Scope.delete(repository));
         try (Response response = transport.send(call)) {
             if (response.status() == 404) {
                 response.bytes();
