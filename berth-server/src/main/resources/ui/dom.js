@@ -40,6 +40,15 @@ export function replace(element, ...children) {
   return append(element, children);
 }
 
+/** A "Load more …" button that disables itself while {@code loadNext} fetches the next page. */
+export function loadMoreButton(label, loadNext) {
+  return h('button', { type: 'button', class: 'load-more', onclick: event => {
+    event.currentTarget.disabled = true;
+    event.currentTarget.textContent = 'Loading…';
+    loadNext();
+  } }, label);
+}
+
 /** Same-origin paths and http(s) URLs only: a type file could otherwise smuggle in javascript: links. */
 export function safeUrl(url) {
   const text = String(url);

@@ -1,6 +1,6 @@
 // / : every repository with its artifact counts per type, last push and size; searchable, filtered by type, paged.
 import { getJson, typeCatalog, typeRef, PAGE_SIZE } from '../api.js';
-import { h, replace, chip, formatBytes, formatCount, message, repositoryPath, timeElement, typeIcon, withQuery } from '../dom.js';
+import { h, replace, loadMoreButton, chip, formatBytes, formatCount, message, repositoryPath, timeElement, typeIcon, withQuery } from '../dom.js';
 
 const SEARCH_DELAY_MS = 250;
 
@@ -90,11 +90,7 @@ export async function render(main, { url, signal }) {
     count.textContent = shown === 0
       ? (query || typeFilter ? 'No repository matches' : 'No repositories yet: push an artifact to see it here')
       : formatCount(shown) + (shown === 1 ? ' repository' : ' repositories') + (next ? ' shown, more to load' : '');
-    replace(more,next ? h('button', { type: 'button', class: 'load-more', onclick: event => {
-      event.currentTarget.disabled = true;
-      event.currentTarget.textContent = 'Loading…';
-      load(next, false).catch(showError);
-    } }, 'Load more repositories') : []);
+    replace(more, next ? loadMoreButton('Load more repositories', () => load(next, false).catch(showError)) : []);
   }
 
   function showError(error) {

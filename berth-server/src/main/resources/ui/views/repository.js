@@ -2,7 +2,7 @@
 // filtered by type and tag on the server, sorted among the loaded rows, paged with "Load more".
 import { ApiError, getJson, referrerBadges, typeCatalog, typeRef, PAGE_SIZE } from '../api.js';
 import {
-  h, replace, artifactPath, chip, copyable, formatBytes, formatCount, message, repositoryPath, shortDigest, timeElement,
+  h, replace, loadMoreButton, artifactPath, chip, copyable, formatBytes, formatCount, message, repositoryPath, shortDigest, timeElement,
   typeIcon, withQuery,
 } from '../dom.js';
 
@@ -182,11 +182,7 @@ export async function render(main, { params, url, signal }) {
     applySort();
     table.hidden = loaded.length === 0;
     showCount();
-    replace(more,next ? h('button', { type: 'button', class: 'load-more', onclick: event => {
-      event.currentTarget.disabled = true;
-      event.currentTarget.textContent = 'Loading…';
-      load(next, false).catch(showError);
-    } }, 'Load more artifacts') : []);
+    replace(more, next ? loadMoreButton('Load more artifacts', () => load(next, false).catch(showError)) : []);
   }
 
   function showError(error) {
