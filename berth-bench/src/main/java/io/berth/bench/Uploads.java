@@ -1,0 +1,72 @@
+package io.berth.bench;
+
+import static io.berth.bench.Pushed.BIG_REPO;
+import static io.berth.bench.Pushed.SMALL_REPO;
+import static io.berth.bench.Run.mib;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The upload phases: big blobs monolithic (1 and 8 clients) and chunked, small blobs (1 and 8 clients). */
+final class Uploads {
+    private final Run run;
+    private final Registry registry;
+    private final Content content;
+    private final Sizes sizes;
+
+    Uploads(Run run) {
+        this.run = run;
+        this.registry = run.registry;
+        this.content = run.content;
+        this.sizes = run.sizes;
+    }
+
+    void mono1() throws Exception {
+        Content.Blob blob = content.big.get(0);
+        long t0 = System.nanoTime();
+        boolean ok = registry.pushMonolithic(run.client(0), BIG_REPO, blob);
+        double s = (System.nanoTime() - t0) / 1e9;
+        run.pushed.big.set(0, ok);
+        run.fig("upload-mono-1", "upload " + sizes.bigLabel() + " monolithic, 1 client", "MiB/s", true, ok ? mib(blob.size(), s) : Double.NaN);
+    }
+
+    void mono8() throws Exception {
+        int n = sizes.bigClients();
+        AtomicInteger ok = new AtomicInteger();
+        double s = run.parallel(n, n, (c, i) -> {
+            boolean done = registry.pushMonolithic(c, BIG_REPO, content.big.get(1 + i));
+            if (done) {
+                synchronized (run.pushed.big) {
+                    run.pushed.big.set(1 + i);
+                }
+                ok.incrementAndGet();
+            }
+            return done;
+        });
+        run.fig("upload-mono-8", "upload " + sizes.bigLabel() + " monolithic, " + n + " clients (aggregate)", "MiB/s", true,
+                mib(ok.get() * (long) sizes.bigBlob(), s));
+    }
+
+    void chunked() throws Exception {
+        Content.Blob blob = content.big.get(sizes.bigClients() + 1);
+        long t0 = System.nanoTime();
+        boolean ok = registry.pushChunked(run.client(0), BIG_REPO, blob, sizes.chunk());
+        double s = (System.nanoTime() - t0) / 1e9;
+        run.fig("upload-chunked", "upload " + sizes.bigLabel() + " chunked (" + Sizes.bytes(sizes.chunk()) + " PATCHes)", "MiB/s", true,
+                ok ? mib(blob.size(), s) : Double.NaN);
+    }
+
+    void small(int clients) throws Exception {
+        List<Content.Blob> blobs = clients == 1 ? content.small1 : content.small8;
+        AtomicInteger ok = new AtomicInteger();
+        double s = run.parallel(clients, blobs.size(), (c, i) -> {
+            boolean done = registry.pushMonolithic(c, SMALL_REPO, blobs.get(i));
+            if (done) {
+                ok.incrementAndGet();
+            }
+            return done;
+        });
+        run.fig("upload-small-" + clients, "upload " + blobs.size() + " × " + Sizes.bytes(sizes.smallBlob()) + " blobs, " + clients
+                + (clients == 1 ? " client" : " clients"), "blobs/s", true, ok.get() / s);
+    }
+}
