@@ -70,7 +70,8 @@ public final class ErrorRenderer {
         }
     }
 
-    private static void discardUnreadBody(HttpServerRequest request) {
+    /** Lets the rest of an unread request body be read and dropped, so that the connection can serve the next request. */
+    static void discardUnreadBody(HttpServerRequest request) {
         if (!request.isEnded()) {
             request.handler(null);
             request.resume();

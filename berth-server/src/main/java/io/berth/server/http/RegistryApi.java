@@ -123,7 +123,7 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
     }
 
     /** {@code scheme://host[:port]} as the client addressed this server. */
-    static String origin(HttpServerRequest request) {
+    public static String origin(HttpServerRequest request) {
         String authority = request.authority() == null ? request.localAddress().host() + ":" + request.localAddress().port()
                 : request.authority().toString();
         return (request.isSSL() ? "https" : "http") + "://" + authority;

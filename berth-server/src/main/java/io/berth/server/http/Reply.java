@@ -82,10 +82,7 @@ public final class Reply {
         HttpServerResponse response = request.response().setStatusCode(status);
         headers.forEach(response::putHeader);
         boolean head = request.method() == HttpMethod.HEAD;
-        if (!request.isEnded()) {
-            request.handler(null);
-            request.resume();
-        }
+        ErrorRenderer.discardUnreadBody(request);
         if (body instanceof Reply.Bytes bytes) {
             response.putHeader("Content-Type", bytes.contentType())
                     .putHeader("Content-Length", String.valueOf(bytes.content().length));

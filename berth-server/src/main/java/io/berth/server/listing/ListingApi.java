@@ -13,6 +13,7 @@ import io.berth.server.auth.AccessRequest;
 import io.berth.server.auth.Decision;
 import io.berth.server.auth.Scope;
 import io.berth.server.http.ErrorRenderer;
+import io.berth.server.http.RegistryApi;
 import io.berth.server.http.Reply;
 import io.berth.server.meta.ArtifactListing;
 import io.berth.server.meta.ArtifactListing.ArtifactRow;
@@ -79,7 +80,7 @@ public final class ListingApi implements Handler<HttpServerRequest> {
         }
         AccessRequest needs = new AccessRequest(Optional.ofNullable(request.getHeader("Authorization")),
                 request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress(),
-                (request.isSSL() ? "https://" : "http://") + registryHost(request), List.of(Scope.CATALOG));
+                RegistryApi.origin(request), List.of(Scope.CATALOG));
         access.authorize(needs).compose(decision -> {
             if (decision instanceof Decision.Challenge challenge) {
                 challenge.headers().forEach(request.response()::putHeader);
