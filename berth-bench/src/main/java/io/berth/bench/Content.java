@@ -54,6 +54,10 @@ final class Content {
     }
 
     final List<Blob> big = new ArrayList<>();
+    /** A big blob of its own, pushed unmeasured before the big uploads so that they meet a warm server. */
+    final Blob bigWarmup;
+    /** The big blobs as files, for curl. */
+    final BlobFiles files = new BlobFiles();
     final List<Blob> small1 = new ArrayList<>();
     final List<Blob> small8 = new ArrayList<>();
     final Blob tagConfig;
@@ -66,11 +70,9 @@ final class Content {
         MessageDigest afterBody = sha256();
         afterBody.update(body);
         for (int v = 0; v < sizes.bigClients() + 2; v++) {
-            byte[] tail = String.format("%-16s", "big-" + v).getBytes(StandardCharsets.US_ASCII);
-            MessageDigest d = copy(afterBody);
-            d.update(tail);
-            big.add(new Blob(body, body.length, tail, hex(d.digest())));
+            big.add(bigVariant(body, afterBody, "big-" + v));
         }
+        bigWarmup = bigVariant(body, afterBody, "big-warmup");
         small(small1, sizes.smallCount(), sizes.smallBlob(), 2);
         small(small8, sizes.smallCount(), sizes.smallBlob(), 3);
         tagConfig = blob(("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},\"rootfs\":{\"type\":\"layers\","
@@ -86,6 +88,13 @@ final class Content {
             byte[] manifest = manifest(config, layers, "image-" + i);
             images.add(new Image(config, layers, manifest, hex(sha256().digest(manifest))));
         }
+    }
+
+    private static Blob bigVariant(byte[] body, MessageDigest afterBody, String name) {
+        byte[] tail = String.format("%-16s", name).getBytes(StandardCharsets.US_ASCII);
+        MessageDigest d = copy(afterBody);
+        d.update(tail);
+        return new Blob(body, body.length, tail, hex(d.digest()));
     }
 
     /** A typical image manifest: OCI media types, the annotation {@code bench.seq} makes each one distinct. */

@@ -69,8 +69,23 @@ final class LoadTools {
         return parseAb(out, Files.exists(csv) ? Files.readAllLines(csv) : List.of());
     }
 
+    /**
+     * curl PUT of {@code file} to {@code url} (octet-stream, no {@code Expect: 100-continue}, like the Java client);
+     * returns the answer's status.
+     */
+    int curlPut(String label, String url, Path file, double timeoutSeconds) throws IOException, InterruptedException {
+        String out = run(label, List.of("curl", "-sS", "-o", "/dev/null", "-w", "\nstatus=%{http_code}\n", "-X", "PUT",
+                "-H", "Content-Type: application/octet-stream", "-H", "Expect:", "-T", file.toString(), url), timeoutSeconds);
+        Matcher status = Pattern.compile("status=(\\d{3})").matcher(out);
+        return status.find() ? Integer.parseInt(status.group(1)) : -1;
+    }
+
+    private synchronized File logFile(String label) {
+        return logs.resolve(String.format("%03d-%s.txt", ++logCounter, label.replaceAll("[^A-Za-z0-9.-]+", "_"))).toFile();
+    }
+
     private String run(String label, List<String> command, double seconds) throws IOException, InterruptedException {
-        File log = logs.resolve(String.format("%03d-%s.txt", ++logCounter, label.replaceAll("[^A-Za-z0-9.-]+", "_"))).toFile();
+        File log = logFile(label);
         Files.writeString(log.toPath(), "$ " + String.join(" ", command) + "\n", StandardCharsets.UTF_8);
         int exit = Children.run(command, log, (long) seconds + 40);
         String out = Files.readString(log.toPath(), StandardCharsets.UTF_8);

@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Blobs on the local file system. Layout under the root:
@@ -33,6 +35,7 @@ import java.util.UUID;
 public final class FilesystemBlobStore implements BlobStore {
     private final Path blobs;
     private final Path uploads;
+    private final Set<Path> knownDirectories = ConcurrentHashMap.newKeySet();
 
     public FilesystemBlobStore(Path root) {
         this.blobs = root.resolve("blobs");
@@ -100,7 +103,7 @@ public final class FilesystemBlobStore implements BlobStore {
                 channel.force(true);
                 size = channel.size();
             }
-            Files.createDirectories(target.getParent());
+            createDirectoriesOnce(target.getParent());
             if (Files.exists(target)) {
                 Files.delete(source);
                 return new LocalBlob(target, size);
@@ -110,6 +113,14 @@ public final class FilesystemBlobStore implements BlobStore {
             return new LocalBlob(target, size);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot commit upload " + upload + " as " + expected, e);
+        }
+    }
+
+    /** Creates the blob's fan-out directory the first time this store commits into it (saves a mkdir per commit). */
+    private void createDirectoriesOnce(Path directory) throws IOException {
+        if (!knownDirectories.contains(directory)) {
+            Files.createDirectories(directory);
+            knownDirectories.add(directory);
         }
     }
 

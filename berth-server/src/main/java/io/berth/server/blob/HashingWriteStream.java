@@ -1,6 +1,7 @@
 package io.berth.server.blob;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -13,17 +14,26 @@ import java.security.MessageDigest;
 /**
  * Writes to a file while feeding every byte to a digest, so that a blob is hashed exactly once, as it streams in.
  * The digest reads the network buffers in place (no copy); the small buffers the network delivers are gathered into
- * writes of {@value #WRITE_SIZE} bytes, and the file's write queue is deep enough that back-pressure does not pause
- * the connection after every few kilobytes.
+ * pooled direct buffers of {@value #WRITE_SIZE} bytes, which the file channel writes as they are (a heap buffer would
+ * be copied once more into a temporary direct one). At most {@value #WRITE_QUEUE_BYTES} bytes wait for the disk per
+ * upload; beyond that, back-pressure pauses the connection. That bounds an upload's memory to about
+ * {@code WRITE_SIZE + WRITE_QUEUE_BYTES} however fast its client sends.
+ *
+ * <p>Every {@value #EARLY_SYNC_BYTES} bytes it asks the disk to write back what it has so far (a data sync in the
+ * background), so that a big blob reaches the disk while it is still streaming in and the sync that commits it
+ * finds little left to write. Small blobs never trigger it.
  */
 final class HashingWriteStream implements WriteStream<Buffer> {
     static final int WRITE_SIZE = 256 << 10;
     private static final int WRITE_QUEUE_BYTES = 1 << 20;
+    static final long EARLY_SYNC_BYTES = 32L << 20;
 
     private final AsyncFile file;
     private final MessageDigest digest;
-    private Buffer pending = Buffer.buffer(WRITE_SIZE);
+    private ByteBuf pending;
     private long written;
+    private long unsynced;
+    private boolean syncing;
 
     HashingWriteStream(AsyncFile file, MessageDigest digest) {
         this.file = file;
@@ -39,30 +49,51 @@ final class HashingWriteStream implements WriteStream<Buffer> {
     public Future<Void> write(Buffer data) {
         hash(data);
         written += data.length();
-        pending.appendBuffer(data);
-        return pending.length() >= WRITE_SIZE ? flush() : Future.succeededFuture();
+        ByteBuf bytes = ((BufferInternal) data).getByteBuf();
+        while (bytes.isReadable()) {
+            if (pending == null) {
+                pending = PooledByteBufAllocator.DEFAULT.directBuffer(WRITE_SIZE, WRITE_SIZE);
+            }
+            pending.writeBytes(bytes, Math.min(bytes.readableBytes(), pending.writableBytes()));
+            if (!pending.isWritable()) {
+                flush();
+            }
+        }
+        return Future.succeededFuture();
     }
 
     private void hash(Buffer data) {
-        if (data instanceof BufferInternal internal) {
-            ByteBuf bytes = internal.getByteBuf();
-            for (ByteBuffer region : bytes.nioBuffers(bytes.readerIndex(), bytes.readableBytes())) {
-                digest.update(region);
-            }
-        } else {
-            digest.update(data.getBytes());
+        ByteBuf bytes = ((BufferInternal) data).getByteBuf();
+        for (ByteBuffer region : bytes.nioBuffers(bytes.readerIndex(), bytes.readableBytes())) {
+            digest.update(region);
         }
     }
 
+    /** Hands the gathered bytes to the file; the pooled buffer goes back to the pool once they are written. */
     private Future<Void> flush() {
-        Buffer full = pending;
-        pending = Buffer.buffer(WRITE_SIZE);
-        return file.write(full);
+        ByteBuf full = pending;
+        pending = null;
+        unsynced += full.readableBytes();
+        Future<Void> write = file.write(BufferInternal.buffer(full)).andThen(done -> full.release());
+        if (unsynced >= EARLY_SYNC_BYTES && !syncing) {
+            syncing = true;
+            unsynced = 0;
+            write.compose(v -> file.flush()).onComplete(synced -> syncing = false); // the commit's sync is what counts
+        }
+        return write;
     }
 
     @Override
     public Future<Void> end() {
-        return (pending.length() > 0 ? flush() : Future.<Void>succeededFuture()).eventually(file::end);
+        return (pending != null && pending.isReadable() ? flush() : releasePending()).eventually(file::end);
+    }
+
+    private Future<Void> releasePending() {
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+        return Future.succeededFuture();
     }
 
     @Override

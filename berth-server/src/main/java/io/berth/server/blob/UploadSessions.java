@@ -60,6 +60,10 @@ public final class UploadSessions {
             this.id = id;
         }
 
+        public UUID id() {
+            return id;
+        }
+
         public long length() {
             return length;
         }
@@ -73,18 +77,34 @@ public final class UploadSessions {
         return upload;
     }
 
+    /** Blocking: opens a new session, already claimed by the caller (a single-request push). */
+    public Progress startClaimed(Repository repository) {
+        Progress p = progress.computeIfAbsent(start(repository).id(), Progress::new);
+        p.claimed.set(true);
+        p.sha256 = Digest.Algorithm.SHA256.newMessageDigest();
+        p.length = 0;
+        return p;
+    }
+
     /** Blocking: the session, which must belong to {@code repository}; else {@code BLOB_UPLOAD_UNKNOWN}. */
     public Upload find(Repository repository, UUID id) {
-        return uploads.upload(id)
-                .filter(upload -> upload.repository().equals(repository))
-                .filter(upload -> store.uploadedLength(id).isPresent())
-                .orElseThrow(() -> ErrorCode.BLOB_UPLOAD_UNKNOWN.exception("upload " + id + " is unknown"));
+        Upload upload = owned(repository, id);
+        length(id);
+        return upload;
+    }
+
+    /** The session's row, which must belong to {@code repository}; its bytes are not looked at. */
+    private Upload owned(Repository repository, UUID id) {
+        return uploads.upload(id).filter(u -> u.repository().equals(repository)).orElseThrow(() -> unknown(id));
     }
 
     /** Blocking: bytes received so far. */
     public long length(UUID id) {
-        return store.uploadedLength(id)
-                .orElseThrow(() -> ErrorCode.BLOB_UPLOAD_UNKNOWN.exception("upload " + id + " is unknown"));
+        return store.uploadedLength(id).orElseThrow(() -> unknown(id));
+    }
+
+    private static RuntimeException unknown(UUID id) {
+        return ErrorCode.BLOB_UPLOAD_UNKNOWN.exception("upload " + id + " is unknown");
     }
 
     /**
@@ -92,15 +112,15 @@ public final class UploadSessions {
      * Fails with {@code BLOB_UPLOAD_INVALID} while another request writes to it. Pair with {@link #release}.
      */
     public Progress claim(Repository repository, UUID id) {
-        find(repository, id);
+        owned(repository, id);
+        long onDisk = length(id);
         Progress p = progress.computeIfAbsent(id, Progress::new);
         if (!p.claimed.compareAndSet(false, true)) {
             throw ErrorCode.BLOB_UPLOAD_INVALID.exception("another request is writing to upload " + id);
         }
         try {
-            long onDisk = length(id);
             if (p.sha256 == null || p.length != onDisk) {
-                p.sha256 = rehash(id, Digest.Algorithm.SHA256);
+                p.sha256 = onDisk == 0 ? Digest.Algorithm.SHA256.newMessageDigest() : rehash(id, Digest.Algorithm.SHA256);
                 p.length = onDisk;
             }
             return p;
@@ -116,8 +136,8 @@ public final class UploadSessions {
 
     /**
      * On the event loop: appends {@code body} to the claimed session, hashing as it streams, with back-pressure.
-     * Completes with the session's new length. On failure the hash is dropped and rebuilt on the next claim.
-     * Releases the claim either way.
+     * Completes with the session's new length. On failure the hash is dropped and rebuilt on the next claim. The
+     * claim stays with the caller either way: release it, or pass it on to {@link #finish}.
      */
     public Future<Long> append(Progress p, ReadStream<Buffer> body) {
         return vertx.fileSystem().open(store.uploadPath(p.id).toString(), new OpenOptions().setWrite(true).setCreate(false))
@@ -126,8 +146,7 @@ public final class UploadSessions {
                     HashingWriteStream target = new HashingWriteStream(file, p.sha256);
                     return body.pipeTo(target).map(v -> p.length += target.written());
                 })
-                .onFailure(e -> p.sha256 = null)
-                .onComplete(r -> release(p));
+                .onFailure(e -> p.sha256 = null);
     }
 
     /**

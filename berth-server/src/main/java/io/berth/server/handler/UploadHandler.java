@@ -42,10 +42,8 @@ public final class UploadHandler {
                     .orElseGet(() -> started(repository, sessions.start(repository).id(), 0, 202)));
         }
         if (digest.isPresent()) {
-            return exchange.blocking(() -> sessions.start(repository))
-                    .compose(upload -> exchange.blocking(() -> sessions.claim(repository, upload.id()))
-                            .compose(progress -> sessions.append(progress, exchange.request())
-                                    .compose(length -> finish(exchange, repository, upload.id(), digest.get()))));
+            return exchange.blocking(() -> sessions.startClaimed(repository))
+                    .compose(progress -> appendAndFinish(exchange, repository, progress, digest.get()));
         }
         return exchange.blocking(() -> started(repository, sessions.start(repository).id(), 0, 202));
     }
@@ -61,9 +59,7 @@ public final class UploadHandler {
                 : blobs.anyRepositoryWith(digest).filter(exchange::canRead);
         return source.flatMap(s -> blobs.linkedBlobSize(s, digest)).map(size -> {
             blobs.link(repository, digest, size);
-            return Reply.status(201)
-                    .location(Endpoint.BLOB.path(repository, digest))
-                    .digest(digest);
+            return created(repository, digest);
         });
     }
 
@@ -72,7 +68,8 @@ public final class UploadHandler {
         UUID id = uploadId(exchange);
         Optional<long[]> range = exchange.header("Content-Range").map(UploadHandler::parseContentRange);
         return exchange.blocking(() -> claimAt(exchange, repository, id, range))
-                .compose(progress -> sessions.append(progress, exchange.request()))
+                .compose(progress -> sessions.append(progress, exchange.request())
+                        .onComplete(appended -> sessions.release(progress)))
                 .map(length -> started(repository, id, length, 202));
     }
 
@@ -85,19 +82,27 @@ public final class UploadHandler {
         boolean hasBody = exchange.header("Content-Length").map(Exchange::parseLength).map(n -> n > 0)
                 .orElse(exchange.header("Transfer-Encoding").isPresent());
         if (!hasBody) {
-            return exchange.blocking(() -> sessions.find(repository, id))
-                    .compose(upload -> finish(exchange, repository, id, digest));
+            return exchange.blocking(() -> {
+                sessions.finish(repository, id, digest, Optional.empty());
+                return created(repository, digest);
+            });
         }
         return exchange.blocking(() -> claimAt(exchange, repository, id, range))
-                .compose(progress -> sessions.append(progress, exchange.request()))
-                .compose(length -> finish(exchange, repository, id, digest));
+                .compose(progress -> appendAndFinish(exchange, repository, progress, digest));
     }
 
-    private Future<Reply> finish(Exchange exchange, Repository repository, UUID id, Digest digest) {
-        return exchange.blocking(() -> {
-            sessions.finish(repository, id, digest, Optional.empty());
-            return Reply.status(201).location(Endpoint.BLOB.path(repository, digest)).digest(digest);
-        });
+    /** Streams the body into the claimed session, then finishes it as {@code digest}, keeping the claim throughout. */
+    private Future<Reply> appendAndFinish(Exchange exchange, Repository repository, Progress progress, Digest digest) {
+        return sessions.append(progress, exchange.request())
+                .onFailure(failure -> sessions.release(progress))
+                .compose(length -> exchange.blocking(() -> {
+                    sessions.finish(repository, progress.id(), digest, Optional.of(progress));
+                    return created(repository, digest);
+                }));
+    }
+
+    private static Reply created(Repository repository, Digest digest) {
+        return Reply.status(201).location(Endpoint.BLOB.path(repository, digest)).digest(digest);
     }
 
     public Future<Reply> status(Exchange exchange) {

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.berth.server.config.BerthConfig.DatabaseConfig;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -13,18 +14,22 @@ import org.flywaydb.core.Flyway;
  * date with the Flyway migrations in {@code classpath:db/migration}.
  *
  * <p>SQLite runs in WAL mode with {@code synchronous=FULL} (a commit is on disk when it returns), a busy timeout and
- * foreign keys on; its write transactions take the write lock when they begin, so concurrent writers queue instead of
- * failing with {@code SQLITE_BUSY}.
+ * foreign keys on. Its write transactions all run on one writer thread, which commits those that queued up together
+ * ({@link GroupCommit}); other processes writing to the same file still queue on the write lock, which a transaction
+ * takes when it begins, instead of failing with {@code SQLITE_BUSY}. PostgreSQL runs each write transaction on the
+ * caller's pooled connection, concurrently.
  */
 public final class Database implements AutoCloseable {
     private static final String MIGRATIONS = "classpath:db/migration";
 
     private final Dialect dialect;
     private final HikariDataSource pool;
+    private final Optional<GroupCommit> groupCommit;
 
-    private Database(Dialect dialect, HikariDataSource pool) {
+    private Database(Dialect dialect, HikariDataSource pool, Optional<GroupCommit> groupCommit) {
         this.dialect = dialect;
         this.pool = pool;
+        this.groupCommit = groupCommit;
     }
 
     /** Connects, migrates the schema and returns the pooled database. */
@@ -42,7 +47,10 @@ public final class Database implements AutoCloseable {
         hikari.setPoolName("berth-metadata");
         hikari.setDataSource(connections);
         hikari.setMaximumPoolSize(config.maxPoolSize());
-        return new Database(dialect, new HikariDataSource(hikari));
+        Optional<GroupCommit> groupCommit = dialect == Dialect.SQLITE
+                ? Optional.of(new GroupCommit(connections, dialect))
+                : Optional.empty();
+        return new Database(dialect, new HikariDataSource(hikari), groupCommit);
     }
 
     Dialect dialect() {
@@ -56,9 +64,24 @@ public final class Database implements AutoCloseable {
 
     /**
      * Runs {@code work} in one write transaction and commits it; rolls back when {@code work} throws, rethrowing
-     * unchecked exceptions as they are and {@link SQLException} as {@link DatabaseException}.
+     * unchecked exceptions as they are and {@link SQLException} as {@link DatabaseException}. Blocking: returns once
+     * the commit is durable. {@code work} must not start another transaction.
      */
     public <T> T inTransaction(SqlFunction<Connection, T> work) {
+        return groupCommit.isPresent() ? groupCommit.get().run(work) : onPooledConnection(work);
+    }
+
+    /** Commits made by the group writer (SQLite); empty on PostgreSQL, where each transaction commits itself. */
+    Optional<Long> groupCommits() {
+        return groupCommit.map(GroupCommit::commits);
+    }
+
+    /** Write transactions waiting for the group writer (SQLite). */
+    int queuedTransactions() {
+        return groupCommit.map(GroupCommit::queued).orElse(0);
+    }
+
+    private <T> T onPooledConnection(SqlFunction<Connection, T> work) {
         try (Connection connection = pool.getConnection()) {
             dialect.begin(connection);
             try {
@@ -94,6 +117,7 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        groupCommit.ifPresent(GroupCommit::close);
         pool.close();
     }
 }
