@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "An OCI artifact registry that understands what it stores, and a client for any OCI registry.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:error", "2:usage", "3:not found", "4:authentication required or refused"},
-        subcommands = {ServeCommand.class, PushCommand.class, PullCommand.class, CopyCommand.class, TagCommand.class,
+        subcommands = {ServeCommand.class, SelftestCommand.class, PushCommand.class, PullCommand.class, CopyCommand.class, TagCommand.class,
                 AttachCommand.class, DiscoverCommand.class, LsCommand.class, ShowTagsCommand.class, ManifestCommand.class,
                 BlobCommand.class, DeleteCommand.class, LoginCommand.class, LogoutCommand.class, VersionCommand.class,
                 CompletionCommand.class, CommandLine.HelpCommand.class})

@@ -43,7 +43,7 @@ final class ManifestGetCommand implements Callable<Integer> {
             if (descriptor) {
                 Output.printJson(out, ManifestJson.descriptor(manifest.descriptor()));
             } else if (pretty) {
-                Output.printJson(out, Output.JSON.readTree(manifest.bytes()));
+                Output.printJson(out, Output.mapper().readTree(manifest.bytes()));
             } else {
                 out.println(new String(manifest.bytes(), StandardCharsets.UTF_8));
                 out.flush();

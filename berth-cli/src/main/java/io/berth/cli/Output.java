@@ -9,7 +9,10 @@ import picocli.CommandLine.Option;
 
 /** {@code --output text|json} for listings, and the plain-text table they print. */
 final class Output {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Made on first use: picocli creates this mixin for every listing command at start, `serve` included. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
 
     enum Format { text, json }
 
@@ -21,9 +24,13 @@ final class Output {
         return format == Format.json;
     }
 
+    static ObjectMapper mapper() {
+        return Json.MAPPER;
+    }
+
     static void printJson(PrintWriter out, Object value) {
         try {
-            out.println(JSON.writeValueAsString(value));
+            out.println(mapper().writeValueAsString(value));
             out.flush();
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);

@@ -25,7 +25,7 @@ import java.security.MessageDigest;
  */
 final class HashingWriteStream implements WriteStream<Buffer> {
     static final int WRITE_SIZE = 256 << 10;
-    private static final int WRITE_QUEUE_BYTES = 1 << 20;
+    private static final int WRITE_QUEUE_BYTES = 512 << 10;
     static final long EARLY_SYNC_BYTES = 32L << 20;
 
     private final AsyncFile file;

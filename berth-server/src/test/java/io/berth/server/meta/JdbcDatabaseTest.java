@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,6 +61,20 @@ class JdbcDatabaseTest {
             assertThat(uploads).isEqualTo(1);
             assertThat(migrationsAtCreation).as("every migration applied on creation").isGreaterThanOrEqualTo(2);
             assertThat(migrations).as("reopening applies nothing again").isEqualTo(migrationsAtCreation);
+        }
+    }
+
+    @Test
+    void theNamedMigrationScriptsAreExactlyThoseInTheMigrationFolder() throws Exception {
+        Path folder = Path.of(Database.class.getResource("/db/migration").toURI());
+        try (Stream<Path> files = Files.list(folder)) {
+            assertThat(files.map(file -> file.getFileName().toString()))
+                    .containsExactlyInAnyOrderElementsOf(Database.MIGRATION_SCRIPTS);
+        }
+        try (Database database = Database.open(sqliteIn(directory.resolve("berth.db")))) {
+            int applied = database.withConnection(connection -> count(connection,
+                    "SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1 AND script LIKE 'V%'"));
+            assertThat(applied).isEqualTo(Database.MIGRATION_SCRIPTS.size());
         }
     }
 
