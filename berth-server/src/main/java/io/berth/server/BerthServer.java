@@ -63,6 +63,13 @@ public final class BerthServer implements AutoCloseable {
     private static final long MANIFEST_CACHE_MILLIS = 60_000;
     private static final long MANIFEST_CACHE_BYTES = 32 << 20;
     private static final int BLOB_CACHE_ENTRIES = 20_000;
+    /**
+     * Threads for blocking work (metadata queries, fsyncs, renames). Writes queue for the one metadata writer and
+     * fsyncs are fast, so a few dozen are plenty; each costs a stack in the resident set.
+     */
+    private static final int BLOCKING_THREADS = 24;
+    /** Vert.x's own pools: the file writes of uploads and its other blocking work. */
+    private static final int FILE_AND_WORKER_THREADS = 8;
     private static final java.time.Duration UPLOAD_MAX_AGE = java.time.Duration.ofHours(24);
     private static final long UPLOAD_PURGE_PERIOD_MILLIS = 10 * 60 * 1000;
 
@@ -89,7 +96,8 @@ public final class BerthServer implements AutoCloseable {
         CompletableFuture<TypeCatalogWatcher> loadingTypes =
                 CompletableFuture.supplyAsync(() -> new TypeCatalogWatcher(config.typesDir()));
         CompletableFuture<Vertx> startingVertx =
-                CompletableFuture.supplyAsync(() -> Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)));
+                CompletableFuture.supplyAsync(() -> Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)
+                        .setWorkerPoolSize(FILE_AND_WORKER_THREADS).setInternalBlockingPoolSize(FILE_AND_WORKER_THREADS)));
         Database database;
         try {
             database = Database.open(config.database());
@@ -101,7 +109,7 @@ public final class BerthServer implements AutoCloseable {
         ScanService scans = null;
         Vertx vertx = startingVertx.join();
         try {
-            WorkerExecutor workers = vertx.createSharedWorkerExecutor("berth-blocking", 64);
+            WorkerExecutor workers = vertx.createSharedWorkerExecutor("berth-blocking", BLOCKING_THREADS);
             Clock clock = Clock.systemUTC();
             TypeCatalogWatcher types = loadingTypes.join();
             Security security = Security.start(config, vertx, workers);

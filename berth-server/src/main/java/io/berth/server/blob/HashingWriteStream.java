@@ -24,8 +24,8 @@ import java.security.MessageDigest;
  * finds little left to write. Small blobs never trigger it.
  */
 final class HashingWriteStream implements WriteStream<Buffer> {
-    static final int WRITE_SIZE = 256 << 10;
-    private static final int WRITE_QUEUE_BYTES = 512 << 10;
+    static final int WRITE_SIZE = 128 << 10;
+    private static final int WRITE_QUEUE_BYTES = 256 << 10;
     static final long EARLY_SYNC_BYTES = 32L << 20;
 
     private final AsyncFile file;
