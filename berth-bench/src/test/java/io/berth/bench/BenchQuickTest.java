@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Runs the whole harness with {@code --quick} against Berth (the jar that berth-cli built just before this module)
  * and Distribution: every phase must complete with only expected answers and give a figure for both servers (Berth
  * alone for the listing API's figures, which Distribution has no counterpart of).
- * Skipped on a developer machine where docker-registry, wrk or ab is missing; in CI ({@code CI=true}, where .ci/run
+ * Skipped on a developer machine where docker-registry, wrk, ab or curl is missing; in CI ({@code CI=true}, where .ci/run
  * installs them) a missing tool fails the test instead.
  */
 class BenchQuickTest {
@@ -33,7 +33,7 @@ class BenchQuickTest {
         Path jar = Path.of("..", "berth-cli", "target", "berth.jar").toAbsolutePath().normalize();
         require(Files.isRegularFile(jar), "no " + jar + " (build berth-cli first)");
         require(Files.isExecutable(Path.of("/usr/bin/docker-registry")), "no /usr/bin/docker-registry (apt-get install docker-registry)");
-        require(onPath("wrk") && onPath("ab"), "wrk or ab is missing (apt-get install wrk apache2-utils)");
+        require(onPath("wrk") && onPath("ab") && onPath("curl"), "wrk, ab or curl is missing (apt-get install wrk apache2-utils curl)");
 
         Path out = tmp.resolve("report");
         long t0 = System.nanoTime();
