@@ -61,7 +61,7 @@ public final class BerthServer implements AutoCloseable {
     /** How stale a tag or manifest read from the cache may be when another node sharing the database changed it. */
     private static final long TAG_CACHE_MILLIS = 1000;
     private static final long MANIFEST_CACHE_MILLIS = 60_000;
-    private static final long MANIFEST_CACHE_BYTES = 32 << 20;
+    private static final long MANIFEST_CACHE_BYTES = 16 << 20;
     private static final int BLOB_CACHE_ENTRIES = 20_000;
     /**
      * Threads for blocking work (metadata queries, fsyncs, renames). Writes queue for the one metadata writer and

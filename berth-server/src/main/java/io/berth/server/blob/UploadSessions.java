@@ -165,11 +165,13 @@ public final class UploadSessions {
             BlobStore.LocalBlob blob;
             try {
                 blob = store.commit(id, expected, actual);
-            } finally {
+            } catch (RuntimeException e) {
                 uploads.delete(id);
                 progress.remove(id);
+                throw e;
             }
-            blobs.link(repository, expected, blob.size());
+            blobs.linkUploaded(repository, expected, blob.size(), id);
+            progress.remove(id);
             return blob;
         } finally {
             release(claimed);

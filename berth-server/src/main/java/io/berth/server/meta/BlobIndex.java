@@ -4,6 +4,7 @@ import io.berth.oci.Digest;
 import io.berth.oci.Repository;
 import io.berth.server.http.RequestContext;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Which blobs exist and which repositories may serve them. A blob is readable in a repository only once it was
@@ -26,6 +27,12 @@ public interface BlobIndex {
 
     /** Records the blob (if new) and links it into {@code repository}. Idempotent and safe under concurrency. */
     void link(Repository repository, Digest digest, long size);
+
+    /**
+     * Links the blob that upload session {@code upload} produced and ends that session, in one transaction: the
+     * session is gone exactly when the blob is linked.
+     */
+    void linkUploaded(Repository repository, Digest digest, long size, UUID upload);
 
     /** Removes the link; true when there was one. The bytes stay until garbage collection. */
     boolean unlink(Repository repository, Digest digest, RequestContext context);

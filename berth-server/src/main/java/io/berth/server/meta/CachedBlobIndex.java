@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Remembers which blobs are linked into which repository, so that blob HEADs — the request clients send most, to skip
@@ -72,6 +73,11 @@ public final class CachedBlobIndex implements BlobIndex {
     @Override
     public void link(Repository repository, Digest digest, long size) {
         delegate.link(repository, digest, size);
+    }
+
+    @Override
+    public void linkUploaded(Repository repository, Digest digest, long size, UUID upload) {
+        delegate.linkUploaded(repository, digest, size, upload);
     }
 
     @Override

@@ -6,9 +6,12 @@ import static io.berth.server.meta.SqlStatement.sql;
 import io.berth.oci.Digest;
 import io.berth.oci.Repository;
 import io.berth.server.http.RequestContext;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.UUID;
 
 /** {@link BlobIndex} over the {@code blobs} and {@code repository_blobs} tables; unlinks are told to the {@link ChangeListener}. */
 public final class JdbcBlobIndex implements BlobIndex {
@@ -51,16 +54,26 @@ public final class JdbcBlobIndex implements BlobIndex {
 
     @Override
     public void link(Repository repository, Digest digest, long size) {
+        database.inTransaction(connection -> insertLink(connection, repository, digest, size));
+    }
+
+    @Override
+    public void linkUploaded(Repository repository, Digest digest, long size, UUID upload) {
         database.inTransaction(connection -> {
-            Instant now = clock.instant();
-            long repositoryId = RepositoryRows.idAddingIfAbsent(connection, repository, now);
-            sql(connection, "INSERT INTO blobs (digest, size, created_at) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING",
-                    digest, size, now.toEpochMilli()).update();
-            sql(connection, """
-                    INSERT INTO repository_blobs (repository_id, digest, created_at) VALUES (?, ?, ?)
-                    ON CONFLICT (repository_id, digest) DO NOTHING""", repositoryId, digest, now.toEpochMilli()).update();
-            return null;
+            insertLink(connection, repository, digest, size);
+            return sql(connection, "DELETE FROM uploads WHERE id = ?", upload.toString()).update();
         });
+    }
+
+    private Void insertLink(Connection connection, Repository repository, Digest digest, long size) throws SQLException {
+        Instant now = clock.instant();
+        long repositoryId = RepositoryRows.idAddingIfAbsent(connection, repository, now);
+        sql(connection, "INSERT INTO blobs (digest, size, created_at) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING",
+                digest, size, now.toEpochMilli()).update();
+        sql(connection, """
+                INSERT INTO repository_blobs (repository_id, digest, created_at) VALUES (?, ?, ?)
+                ON CONFLICT (repository_id, digest) DO NOTHING""", repositoryId, digest, now.toEpochMilli()).update();
+        return null;
     }
 
     @Override

@@ -380,6 +380,21 @@ abstract class JdbcMetadataContract {
         assertThat(uploads.upload(another.id())).contains(another);
     }
 
+    @Test
+    void linkingAnUploadedBlobEndsItsSessionAndNoOther() {
+        Upload upload = new Upload(UUID.randomUUID(), APP, PUSHED_AT);
+        Upload another = new Upload(UUID.randomUUID(), APP, PUSHED_AT);
+        uploads.create(upload);
+        uploads.create(another);
+        Digest layer = blobDigest("uploaded");
+
+        blobs.linkUploaded(APP, layer, 7, upload.id());
+
+        assertThat(blobs.linkedBlobSize(APP, layer)).contains(7L);
+        assertThat(uploads.upload(upload.id())).isEmpty();
+        assertThat(uploads.upload(another.id())).contains(another);
+    }
+
     // ---- concurrency ----
 
     @Test
