@@ -50,16 +50,17 @@ final class HashingWriteStream implements WriteStream<Buffer> {
         hash(data);
         written += data.length();
         ByteBuf bytes = ((BufferInternal) data).getByteBuf();
+        Future<Void> written = Future.succeededFuture();
         while (bytes.isReadable()) {
             if (pending == null) {
                 pending = PooledByteBufAllocator.DEFAULT.directBuffer(WRITE_SIZE, WRITE_SIZE);
             }
             pending.writeBytes(bytes, Math.min(bytes.readableBytes(), pending.writableBytes()));
             if (!pending.isWritable()) {
-                flush();
+                written = flush();
             }
         }
-        return Future.succeededFuture();
+        return written;
     }
 
     private void hash(Buffer data) {
@@ -83,6 +84,7 @@ final class HashingWriteStream implements WriteStream<Buffer> {
         return write;
     }
 
+    /** Writes what is gathered and closes the file; the pipe calls it on failure too, so nothing pooled is left. */
     @Override
     public Future<Void> end() {
         return (pending != null && pending.isReadable() ? flush() : releasePending()).eventually(file::end);

@@ -73,8 +73,7 @@ final class GroupCommit implements AutoCloseable {
         }
         Job<T> job = new Job<>(work);
         queue.add(job);
-        if (closed) {
-            queue.remove(job);
+        if (closed && queue.remove(job)) { // else the writer has it, and completes it before it stops
             throw new IllegalStateException("the metadata database is closed");
         }
         try {
@@ -110,6 +109,9 @@ final class GroupCommit implements AutoCloseable {
                 runBatch(batch);
             } catch (InterruptedException e) {
                 closed = true;
+            } catch (Throwable unexpected) { // the writer must outlive any one batch, or every caller would wait forever
+                batch.forEach(job -> job.outcome.completeExceptionally(unexpected));
+                closeConnection();
             } finally {
                 batch.clear();
             }
