@@ -170,8 +170,11 @@ public final class UploadSessions {
                 progress.remove(id);
                 throw e;
             }
-            blobs.linkUploaded(repository, expected, blob.size(), id);
-            progress.remove(id);
+            try {
+                blobs.linkUploaded(repository, expected, blob.size(), id);
+            } finally {
+                progress.remove(id);
+            }
             return blob;
         } finally {
             release(claimed);
