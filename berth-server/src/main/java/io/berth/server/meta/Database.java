@@ -43,9 +43,8 @@ public final class Database implements AutoCloseable {
     /** Connects, migrates the schema and returns the pooled database. */
     public static Database open(DatabaseConfig config) {
         Dialect dialect = Dialect.of(config);
-        DataSource connections = dialect.unpooledDataSource(config);
         Flyway.configure()
-                .dataSource(connections)
+                .dataSource(dialect.migrationDataSource(config))
                 .locations(MIGRATIONS)
                 .resourceProvider(new NamedResources(new Location(MIGRATIONS), MIGRATION_SCRIPTS))
                 .javaMigrationClassProvider(List::of)
@@ -54,6 +53,7 @@ public final class Database implements AutoCloseable {
                 .placeholders(dialect.placeholders())
                 .load()
                 .migrate();
+        DataSource connections = dialect.unpooledDataSource(config);
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("berth-metadata");
         hikari.setDataSource(connections);

@@ -65,6 +65,17 @@ class JdbcDatabaseTest {
     }
 
     @Test
+    void migrationsDoNotWaitForTheDiskButRegistryWritesDo() throws SQLException {
+        DatabaseConfig config = sqliteIn(directory.resolve("berth.db"));
+        try (Connection migrating = Dialect.SQLITE.migrationDataSource(config).getConnection();
+             Connection writing = Dialect.SQLITE.unpooledDataSource(config).getConnection()) {
+            assertThat(pragma(migrating, "synchronous")).isEqualTo("1"); // NORMAL: safe in WAL mode, not yet durable
+            assertThat(pragma(writing, "synchronous")).isEqualTo("2"); // FULL: its commit syncs the log, schema included
+            assertThat(pragma(migrating, "journal_mode")).isEqualTo("wal");
+        }
+    }
+
+    @Test
     void theNamedMigrationScriptsAreExactlyThoseInTheMigrationFolder() throws Exception {
         Path folder = Path.of(Database.class.getResource("/db/migration").toURI());
         try (Stream<Path> files = Files.list(folder)) {
