@@ -1,5 +1,6 @@
 package io.berth.cli;
 
+import io.berth.oci.Digest;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -7,12 +8,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /** {@code berth serve} in a child JVM, so that tests can SIGTERM or SIGKILL it like an operator or a crash would. */
@@ -75,10 +73,6 @@ final class ServerProcess {
     }
 
     static String sha256(byte[] content) {
-        try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Digest.sha256(content).toString();
     }
 }
