@@ -5,10 +5,8 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 /**
  * Big blobs as files for curl to send, kept in memory-backed storage ({@code /dev/shm} where it exists) so that
@@ -16,7 +14,7 @@ import java.util.stream.Stream;
  * removed when the harness exits.
  */
 final class BlobFiles {
-    private final Map<String, Path> files = new ConcurrentHashMap<>();
+    private final Map<String, Path> files = new HashMap<>(); // guarded by this
     private Path directory;
 
     /** The blob's file, written on first use. */
@@ -44,16 +42,8 @@ final class BlobFiles {
                     ? Files.createTempDirectory(shm, "berth-bench-")
                     : Files.createTempDirectory("berth-bench-");
             Path created = directory;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(created), "bench-blob-files"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> Bench.deleteTree(created), "bench-blob-files"));
         }
         return directory;
-    }
-
-    private static void delete(Path directory) {
-        try (Stream<Path> paths = Files.walk(directory)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            System.err.println("berth-bench: could not remove " + directory + ": " + e);
-        }
     }
 }

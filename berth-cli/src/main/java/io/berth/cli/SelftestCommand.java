@@ -44,7 +44,7 @@ final class SelftestCommand implements Callable<Integer> {
             URI base = URI.create("http://127.0.0.1:" + server.port());
             HttpClient http = HttpClient.newHttpClient();
             byte[] blob = ("berth selftest " + System.nanoTime()).getBytes(StandardCharsets.UTF_8);
-            Digest digest = Digest.of(Digest.Algorithm.SHA256, Digest.Algorithm.SHA256.newMessageDigest().digest(blob));
+            Digest digest = Digest.sha256(blob);
             int base200 = http.send(HttpRequest.newBuilder(base.resolve("/v2/")).build(), BodyHandlers.discarding())
                     .statusCode();
             int pushed = http.send(HttpRequest.newBuilder(base.resolve("/v2/selftest/blobs/uploads/?digest=" + digest))

@@ -46,24 +46,15 @@ class GroupCommitTest {
 
     @Test
     void transactionsQueuedDuringACommitShareTheNextOne() throws Exception {
-        CountDownLatch writerHeld = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Future<?> holder = callers.submit(() -> database.inTransaction(connection -> {
-            writerHeld.countDown();
-            awaitQuietly(release);
-            return insertUpload(connection, "held");
-        }));
-        writerHeld.await();
+        HeldWriter held = new HeldWriter();
         long commitsBefore = database.groupCommits().orElseThrow();
 
         List<Future<Integer>> queued = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             String id = "u" + i;
-            queued.add(callers.submit(() -> database.inTransaction(connection -> insertUpload(connection, id))));
+            queued.add(enqueue(connection -> insertUpload(connection, id)));
         }
-        awaitQueued(10);
-        release.countDown();
-        holder.get(10, TimeUnit.SECONDS);
+        held.release();
         for (Future<Integer> f : queued) {
             assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo(1);
         }
@@ -76,32 +67,20 @@ class GroupCommitTest {
 
     @Test
     void aFailingTransactionIsRolledBackAloneAndItsCallerGetsItsException() throws Exception {
-        CountDownLatch writerHeld = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Future<?> holder = callers.submit(() -> database.inTransaction(connection -> {
-            writerHeld.countDown();
-            awaitQuietly(release);
-            return insertUpload(connection, "held");
-        }));
-        writerHeld.await();
+        HeldWriter held = new HeldWriter();
         IllegalStateException refused = new IllegalStateException("refused");
-        Future<Integer> before = callers.submit(() -> database.inTransaction(c -> insertUpload(c, "before")));
-        awaitQueued(1);
-        Future<Integer> failing = callers.submit(() -> database.inTransaction(c -> {
+        Future<Integer> before = enqueue(c -> insertUpload(c, "before"));
+        Future<Integer> failing = enqueue(c -> {
             insertUpload(c, "failing");
             throw refused;
-        }));
-        awaitQueued(2);
-        Future<Integer> sqlFailing = callers.submit(() -> database.inTransaction(c -> {
+        });
+        Future<Integer> sqlFailing = enqueue(c -> {
             insertUpload(c, "sql-failing");
             return update(c, "INSERT INTO no_such_table VALUES (1)");
-        }));
-        awaitQueued(3);
-        Future<Integer> after = callers.submit(() -> database.inTransaction(c -> insertUpload(c, "after")));
-        awaitQueued(4);
-        release.countDown();
+        });
+        Future<Integer> after = enqueue(c -> insertUpload(c, "after"));
+        held.release();
 
-        holder.get(10, TimeUnit.SECONDS);
         assertThat(before.get(10, TimeUnit.SECONDS)).isEqualTo(1);
         assertThat(after.get(10, TimeUnit.SECONDS)).isEqualTo(1);
         assertThatThrownBy(() -> failing.get(10, TimeUnit.SECONDS)).hasCause(refused);
@@ -112,28 +91,16 @@ class GroupCommitTest {
 
     @Test
     void aBatchWhoseTransactionBreaksIsRerunJobByJob() throws Exception {
-        CountDownLatch writerHeld = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Future<?> holder = callers.submit(() -> database.inTransaction(connection -> {
-            writerHeld.countDown();
-            awaitQueued(3);
-            awaitQuietly(release);
-            return insertUpload(connection, "held");
-        }));
-        writerHeld.await();
-        Future<Integer> first = callers.submit(() -> database.inTransaction(c -> insertUpload(c, "first")));
-        awaitQueued(1);
+        HeldWriter held = new HeldWriter();
+        Future<Integer> first = enqueue(c -> insertUpload(c, "first"));
         // Rolls back the whole batch under the group writer's feet (as a failed commit would): its savepoint is gone.
-        Future<Integer> breaking = callers.submit(() -> database.inTransaction(c -> {
+        Future<Integer> breaking = enqueue(c -> {
             insertUpload(c, "breaking");
             return update(c, "ROLLBACK");
-        }));
-        awaitQueued(2);
-        Future<Integer> last = callers.submit(() -> database.inTransaction(c -> insertUpload(c, "last")));
-        awaitQueued(3);
-        release.countDown();
+        });
+        Future<Integer> last = enqueue(c -> insertUpload(c, "last"));
+        held.release();
 
-        holder.get(10, TimeUnit.SECONDS);
         assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(1);
         assertThat(last.get(10, TimeUnit.SECONDS)).isEqualTo(1);
         assertThatThrownBy(() -> breaking.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(DatabaseException.class);
@@ -150,6 +117,36 @@ class GroupCommitTest {
         assertThatThrownBy(() -> database.inTransaction(c -> database.inTransaction(inner -> 1)))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("cannot start another");
+    }
+
+    /** A transaction that keeps the group writer busy until released, so that the ones after it queue up. */
+    private final class HeldWriter {
+        private final CountDownLatch release = new CountDownLatch(1);
+        private final Future<Integer> transaction;
+
+        HeldWriter() throws InterruptedException {
+            CountDownLatch running = new CountDownLatch(1);
+            transaction = callers.submit(() -> database.inTransaction(connection -> {
+                running.countDown();
+                awaitQuietly(release);
+                return insertUpload(connection, "held");
+            }));
+            running.await();
+        }
+
+        /** Lets the held transaction commit, and waits until it has. */
+        void release() throws Exception {
+            release.countDown();
+            transaction.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Starts {@code work} on a caller thread and returns once it waits in the writer's queue. */
+    private <T> Future<T> enqueue(SqlFunction<Connection, T> work) {
+        int queuedBefore = queuedJobs();
+        Future<T> outcome = callers.submit(() -> database.inTransaction(work));
+        awaitQueued(queuedBefore + 1);
+        return outcome;
     }
 
     /** Waits until {@code n} callers wait in the writer's queue, with the writer busy on the held transaction. */
