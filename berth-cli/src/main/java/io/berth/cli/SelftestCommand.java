@@ -40,6 +40,7 @@ final class SelftestCommand implements Callable<Integer> {
         Path data = Files.createTempDirectory("berth-selftest-");
         BerthConfig config = ConfigLoader.load(new ConfigLoader.Flags(Optional.of("127.0.0.1:0"), Optional.of(data),
                 Optional.empty(), Optional.empty()), Map.of());
+        SqliteLibrary.keepNextToJar(config.database());
         try (BerthServer server = BerthServer.start(config)) {
             URI base = URI.create("http://127.0.0.1:" + server.port());
             HttpClient http = HttpClient.newHttpClient();

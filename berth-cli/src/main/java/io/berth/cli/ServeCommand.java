@@ -54,6 +54,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         BerthServer server;
         try {
+            SqliteLibrary.keepNextToJar(settings.database());
             server = BerthServer.start(settings);
         } catch (ConfigException e) {
             System.err.println("berth: " + e.getMessage());

@@ -92,6 +92,11 @@ public final class BerthServer implements AutoCloseable {
 
     /** Starts the registry and returns once it listens. */
     public static BerthServer start(BerthConfig config) {
+        // Netty's flight-recorder events would start the recorder's metadata on the first buffer allocation (~0.1 s
+        // into the first request, and resident memory) although nothing records; -Dio.netty.jfr.enabled=true brings them back.
+        if (System.getProperty("io.netty.jfr.enabled") == null) {
+            System.setProperty("io.netty.jfr.enabled", "false");
+        }
         // The type catalog (JSON, SVG checks) and Vert.x start on other threads while Flyway brings the schema up to date.
         CompletableFuture<TypeCatalogWatcher> loadingTypes =
                 CompletableFuture.supplyAsync(() -> new TypeCatalogWatcher(config.typesDir()));

@@ -24,8 +24,11 @@ import java.util.Map;
 final class TypeFileReader {
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-    private static final ObjectMapper YAML = YAMLMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+    /** Made on first use: most catalogs are JSON only, and a YAML mapper costs start-up time. */
+    private static final class Yaml {
+        static final ObjectMapper MAPPER = YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    }
 
     /** An array element with the position of its first token. */
     record Entry(int index, JsonNode node, int line, int column) {
@@ -49,7 +52,7 @@ final class TypeFileReader {
     }
 
     static Document read(TypeSource source) throws IOException, NotAnObject {
-        ObjectMapper mapper = source.isYaml() ? YAML : JSON;
+        ObjectMapper mapper = source.isYaml() ? Yaml.MAPPER : JSON;
         try (JsonParser p = mapper.createParser(source.bytes())) {
             JsonToken first = p.nextToken();
             if (first != JsonToken.START_OBJECT) {
@@ -67,7 +70,7 @@ final class TypeFileReader {
                         entries.add(new Entry(entries.size(), tree(p), at.getLineNr(), at.getColumnNr()));
                     }
                     arrays.put(name, entries);
-                    fields.put(name, mapper.valueToTree(entries.stream().map(Entry::node).toList()));
+                    fields.put(name, mapper.getNodeFactory().arrayNode(entries.size()).addAll(entries.stream().map(Entry::node).toList()));
                 } else {
                     fields.put(name, tree(p));
                 }

@@ -40,15 +40,15 @@ public final class Events implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.outbox = new Outbox(database);
-        HttpClient client = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
-        config.endpoints().forEach(endpoint ->
-                deliverers.put(endpoint.name(), new Deliverer(endpoint, outbox, client, clock)));
         this.recorder = new EventRecorder(outbox, config.endpoints(), catalog, () -> source, clock,
                 () -> deliverers.values().forEach(Deliverer::wake));
-        if (!config.endpoints().isEmpty()) {
+        if (!config.endpoints().isEmpty()) { // without endpoints, no HTTP client: building one loads the TLS stack
+            HttpClient client = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .build();
+            config.endpoints().forEach(endpoint ->
+                    deliverers.put(endpoint.name(), new Deliverer(endpoint, outbox, client, clock)));
             outbox.register(config.endpoints().stream().map(EndpointConfig::name).toList());
         }
     }

@@ -66,7 +66,7 @@ public final class ScanService implements ScanStatuses, AutoCloseable {
                         ScanCredentials credentials, Clock clock) {
         this.scanners = new Scanners(configs);
         this.store = new ScanStore(database);
-        this.client = new ScannerClient(HttpClient.newBuilder()
+        this.client = new ScannerClient(() -> HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build());

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Berth's side of the Harbor scanner adapter API v1.2: {@code GET /api/v1/metadata}, {@code POST /api/v1/scan}
@@ -59,10 +60,19 @@ final class ScannerClient {
         }
     }
 
-    private final HttpClient http;
+    private final Supplier<HttpClient> connect;
+    private HttpClient http;
 
-    ScannerClient(HttpClient http) {
-        this.http = http;
+    /** @param connect builds the HTTP client on the first call (building one loads the TLS stack, ~0.1 s) */
+    ScannerClient(Supplier<HttpClient> connect) {
+        this.connect = connect;
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = connect.get();
+        }
+        return http;
     }
 
     ScannerMetadata metadata(ScannerConfig scanner) throws ScannerException, InterruptedException {
@@ -143,7 +153,7 @@ final class ScannerClient {
     private HttpResponse<byte[]> send(ScannerConfig scanner, HttpRequest.Builder request)
             throws ScannerException, InterruptedException {
         try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return http().send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new ScannerException("cannot reach scanner " + scanner.name() + " at " + scanner.displayUrl() + ": "
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), false, false);
