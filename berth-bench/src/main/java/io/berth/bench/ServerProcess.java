@@ -2,11 +2,11 @@ package io.berth.bench;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,25 +70,36 @@ final class ServerProcess implements AutoCloseable {
         return new ServerProcess(server.equals("berth") ? "Berth" : "Distribution", port, data, process, t0);
     }
 
-    /** Polls GET /v2/ until 200; returns the milliseconds from spawn to that answer. */
+    /**
+     * Polls GET /v2/ every 5 ms until 200; returns the milliseconds from spawn to that answer. The probe is a plain
+     * socket with a one-line request: a cold java.net.http client (TLS set-up, its selector thread, an exception per
+     * refused connection) took CPU from the server it was timing on this 2-core machine.
+     */
     double awaitReady(Duration limit) throws IOException, InterruptedException {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("/v2/")).timeout(Duration.ofSeconds(2)).GET().build();
         long deadline = startNanos + limit.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IOException(name + " exited with " + process.exitValue() + " before answering");
             }
-            try {
-                if (client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return (System.nanoTime() - startNanos) / 1e6;
-                }
-            } catch (IOException e) {
-                // not listening yet
+            if (answers200()) {
+                return (System.nanoTime() - startNanos) / 1e6;
             }
             Thread.sleep(5);
         }
         throw new IOException(name + " did not answer 200 on /v2/ within " + limit.toSeconds() + " s");
+    }
+
+    private boolean answers200() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            socket.setSoTimeout(2000);
+            socket.getOutputStream().write(("GET /v2/ HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] statusLine = socket.getInputStream().readNBytes(12); // "HTTP/1.1 200"
+            return new String(statusLine, StandardCharsets.US_ASCII).endsWith(" 200");
+        } catch (IOException e) {
+            return false; // not listening yet
+        }
     }
 
     private Stream<ProcessHandle> tree() {

@@ -7,15 +7,16 @@ import io.berth.server.config.ConfigLoader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
-import java.net.http.HttpResponse.BodyHandlers;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -25,13 +26,18 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code berth selftest}: starts a registry on a free loopback port with its data in a temporary directory, pushes a
- * blob, reads it back, and stops. It tells an operator that this installation works on this machine; the build also
- * runs it to record the class-data archive that {@code bin/berth serve} maps, so that a fresh build starts fast.
+ * {@code berth selftest}: starts a registry on a free loopback port with its data in a temporary directory, pushes two
+ * blobs and a manifest, reads them back with the tags list and the catalog, and stops. It tells an operator that this
+ * installation works on this machine; the build also runs it to record the class-data archive that
+ * {@code bin/berth serve} maps, so that a fresh build starts fast and its first requests find their classes there.
  */
 @Command(name = "selftest", mixinStandardHelpOptions = true,
-        description = "Starts a registry in a temporary directory on a free loopback port, pushes and pulls a blob, stops.")
+        description = "Starts a registry in a temporary directory on a free loopback port, pushes and pulls an artifact, stops.")
 final class SelftestCommand implements Callable<Integer> {
+    private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+    /** The digest of {@code {}}, OCI's empty descriptor. */
+    private static final String EMPTY = "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
+
     @Spec
     CommandSpec spec;
 
@@ -43,24 +49,59 @@ final class SelftestCommand implements Callable<Integer> {
         SqliteLibrary.keepNextToJar(config.database());
         try (BerthServer server = BerthServer.start(config)) {
             URI base = URI.create("http://127.0.0.1:" + server.port());
-            HttpClient http = HttpClient.newHttpClient();
             byte[] blob = ("berth selftest " + System.nanoTime()).getBytes(StandardCharsets.UTF_8);
             Digest digest = Digest.sha256(blob);
-            int base200 = http.send(HttpRequest.newBuilder(base.resolve("/v2/")).build(), BodyHandlers.discarding())
-                    .statusCode();
-            int pushed = http.send(HttpRequest.newBuilder(base.resolve("/v2/selftest/blobs/uploads/?digest=" + digest))
-                    .POST(BodyPublishers.ofByteArray(blob)).header("Content-Type", "application/octet-stream").build(),
-                    BodyHandlers.discarding()).statusCode();
-            byte[] pulled = http.send(HttpRequest.newBuilder(base.resolve("/v2/selftest/blobs/" + digest)).build(),
-                    BodyHandlers.ofByteArray()).body();
-            boolean ok = base200 == 200 && pushed == 201 && Arrays.equals(blob, pulled);
+            byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\",\"artifactType\":\"application/vnd.berth.selftest\","
+                    + "\"config\":{\"mediaType\":\"application/vnd.oci.empty.v1+json\",\"digest\":\"" + EMPTY + "\",\"size\":2},"
+                    + "\"layers\":[{\"mediaType\":\"application/octet-stream\",\"digest\":\"" + digest + "\",\"size\":" + blob.length + "}]}")
+                    .getBytes(StandardCharsets.UTF_8);
+            List<String> failed = new ArrayList<>();
+            expect(failed, base, "GET", "/v2/", null, 200);
+            expect(failed, base, "POST", "/v2/selftest/blobs/uploads/?digest=" + EMPTY, "{}".getBytes(StandardCharsets.UTF_8), 201);
+            expect(failed, base, "POST", "/v2/selftest/blobs/uploads/?digest=" + digest, blob, 201);
+            expect(failed, base, "PUT", "/v2/selftest/manifests/latest", manifest, 201);
+            expect(failed, base, "HEAD", "/v2/selftest/manifests/latest", null, 200);
+            expect(failed, base, "GET", "/v2/selftest/tags/list", null, 200);
+            expect(failed, base, "GET", "/v2/_catalog", null, 200);
+            byte[] pulled = expect(failed, base, "GET", "/v2/selftest/blobs/" + digest, null, 200);
+            if (!Arrays.equals(blob, pulled)) {
+                failed.add("GET blob: other bytes");
+            }
+            boolean ok = failed.isEmpty();
             (ok ? spec.commandLine().getOut() : spec.commandLine().getErr()).println(ok
                     ? "berth selftest: ok (" + base + ", data in " + data + ")"
-                    : "berth selftest: failed: GET /v2/ " + base200 + ", push " + pushed + ", pulled "
-                    + (Arrays.equals(blob, pulled) ? "the same bytes" : "other bytes"));
+                    : "berth selftest: failed: " + String.join("; ", failed));
             return ok ? 0 : 1;
         } finally {
             delete(data);
+        }
+    }
+
+    /**
+     * One request over {@link HttpURLConnection}: unlike java.net.http it does not set up TLS, whose classes would
+     * otherwise go into the class-data archive that {@code serve} maps. Returns the body; a wrong status goes to
+     * {@code failed}.
+     */
+    private static byte[] expect(List<String> failed, URI base, String method, String path, byte[] body, int status)
+            throws IOException {
+        HttpURLConnection c = (HttpURLConnection) base.resolve(path).toURL().openConnection();
+        c.setRequestMethod(method);
+        if (path.contains("/manifests/")) {
+            c.setRequestProperty(body == null ? "Accept" : "Content-Type", OCI_MANIFEST);
+        }
+        if (body != null) {
+            c.setDoOutput(true);
+            c.setFixedLengthStreamingMode(body.length);
+            try (OutputStream out = c.getOutputStream()) {
+                out.write(body);
+            }
+        }
+        int answered = c.getResponseCode();
+        if (answered != status) {
+            failed.add(method + " " + path + ": " + answered);
+        }
+        try (InputStream in = answered < 400 ? c.getInputStream() : c.getErrorStream()) {
+            return in == null ? new byte[0] : in.readAllBytes();
         }
     }
 
