@@ -108,6 +108,35 @@ final class Registry {
                 .PUT(blob.publisher()).build(), BodyHandlers.ofString(), "PUT blob", 201) != null;
     }
 
+    /**
+     * The same monolithic upload over a {@link PlainHttp} connection, for blobs held whole in {@code body} (the small
+     * ones); what the server answered unexpectedly goes to the tally as with java.net.http.
+     */
+    boolean pushMonolithic(PlainHttp http, String repo, Content.Blob blob) {
+        try {
+            PlainHttp.Answer started = http.send("POST", "/v2/" + repo + "/blobs/uploads/", new byte[0], null);
+            if (started.status() != 202 || started.location().isEmpty()) {
+                tally.add(phase, "POST upload → " + started.status() + (started.location().isEmpty() ? " without Location" : ""), 1);
+                return false;
+            }
+            String target = withDigest(pathOf(started.location().get()), blob.digest());
+            PlainHttp.Answer put = http.send("PUT", target, blob.body(), "application/octet-stream");
+            if (put.status() != 201) {
+                tally.add(phase, "PUT blob → " + put.status() + " " + abbreviate(put.body()), 1);
+            }
+            return put.status() == 201;
+        } catch (IOException | RuntimeException e) {
+            tally.add(phase, "upload → " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()), 1);
+            return false;
+        }
+    }
+
+    /** A Location as a request target: Distribution answers absolute URLs, Berth paths. */
+    private static String pathOf(String location) {
+        URI uri = URI.create(location);
+        return uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+    }
+
     /** POST, PATCH chunks with Content-Range (following each new Location), then PUT ?digest= without a body. */
     boolean pushChunked(HttpClient client, String repo, Content.Blob blob, int chunk) {
         Optional<String> location = startUpload(client, repo);

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -16,6 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Monolithic big blobs are sent by curl, from files in memory: java.net.http sends at most about 190 MiB/s on this
  * machine, less than either server takes, so it measured the client. Sessions are still opened (POST) by the Java
  * client. Full runs push one big blob unmeasured first, so that neither server is measured cold.
+ *
+ * <p>Small blobs go over {@link PlainHttp}, one keep-alive connection per client thread: java.net.http spent about as
+ * much CPU per request as the server, on the same two cores.
  */
 final class Uploads {
     private final Run run;
@@ -97,16 +101,28 @@ final class Uploads {
                 ok ? mib(blob.size(), s) : Double.NaN);
     }
 
+    /** Each client thread pushes over its own {@link PlainHttp} connection (POST, then PUT with the blob). */
     void small(int clients) throws Exception {
         List<Content.Blob> blobs = clients == 1 ? content.small1 : content.small8;
         AtomicInteger ok = new AtomicInteger();
-        double s = run.parallel(clients, blobs.size(), (c, i) -> {
-            boolean done = registry.pushMonolithic(c, SMALL_REPO, blobs.get(i));
-            if (done) {
-                ok.incrementAndGet();
-            }
-            return done;
+        List<PlainHttp> connections = new CopyOnWriteArrayList<>();
+        ThreadLocal<PlainHttp> connection = ThreadLocal.withInitial(() -> {
+            PlainHttp http = new PlainHttp(run.server.port, (int) registry.timeout.toMillis());
+            connections.add(http);
+            return http;
         });
+        double s;
+        try {
+            s = run.parallel(clients, blobs.size(), (c, i) -> {
+                boolean done = registry.pushMonolithic(connection.get(), SMALL_REPO, blobs.get(i));
+                if (done) {
+                    ok.incrementAndGet();
+                }
+                return done;
+            });
+        } finally {
+            connections.forEach(PlainHttp::close);
+        }
         run.fig("upload-small-" + clients, "upload " + blobs.size() + " × " + Sizes.bytes(sizes.smallBlob()) + " blobs, " + clients
                 + (clients == 1 ? " client" : " clients"), "blobs/s", true, ok.get() / s);
     }

@@ -14,7 +14,10 @@ import io.vertx.core.streams.ReadStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
@@ -147,6 +150,25 @@ public final class UploadSessions {
                     return body.pipeTo(target).map(v -> p.length += target.written());
                 })
                 .onFailure(e -> p.sha256 = null);
+    }
+
+    /**
+     * Blocking: appends {@code bytes}, a body small enough to have been read whole, to the claimed session, hashing
+     * them; returns the session's new length. On failure the hash is dropped and rebuilt on the next claim. The claim
+     * stays with the caller either way.
+     */
+    public long write(Progress p, byte[] bytes) {
+        try (FileChannel file = FileChannel.open(store.uploadPath(p.id), StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            for (long at = p.length; buffer.hasRemaining(); ) {
+                at += file.write(buffer, at);
+            }
+            p.sha256.update(bytes);
+            return p.length += bytes.length;
+        } catch (IOException | RuntimeException e) {
+            p.sha256 = null;
+            throw e instanceof IOException io ? new UncheckedIOException("cannot write to upload " + p.id, io) : (RuntimeException) e;
+        }
     }
 
     /**

@@ -22,6 +22,12 @@ import java.util.regex.Pattern;
  * DELETE to cancel.
  */
 public final class UploadHandler {
+    /**
+     * A single-request push or last chunk up to this size is read whole on the event loop, then written, hashed,
+     * synced and linked in one blocking step: for the many small blobs of an image (configs, signatures, SBOMs) that
+     * saves the thread hops of streaming. Larger bodies stream to the file with back-pressure.
+     */
+    static final int SMALL_BODY = 64 << 10;
     private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes[ =])?(\\d+)-(\\d+)(?:/(?:\\d+|\\*))?");
 
     private final UploadSessions sessions;
@@ -40,6 +46,10 @@ public final class UploadHandler {
         if (mount.isPresent()) {
             return exchange.blocking(() -> mount(exchange, repository, mount.get(), from)
                     .orElseGet(() -> started(repository, sessions.start(repository).id(), 0, 202)));
+        }
+        if (digest.isPresent() && smallBody(exchange)) {
+            return exchange.body(SMALL_BODY).compose(body -> exchange.blocking(() ->
+                    writeAndFinish(repository, sessions.startClaimed(repository), body.getBytes(), digest.get())));
         }
         if (digest.isPresent()) {
             return exchange.blocking(() -> sessions.startClaimed(repository))
@@ -87,8 +97,30 @@ public final class UploadHandler {
                 return created(repository, digest);
             });
         }
+        if (smallBody(exchange)) {
+            return exchange.body(SMALL_BODY).compose(body -> exchange.blocking(() ->
+                    writeAndFinish(repository, claimAt(exchange, repository, id, range), body.getBytes(), digest)));
+        }
         return exchange.blocking(() -> claimAt(exchange, repository, id, range))
                 .compose(progress -> appendAndFinish(exchange, repository, progress, digest));
+    }
+
+    /** A body of at most {@link #SMALL_BODY} bytes by its {@code Content-Length}. */
+    private static boolean smallBody(Exchange exchange) {
+        return exchange.header("Transfer-Encoding").isEmpty()
+                && exchange.header("Content-Length").map(Exchange::parseLength).filter(n -> n <= SMALL_BODY).isPresent();
+    }
+
+    /** Blocking: writes a body read whole into the claimed session and finishes it as {@code digest}. */
+    private Reply writeAndFinish(Repository repository, Progress progress, byte[] body, Digest digest) {
+        try {
+            sessions.write(progress, body);
+        } catch (RuntimeException e) {
+            sessions.release(progress);
+            throw e;
+        }
+        sessions.finish(repository, progress.id(), digest, Optional.of(progress));
+        return created(repository, digest);
     }
 
     /** Streams the body into the claimed session, then finishes it as {@code digest}, keeping the claim throughout. */

@@ -90,6 +90,34 @@ class BlobPushTest {
         assertThat(pulled.body()).isEqualTo(content);
     }
 
+    /** Berth reads bodies up to 64 KiB whole and streams larger ones: both ways must store exactly the bytes sent. */
+    @ParameterizedTest
+    @ValueSource(ints = {65_535, 65_536, 65_537, 1_000_000})
+    void postThenPutStoresTheExactBytesOnEitherSideOfTheSmallBodyLimit(int size) {
+        byte[] content = RegistryHttp.randomBytes(size);
+        String digest = sha256(content);
+        URI upload = http.location(http.post("/v2/" + REPO + "/blobs/uploads/"));
+
+        HttpResponse<byte[]> put = http.send("PUT", withQuery(upload, "digest", digest), content, "Content-Type", OCTET_STREAM);
+
+        assertThat(put.statusCode()).as(body(put)).isEqualTo(201);
+        assertBlobContent(digest, content);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {65_536, 65_537})
+    void putWithTheWrongDigestIsRejectedOnEitherSideOfTheSmallBodyLimit(int size) {
+        byte[] content = RegistryHttp.randomBytes(size);
+        String claimed = RegistryHttp.unknownDigest();
+        URI upload = http.location(http.post("/v2/" + REPO + "/blobs/uploads/"));
+
+        HttpResponse<byte[]> put = http.send("PUT", withQuery(upload, "digest", claimed), content, "Content-Type", OCTET_STREAM);
+
+        assertError(put, 400, "DIGEST_INVALID");
+        assertThat(headBlob(claimed).statusCode()).isEqualTo(404);
+        assertThat(headBlob(sha256(content)).statusCode()).isEqualTo(404);
+    }
+
     @Test
     void uploadLocationContainsAUniqueSessionUuid() {
         // "The <location> MUST contain a UUID representing a unique session ID for the upload to follow."
@@ -157,6 +185,20 @@ class BlobPushTest {
         // "Successful completion of the request MUST return a 201 Created and MUST include ... Location"
         assertThat(post.statusCode()).as(body(post)).isEqualTo(201);
         assertThat(http.get(http.location(post).toString()).body()).isEqualTo(content);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {65_536, 65_537, 1_000_000})
+    void singlePostWithDigestStoresTheExactBytesOnEitherSideOfTheSmallBodyLimit(int size) {
+        assumeTrue(registry.isBerth(), "single-POST push is a MAY; Distribution 2.8 ignores ?digest= and answers 202");
+        byte[] content = RegistryHttp.randomBytes(size);
+        String digest = sha256(content);
+
+        HttpResponse<byte[]> post = http.send("POST", "/v2/" + REPO + "/blobs/uploads/?digest=" + digest, content,
+                "Content-Type", OCTET_STREAM);
+
+        assertThat(post.statusCode()).as(body(post)).isEqualTo(201);
+        assertBlobContent(digest, content);
     }
 
     @Test

@@ -1,0 +1,136 @@
+package io.berth.bench;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * One keep-alive HTTP/1.1 connection over a plain blocking socket, for the small-blob uploads: many tiny requests,
+ * where java.net.http cost the bench about as much CPU as the server it measured (two of them per blob, on a 2-core
+ * machine). It writes a request in one go and reads the status, the headers it needs and the body (by
+ * {@code Content-Length} or chunked); it reconnects when the server closes the connection. Not thread-safe: one per
+ * client thread.
+ */
+final class PlainHttp implements AutoCloseable {
+    /** What a request got back. */
+    record Answer(int status, Optional<String> location, String body) {
+    }
+
+    private final int port;
+    private final int timeoutMillis;
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
+
+    PlainHttp(int port, int timeoutMillis) {
+        this.port = port;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    /** Sends {@code method target} with {@code body} (may be empty) and reads the whole answer. */
+    Answer send(String method, String target, byte[] body, String contentType) throws IOException {
+        if (socket == null) {
+            connect();
+        }
+        StringBuilder head = new StringBuilder(160).append(method).append(' ').append(target).append(" HTTP/1.1\r\n")
+                .append("Host: 127.0.0.1:").append(port).append("\r\nContent-Length: ").append(body.length).append("\r\n");
+        if (contentType != null) {
+            head.append("Content-Type: ").append(contentType).append("\r\n");
+        }
+        byte[] headBytes = head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII);
+        byte[] request = new byte[headBytes.length + body.length];
+        System.arraycopy(headBytes, 0, request, 0, headBytes.length);
+        System.arraycopy(body, 0, request, headBytes.length, body.length);
+        try {
+            out.write(request);
+            out.flush();
+            return read(method);
+        } catch (IOException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void connect() throws IOException {
+        socket = new Socket();
+        socket.setTcpNoDelay(true);
+        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), timeoutMillis);
+        socket.setSoTimeout(timeoutMillis);
+        in = new BufferedInputStream(socket.getInputStream(), 8192);
+        out = socket.getOutputStream();
+    }
+
+    private Answer read(String method) throws IOException {
+        String statusLine = line();
+        if (!statusLine.startsWith("HTTP/1.1 ") && !statusLine.startsWith("HTTP/1.0 ")) {
+            throw new IOException("not an HTTP answer: " + statusLine);
+        }
+        int status = Integer.parseInt(statusLine.substring(9, 12));
+        long length = 0;
+        boolean chunked = false;
+        boolean close = statusLine.startsWith("HTTP/1.0");
+        Optional<String> location = Optional.empty();
+        for (String header; !(header = line()).isEmpty(); ) {
+            int colon = header.indexOf(':');
+            String name = header.substring(0, Math.max(colon, 0)).toLowerCase(Locale.ROOT);
+            String value = header.substring(colon + 1).trim();
+            switch (name) {
+                case "content-length" -> length = Long.parseLong(value);
+                case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+                case "connection" -> close = value.equalsIgnoreCase("close");
+                case "location" -> location = Optional.of(value);
+                default -> { }
+            }
+        }
+        String body = method.equals("HEAD") ? "" : chunked ? chunkedBody() : new String(in.readNBytes((int) length), StandardCharsets.UTF_8);
+        if (close) {
+            close();
+        }
+        return new Answer(status, location, body);
+    }
+
+    private String chunkedBody() throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        for (int size; (size = Integer.parseInt(line().split(";", 2)[0].trim(), 16)) > 0; ) {
+            body.write(in.readNBytes(size));
+            line();
+        }
+        while (!line().isEmpty()) {
+            // trailers
+        }
+        return body.toString(StandardCharsets.UTF_8);
+    }
+
+    private String line() throws IOException {
+        StringBuilder line = new StringBuilder(64);
+        for (int c; (c = in.read()) != '\n'; ) {
+            if (c < 0) {
+                throw new IOException("connection closed by the server");
+            }
+            if (c != '\r') {
+                line.append((char) c);
+            }
+        }
+        return line.toString();
+    }
+
+    @Override
+    public void close() {
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            socket = null;
+        }
+    }
+}
