@@ -25,6 +25,8 @@ final class Bench {
     /** Data directories of finished rounds, their small files left for the end of the run ({@link #deleteBigFiles}). */
     private final List<Path> spentData = new ArrayList<>();
     private static final long BIG_FILE = 1 << 20;
+    /** An answer of the Java client slower than this is worth a note: a stall, not a rate. */
+    private static final long SLOW_ANSWER_NANOS = 1_000_000_000L;
     private Content content;
     private LoadTools tools;
 
@@ -247,6 +249,11 @@ final class Bench {
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         double cpu = server.cpuSeconds() - cpu0;
+        Registry.Slowest slowest = run.registry.takeSlowest();
+        if (slowest.nanos() > SLOW_ANSWER_NANOS) {
+            report.note(String.format("%s, round %d, %s: one answer (%s) took %.0f ms", server.name, run.round, name,
+                    slowest.what(), slowest.nanos() / 1e6));
+        }
         double peak = server.peakRssMiB();
         run.maxPeak = Math.max(run.maxPeak, peak);
         report.phase(name, server.name, run.round, cpu, peak, wall);

@@ -15,6 +15,7 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The registry calls of the push and pull workloads, over java.net.http (HTTP/1.1, keep-alive). Every answer's
@@ -28,6 +29,16 @@ final class Registry {
     final Tally tally;
     final Duration timeout;
     volatile String phase = "setup";
+    /** The slowest answer (until its body handler returned) since the last {@link #takeSlowest}. */
+    private final AtomicReference<Slowest> slowest = new AtomicReference<>(Slowest.NONE);
+
+    record Slowest(long nanos, String what) {
+        static final Slowest NONE = new Slowest(0, "");
+    }
+
+    Slowest takeSlowest() {
+        return slowest.getAndSet(Slowest.NONE);
+    }
 
     Registry(URI base, Tally tally, Duration timeout) {
         this.base = base;
@@ -47,8 +58,10 @@ final class Registry {
     /** Sends and checks the status; null (and a tally entry) when the call failed. */
     <T> HttpResponse<T> send(HttpClient client, HttpRequest request, BodyHandler<T> handler, String what, int... expected) {
         HttpResponse<T> response;
+        long t0 = System.nanoTime();
         try {
             response = client.send(request, handler);
+            slowest.accumulateAndGet(new Slowest(System.nanoTime() - t0, what), (a, b) -> a.nanos >= b.nanos ? a : b);
         } catch (IOException e) {
             tally.add(phase, what + " → " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()), 1);
             return null;
