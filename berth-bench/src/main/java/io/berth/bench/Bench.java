@@ -187,7 +187,8 @@ final class Bench {
         Phase[] phases = {
             new Phase("upload-mono-1", up::mono1), new Phase("upload-mono-8", up::mono8),
             new Phase("upload-chunked", up::chunked), new Phase("upload-small-1", () -> up.small(1)),
-            new Phase("upload-small-8", () -> up.small(8)), new Phase("download-1", down::one),
+            new Phase("upload-small-8", () -> up.small(8)), new Phase(Options.OPT_IN_SMALL_WARM, up::smallWarm),
+            new Phase("download-1", down::one),
             new Phase("download-8", down::eight), new Phase("download-range", down::range),
             new Phase("manifest-put-1", man::put1), new Phase("manifest-put-8", man::put8),
             new Phase("manifest-get", man::get), new Phase("manifest-head", man::head),

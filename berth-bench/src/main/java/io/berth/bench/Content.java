@@ -121,6 +121,13 @@ final class Content {
         return "{\"mediaType\":\"" + mediaType + "\",\"digest\":\"" + blob.digest() + "\",\"size\":" + blob.size() + "}";
     }
 
+    /** {@code count} distinct random blobs of {@code size} bytes, the same for the same seed. */
+    static List<Blob> smallBatch(int count, int size, long seed) {
+        List<Blob> blobs = new ArrayList<>(count);
+        small(blobs, count, size, seed);
+        return blobs;
+    }
+
     private static void small(List<Blob> into, int count, int size, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         for (int i = 0; i < count; i++) {

@@ -22,6 +22,9 @@ final class Options {
                                       manifest = manifest-put-1, manifest-put-8, manifest-get, manifest-head, blob-head
                                       lists    = tags-list, catalog, listing (Berth's /api/v1 listing; Berth only)
                                       mixed
+                                    opt-in, never part of the default run:
+                                      upload-small-warm = ten more batches of 1,000 new 4 KiB blobs, 8 clients, on one
+                                      server: the rate once the server is warm (Berth's JIT), batch by batch
                                     start-up is always measured; a phase's prerequisites are pushed unmeasured.
               --servers LIST        distribution,berth (default both, in that order within a round)
               --berth-cmd CMD       Berth's command before "--listen … --data …" (default: bin/berth serve if it exists,
@@ -52,6 +55,8 @@ final class Options {
     static final List<String> GROUP_DOWNLOAD = List.of("download-1", "download-8", "download-range");
     static final List<String> GROUP_MANIFEST = List.of("manifest-put-1", "manifest-put-8", "manifest-get", "manifest-head", "blob-head");
     static final List<String> GROUP_LISTS = List.of("tags-list", "catalog", "listing");
+    /** Runs only when named in --only. */
+    static final String OPT_IN_SMALL_WARM = "upload-small-warm";
 
     static Options parse(String[] args) {
         Options o = new Options();
@@ -103,7 +108,7 @@ final class Options {
             case "download" -> GROUP_DOWNLOAD;
             case "manifest", "manifests" -> GROUP_MANIFEST;
             case "lists" -> GROUP_LISTS;
-            case "machine", "mixed", "startup" -> List.of(name);
+            case "machine", "mixed", "startup", OPT_IN_SMALL_WARM -> List.of(name);
             default -> {
                 List<String> all = new ArrayList<>();
                 all.addAll(GROUP_UPLOAD);
@@ -126,6 +131,6 @@ final class Options {
     }
 
     boolean runs(String phase) {
-        return only.isEmpty() || only.contains(phase);
+        return only.isEmpty() ? !phase.equals(OPT_IN_SMALL_WARM) : only.contains(phase);
     }
 }

@@ -101,19 +101,51 @@ final class Uploads {
                 ok ? mib(blob.size(), s) : Double.NaN);
     }
 
-    /** Each client thread pushes over its own {@link PlainHttp} connection (POST, then PUT with the blob). */
     void small(int clients) throws Exception {
         List<Content.Blob> blobs = clients == 1 ? content.small1 : content.small8;
         AtomicInteger ok = new AtomicInteger();
+        double s = pushSmall(clients, blobs, ok);
+        run.fig("upload-small-" + clients, "upload " + blobs.size() + " × " + Sizes.bytes(sizes.smallBlob()) + " blobs, " + clients
+                + (clients == 1 ? " client" : " clients"), "blobs/s", true, ok.get() / s);
+    }
+
+    /**
+     * Opt-in: {@value #WARM_BATCHES} more batches of new small blobs by 8 clients on the same server, each printed with
+     * its rate and the server's CPU per blob. The last batch is the figure: how fast a server that has warmed up
+     * takes small blobs (the JVM's compilers are still busy during the 2,000 blobs of the two phases before).
+     */
+    void smallWarm() throws Exception {
+        int clients = 8;
+        int batch = sizes.smallCount();
+        double rate = Double.NaN;
+        double cpuPerBlob = Double.NaN;
+        for (int b = 0; b < WARM_BATCHES; b++) {
+            List<Content.Blob> blobs = Content.smallBatch(batch, sizes.smallBlob(), 100 + b);
+            AtomicInteger ok = new AtomicInteger();
+            double cpu0 = run.server.cpuSeconds();
+            double s = pushSmall(clients, blobs, ok);
+            rate = ok.get() / s;
+            cpuPerBlob = (run.server.cpuSeconds() - cpu0) * 1000 / Math.max(1, ok.get());
+            System.out.printf("    batch %2d: %,6.0f blobs/s, %.2f ms server CPU per blob%n", b + 1, rate, cpuPerBlob);
+        }
+        String what = batch + " × " + Sizes.bytes(sizes.smallBlob()) + " blobs, " + clients + " clients, after "
+                + (WARM_BATCHES - 1) * batch + " more";
+        run.fig("upload-small-warm", "upload " + what, "blobs/s", true, rate);
+        run.fig("upload-small-warm-cpu", "server CPU per blob, " + what, "ms", false, cpuPerBlob);
+    }
+
+    private static final int WARM_BATCHES = 10;
+
+    /** Each client thread pushes over its own {@link PlainHttp} connection (POST, then PUT with the blob); seconds. */
+    private double pushSmall(int clients, List<Content.Blob> blobs, AtomicInteger ok) throws InterruptedException {
         List<PlainHttp> connections = new CopyOnWriteArrayList<>();
         ThreadLocal<PlainHttp> connection = ThreadLocal.withInitial(() -> {
             PlainHttp http = new PlainHttp(run.server.port, (int) registry.timeout.toMillis());
             connections.add(http);
             return http;
         });
-        double s;
         try {
-            s = run.parallel(clients, blobs.size(), (c, i) -> {
+            return run.parallel(clients, blobs.size(), (c, i) -> {
                 boolean done = registry.pushMonolithic(connection.get(), SMALL_REPO, blobs.get(i));
                 if (done) {
                     ok.incrementAndGet();
@@ -123,7 +155,5 @@ final class Uploads {
         } finally {
             connections.forEach(PlainHttp::close);
         }
-        run.fig("upload-small-" + clients, "upload " + blobs.size() + " × " + Sizes.bytes(sizes.smallBlob()) + " blobs, " + clients
-                + (clients == 1 ? " client" : " clients"), "blobs/s", true, ok.get() / s);
     }
 }
