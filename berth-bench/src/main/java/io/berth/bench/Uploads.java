@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * much CPU per request as the server, on the same two cores.
  */
 final class Uploads {
+    private static final int WARM_BATCHES = 10;
+
     private final Run run;
     private final Registry registry;
     private final Content content;
@@ -133,8 +135,6 @@ final class Uploads {
         run.fig("upload-small-warm", "upload " + what, "blobs/s", true, rate);
         run.fig("upload-small-warm-cpu", "server CPU per blob, " + what, "ms", false, cpuPerBlob);
     }
-
-    private static final int WARM_BATCHES = 10;
 
     /** Each client thread pushes over its own {@link PlainHttp} connection (POST, then PUT with the blob); seconds. */
     private double pushSmall(int clients, List<Content.Blob> blobs, AtomicInteger ok) throws InterruptedException {

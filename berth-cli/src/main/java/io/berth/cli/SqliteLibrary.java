@@ -1,5 +1,6 @@
 package io.berth.cli;
 
+import io.berth.server.config.BerthConfig.DatabaseConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
@@ -7,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
-import io.berth.server.config.BerthConfig.DatabaseConfig;
 import org.sqlite.SQLiteJDBCLoader;
 import org.sqlite.util.LibraryLoaderUtil;
 

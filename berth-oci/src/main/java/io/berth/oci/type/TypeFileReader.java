@@ -70,7 +70,8 @@ final class TypeFileReader {
                         entries.add(new Entry(entries.size(), tree(p), at.getLineNr(), at.getColumnNr()));
                     }
                     arrays.put(name, entries);
-                    fields.put(name, mapper.getNodeFactory().arrayNode(entries.size()).addAll(entries.stream().map(Entry::node).toList()));
+                    fields.put(name, mapper.getNodeFactory().arrayNode(entries.size())
+                            .addAll(entries.stream().map(Entry::node).toList()));
                 } else {
                     fields.put(name, tree(p));
                 }

@@ -154,8 +154,8 @@ public final class UploadSessions {
 
     /**
      * Blocking: appends {@code bytes}, a body small enough to have been read whole, to the claimed session, hashing
-     * them; returns the session's new length. On failure the hash is dropped and rebuilt on the next claim. The claim
-     * stays with the caller either way.
+     * them; returns the session's new length. When the write fails, the session's hash and length stay as they were:
+     * the next claim finds more bytes on disk than it covers and rehashes them. The claim stays with the caller.
      */
     public long write(Progress p, byte[] bytes) {
         try (FileChannel file = FileChannel.open(store.uploadPath(p.id), StandardOpenOption.WRITE)) {
@@ -163,12 +163,11 @@ public final class UploadSessions {
             for (long at = p.length; buffer.hasRemaining(); ) {
                 at += file.write(buffer, at);
             }
-            p.sha256.update(bytes);
-            return p.length += bytes.length;
-        } catch (IOException | RuntimeException e) {
-            p.sha256 = null;
-            throw e instanceof IOException io ? new UncheckedIOException("cannot write to upload " + p.id, io) : (RuntimeException) e;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write to upload " + p.id, e);
         }
+        p.sha256.update(bytes);
+        return p.length += bytes.length;
     }
 
     /**
