@@ -190,6 +190,15 @@ final class Registry {
 
     /** GET a blob, streaming; checks the size and, when {@code verify}, the digest. Returns the bytes read or -1. */
     long getBlob(HttpClient client, String repo, Content.Blob blob, boolean verify) {
+        long t0 = System.nanoTime();
+        try {
+            return readBlob(client, repo, blob, verify);
+        } finally {
+            slowest.accumulateAndGet(new Slowest(System.nanoTime() - t0, "GET blob with its body"), (a, b) -> a.nanos >= b.nanos ? a : b);
+        }
+    }
+
+    private long readBlob(HttpClient client, String repo, Content.Blob blob, boolean verify) {
         HttpResponse<InputStream> r = send(client, request("/v2/" + repo + "/blobs/" + blob.digest()).GET().build(),
                 BodyHandlers.ofInputStream(), "GET blob", 200);
         if (r == null) {
