@@ -9,23 +9,25 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
- * One keep-alive HTTP/1.1 connection over a plain blocking socket, for the small-blob uploads: many tiny requests,
- * where java.net.http cost the bench about as much CPU as the server it measured (two of them per blob, on a 2-core
- * machine). It writes a request in one go and reads the status, the headers it needs and the body (by
- * {@code Content-Length} or chunked); it reconnects when the server closes the connection. Not thread-safe: one per
- * client thread.
+ * One keep-alive HTTP/1.1 connection over a plain blocking socket, for the small-blob uploads and the mixed
+ * workload: many requests from many threads, where java.net.http cost the bench about as much CPU as the server it
+ * measured, on the same 2 cores. It writes a request in one go and reads the status, the headers it needs and the body (by
+ * {@code Content-Length} or chunked), keeping it or feeding it to a digest; it reconnects when the server closes the
+ * connection. Not thread-safe: one per client thread.
  */
 final class PlainHttp implements AutoCloseable {
-    /** What a request got back. */
-    record Answer(int status, Optional<String> location, String body) {
+    /** What a request got back; {@code body} is empty when it went to a digest instead. */
+    record Answer(int status, Optional<String> location, String body, long length) {
     }
 
     private final int port;
     private final int timeoutMillis;
+    private final byte[] buffer = new byte[64 * 1024];
     private Socket socket;
     private InputStream in;
     private OutputStream out;
@@ -37,13 +39,22 @@ final class PlainHttp implements AutoCloseable {
 
     /** Sends {@code method target} with {@code body} (may be empty) and reads the whole answer. */
     Answer send(String method, String target, byte[] body, String contentType) throws IOException {
+        return exchange(method, target, body, contentType == null ? null : "Content-Type: " + contentType, null);
+    }
+
+    /** GETs {@code target} and feeds the body to {@code digest} as it streams in, without keeping it. */
+    Answer get(String target, String accept, MessageDigest digest) throws IOException {
+        return exchange("GET", target, new byte[0], accept == null ? null : "Accept: " + accept, digest);
+    }
+
+    private Answer exchange(String method, String target, byte[] body, String header, MessageDigest digest) throws IOException {
         if (socket == null) {
             connect();
         }
         StringBuilder head = new StringBuilder(160).append(method).append(' ').append(target).append(" HTTP/1.1\r\n")
                 .append("Host: 127.0.0.1:").append(port).append("\r\nContent-Length: ").append(body.length).append("\r\n");
-        if (contentType != null) {
-            head.append("Content-Type: ").append(contentType).append("\r\n");
+        if (header != null) {
+            head.append(header).append("\r\n");
         }
         byte[] headBytes = head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII);
         byte[] request = new byte[headBytes.length + body.length];
@@ -52,7 +63,7 @@ final class PlainHttp implements AutoCloseable {
         try {
             out.write(request);
             out.flush();
-            return read(method);
+            return read(method, digest);
         } catch (IOException e) {
             close();
             throw e;
@@ -68,7 +79,7 @@ final class PlainHttp implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
-    private Answer read(String method) throws IOException {
+    private Answer read(String method, MessageDigest digest) throws IOException {
         String statusLine = line();
         if (!statusLine.startsWith("HTTP/1.1 ") && !statusLine.startsWith("HTTP/1.0 ")) {
             throw new IOException("not an HTTP answer: " + statusLine);
@@ -90,23 +101,44 @@ final class PlainHttp implements AutoCloseable {
                 default -> { }
             }
         }
-        String body = method.equals("HEAD") ? "" : chunked ? chunkedBody() : new String(in.readNBytes((int) length), StandardCharsets.UTF_8);
+        ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        long received = 0;
+        if (!method.equals("HEAD")) {
+            BodySink sink = digest != null && status == 200 ? digest::update : kept::write;
+            received = chunked ? chunkedBody(sink) : body(length, sink);
+        }
         if (close) {
             close();
         }
-        return new Answer(status, location, body);
+        return new Answer(status, location, kept.toString(StandardCharsets.UTF_8), received);
     }
 
-    private String chunkedBody() throws IOException {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
+    private interface BodySink {
+        void accept(byte[] bytes, int offset, int length);
+    }
+
+    private long body(long length, BodySink sink) throws IOException {
+        for (long left = length; left > 0; ) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+            if (n < 0) {
+                throw new IOException("connection closed with " + left + " bytes of the body missing");
+            }
+            sink.accept(buffer, 0, n);
+            left -= n;
+        }
+        return length;
+    }
+
+    private long chunkedBody(BodySink sink) throws IOException {
+        long total = 0;
         for (int size; (size = Integer.parseInt(line().split(";", 2)[0].trim(), 16)) > 0; ) {
-            body.write(in.readNBytes(size));
+            total += body(size, sink);
             line();
         }
         while (!line().isEmpty()) {
             // trailers
         }
-        return body.toString(StandardCharsets.UTF_8);
+        return total;
     }
 
     private String line() throws IOException {

@@ -144,6 +144,42 @@ final class Registry {
         }
     }
 
+    boolean putManifest(PlainHttp http, String repo, String tag, byte[] manifest) {
+        try {
+            PlainHttp.Answer put = http.send("PUT", "/v2/" + repo + "/manifests/" + tag, manifest, Content.OCI_MANIFEST);
+            if (put.status() != 201) {
+                tally.add(phase, "PUT manifest → " + put.status() + " " + abbreviate(put.body()), 1);
+            }
+            return put.status() == 201;
+        } catch (IOException | RuntimeException e) {
+            tally.add(phase, "PUT manifest → " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()), 1);
+            return false;
+        }
+    }
+
+    /** GET a manifest (OCI Accept header) or a blob over {@link PlainHttp}; true when 200 with exactly the expected bytes. */
+    boolean fetch(PlainHttp http, String target, String accept, String digest, long size, String what) {
+        long t0 = System.nanoTime();
+        MessageDigest received = Content.sha256();
+        try {
+            PlainHttp.Answer answer = http.get(target, accept, received);
+            if (answer.status() != 200) {
+                tally.add(phase, what + " → " + answer.status() + " " + abbreviate(answer.body()), 1);
+                return false;
+            }
+            if (answer.length() != size || !digest.equals(Content.hex(received.digest()))) {
+                tally.add(phase, what + " → " + answer.length() + " bytes, not the " + size + " bytes of " + digest, 1);
+                return false;
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            tally.add(phase, what + " → " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()), 1);
+            return false;
+        } finally {
+            slowest.accumulateAndGet(new Slowest(System.nanoTime() - t0, what), (a, b) -> a.nanos >= b.nanos ? a : b);
+        }
+    }
+
     /** A Location as a request target: Distribution answers absolute URLs, Berth paths. */
     private static String pathOf(String location) {
         URI uri = URI.create(location);

@@ -4,6 +4,7 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -76,6 +77,26 @@ final class Run {
 
     void endSetup() {
         registry.phase = phase;
+    }
+
+    /** A task of a concurrent workload over its thread's {@link PlainHttp} connection: true when it succeeded. */
+    interface PlainTask {
+        boolean run(PlainHttp http, int index);
+    }
+
+    /** Runs {@code tasks} tasks on {@code threads} threads, each with its own {@link PlainHttp} connection; seconds. */
+    double parallelPlain(int threads, int tasks, PlainTask task) throws InterruptedException {
+        List<PlainHttp> connections = new CopyOnWriteArrayList<>();
+        ThreadLocal<PlainHttp> connection = ThreadLocal.withInitial(() -> {
+            PlainHttp http = new PlainHttp(server.port, (int) registry.timeout.toMillis());
+            connections.add(http);
+            return http;
+        });
+        try {
+            return parallel(threads, tasks, (c, i) -> task.run(connection.get(), i));
+        } finally {
+            connections.forEach(PlainHttp::close);
+        }
     }
 
     /** Runs {@code tasks} tasks on {@code threads} threads, each with its own HttpClient; returns seconds. */

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -138,22 +137,12 @@ final class Uploads {
 
     /** Each client thread pushes over its own {@link PlainHttp} connection (POST, then PUT with the blob); seconds. */
     private double pushSmall(int clients, List<Content.Blob> blobs, AtomicInteger ok) throws InterruptedException {
-        List<PlainHttp> connections = new CopyOnWriteArrayList<>();
-        ThreadLocal<PlainHttp> connection = ThreadLocal.withInitial(() -> {
-            PlainHttp http = new PlainHttp(run.server.port, (int) registry.timeout.toMillis());
-            connections.add(http);
-            return http;
+        return run.parallelPlain(clients, blobs.size(), (http, i) -> {
+            boolean done = registry.pushMonolithic(http, SMALL_REPO, blobs.get(i));
+            if (done) {
+                ok.incrementAndGet();
+            }
+            return done;
         });
-        try {
-            return run.parallel(clients, blobs.size(), (c, i) -> {
-                boolean done = registry.pushMonolithic(connection.get(), SMALL_REPO, blobs.get(i));
-                if (done) {
-                    ok.incrementAndGet();
-                }
-                return done;
-            });
-        } finally {
-            connections.forEach(PlainHttp::close);
-        }
     }
 }
