@@ -63,7 +63,7 @@ final class Registry {
             response = client.send(request, handler);
             slowest.accumulateAndGet(new Slowest(System.nanoTime() - t0, what), (a, b) -> a.nanos >= b.nanos ? a : b);
         } catch (IOException e) {
-            tally.add(phase, what + " → " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()), 1);
+            failed(what, e);
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -87,6 +87,11 @@ final class Registry {
         return null;
     }
 
+    /** A call that got no answer: the exception goes to the tally under the current phase. */
+    private void failed(String what, Exception e) {
+        tally.add(phase, what + " → " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()), 1);
+    }
+
     private static String abbreviate(String s) {
         s = s.replaceAll("\\s+", " ").trim();
         return s.length() > 160 ? s.substring(0, 160) + "…" : s;
@@ -100,7 +105,10 @@ final class Registry {
     }
 
     private Optional<String> location(HttpResponse<?> r, String what) {
-        Optional<String> location = r.headers().firstValue("Location");
+        return location(r.headers().firstValue("Location"), what);
+    }
+
+    private Optional<String> location(Optional<String> location, String what) {
         if (location.isEmpty()) {
             tally.add(phase, what + " → no Location", 1);
         }
@@ -123,38 +131,32 @@ final class Registry {
 
     /**
      * The same monolithic upload over a {@link PlainHttp} connection, for blobs held whole in {@code body} (the small
-     * ones); what the server answered unexpectedly goes to the tally as with java.net.http.
+     * ones and the mixed workload's layers).
      */
     boolean pushMonolithic(PlainHttp http, String repo, Content.Blob blob) {
-        try {
-            PlainHttp.Answer started = http.send("POST", "/v2/" + repo + "/blobs/uploads/", new byte[0], null);
-            if (started.status() != 202 || started.location().isEmpty()) {
-                tally.add(phase, "POST upload → " + started.status() + (started.location().isEmpty() ? " without Location" : ""), 1);
-                return false;
-            }
-            String target = withDigest(pathOf(started.location().get()), blob.digest());
-            PlainHttp.Answer put = http.send("PUT", target, blob.body(), "application/octet-stream");
-            if (put.status() != 201) {
-                tally.add(phase, "PUT blob → " + put.status() + " " + abbreviate(put.body()), 1);
-            }
-            return put.status() == 201;
-        } catch (IOException | RuntimeException e) {
-            tally.add(phase, "upload → " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()), 1);
-            return false;
-        }
+        Optional<String> location = send(http, "POST", "/v2/" + repo + "/blobs/uploads/", new byte[0], null, 202, "POST upload")
+                .flatMap(started -> location(started.location(), "POST upload"));
+        return location.isPresent() && send(http, "PUT", withDigest(pathOf(location.get()), blob.digest()), blob.body(),
+                "application/octet-stream", 201, "PUT blob").isPresent();
     }
 
     boolean putManifest(PlainHttp http, String repo, String tag, byte[] manifest) {
+        return send(http, "PUT", "/v2/" + repo + "/manifests/" + tag, manifest, Content.OCI_MANIFEST, 201, "PUT manifest").isPresent();
+    }
+
+    /** One request over {@link PlainHttp}: the answer when its status is {@code expected}, else empty (and a tally entry). */
+    private Optional<PlainHttp.Answer> send(PlainHttp http, String method, String target, byte[] body, String contentType,
+                                            int expected, String what) {
         try {
-            PlainHttp.Answer put = http.send("PUT", "/v2/" + repo + "/manifests/" + tag, manifest, Content.OCI_MANIFEST);
-            if (put.status() != 201) {
-                tally.add(phase, "PUT manifest → " + put.status() + " " + abbreviate(put.body()), 1);
+            PlainHttp.Answer answer = http.send(method, target, body, contentType);
+            if (answer.status() == expected) {
+                return Optional.of(answer);
             }
-            return put.status() == 201;
+            tally.add(phase, what + " → " + answer.status() + " " + abbreviate(answer.body()), 1);
         } catch (IOException | RuntimeException e) {
-            tally.add(phase, "PUT manifest → " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()), 1);
-            return false;
+            failed(what, e);
         }
+        return Optional.empty();
     }
 
     /** GET a manifest (OCI Accept header) or a blob over {@link PlainHttp}; true when 200 with exactly the expected bytes. */
@@ -173,7 +175,7 @@ final class Registry {
             }
             return true;
         } catch (IOException | RuntimeException e) {
-            tally.add(phase, what + " → " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()), 1);
+            failed(what, e);
             return false;
         } finally {
             slowest.accumulateAndGet(new Slowest(System.nanoTime() - t0, what), (a, b) -> a.nanos >= b.nanos ? a : b);
