@@ -40,6 +40,12 @@ final class Registry {
         return slowest.getAndSet(Slowest.NONE);
     }
 
+    /** Keeps {@code what}, started at {@code t0}, when it is the slowest answer so far. */
+    private void timed(long t0, String what) {
+        Slowest answer = new Slowest(System.nanoTime() - t0, what);
+        slowest.accumulateAndGet(answer, (a, b) -> a.nanos >= b.nanos ? a : b);
+    }
+
     Registry(URI base, Tally tally, Duration timeout) {
         this.base = base;
         this.tally = tally;
@@ -61,7 +67,7 @@ final class Registry {
         long t0 = System.nanoTime();
         try {
             response = client.send(request, handler);
-            slowest.accumulateAndGet(new Slowest(System.nanoTime() - t0, what), (a, b) -> a.nanos >= b.nanos ? a : b);
+            timed(t0, what);
         } catch (IOException e) {
             failed(what, e);
             return null;
@@ -178,7 +184,7 @@ final class Registry {
             failed(what, e);
             return false;
         } finally {
-            slowest.accumulateAndGet(new Slowest(System.nanoTime() - t0, what), (a, b) -> a.nanos >= b.nanos ? a : b);
+            timed(t0, what);
         }
     }
 
@@ -232,7 +238,7 @@ final class Registry {
         try {
             return readBlob(client, repo, blob, verify);
         } finally {
-            slowest.accumulateAndGet(new Slowest(System.nanoTime() - t0, "GET blob with its body"), (a, b) -> a.nanos >= b.nanos ? a : b);
+            timed(t0, "GET blob with its body");
         }
     }
 
