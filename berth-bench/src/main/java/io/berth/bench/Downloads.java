@@ -4,6 +4,7 @@ import static io.berth.bench.Pushed.BIG_REPO;
 import static io.berth.bench.Run.mib;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** The download phases: a big blob by 1 client (repeated), big blobs by 8 clients, range GETs under wrk. */
 final class Downloads {
@@ -22,28 +23,23 @@ final class Downloads {
     void one() throws Exception {
         run.pushed.ensureBig(0, 1);
         Content.Blob blob = content.big.get(0);
-        run.setup("verify digest on first download");
-        registry.getBlob(run.client(0), BIG_REPO, blob, true);
-        run.endSetup();
-        long bytes = 0;
-        long t0 = System.nanoTime();
-        for (int r = 0; r < sizes.downloadRepeats(); r++) {
-            long n = registry.getBlob(run.client(0), BIG_REPO, blob, false);
-            bytes += Math.max(0, n);
-        }
-        double s = (System.nanoTime() - t0) / 1e9;
-        run.fig("download-1", "download " + sizes.bigLabel() + ", 1 client", "MiB/s", true, mib(bytes, s));
+        verify(blob);
+        AtomicLong bytes = new AtomicLong();
+        double s = run.parallelPlain(1, sizes.downloadRepeats(), (http, r) -> {
+            long n = registry.download(http, BIG_REPO, blob);
+            bytes.addAndGet(Math.max(0, n));
+            return n > 0;
+        });
+        run.fig("download-1", "download " + sizes.bigLabel() + ", 1 client", "MiB/s", true, mib(bytes.get(), s));
     }
 
     void eight() throws Exception {
         int n = sizes.bigClients();
         run.pushed.ensureBig(1, 1 + n);
-        run.setup("verify digest on first download");
-        registry.getBlob(run.client(0), BIG_REPO, content.big.get(1), true);
-        run.endSetup();
+        verify(content.big.get(1));
         AtomicInteger ok = new AtomicInteger();
-        double s = run.parallel(n, n, (c, i) -> {
-            boolean done = registry.getBlob(c, BIG_REPO, content.big.get(1 + i), false) > 0;
+        double s = run.parallelPlain(n, n, (http, i) -> {
+            boolean done = registry.download(http, BIG_REPO, content.big.get(1 + i)) > 0;
             if (done) {
                 ok.incrementAndGet();
             }
@@ -51,6 +47,14 @@ final class Downloads {
         });
         run.fig("download-8", "download " + sizes.bigLabel() + ", " + n + " clients (aggregate)", "MiB/s", true,
                 mib(ok.get() * (long) sizes.bigBlob(), s));
+    }
+
+    /** Downloads {@code blob} once, unmeasured, and checks its size and digest. */
+    private void verify(Content.Blob blob) throws InterruptedException {
+        run.setup("verify digest on first download");
+        run.parallelPlain(1, 1, (http, i) -> registry.fetch(http, "/v2/" + BIG_REPO + "/blobs/" + blob.digest(), null,
+                blob.digest(), blob.size(), "GET blob"));
+        run.endSetup();
     }
 
     void range() throws Exception {

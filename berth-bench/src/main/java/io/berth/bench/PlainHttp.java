@@ -14,11 +14,11 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * One keep-alive HTTP/1.1 connection over a plain blocking socket, for the small-blob uploads and the mixed
- * workload: many requests from many threads, where java.net.http cost the bench about as much CPU as the server it
- * measured, on the same 2 cores. It writes a request in one go and reads the status, the headers it needs and the body (by
- * {@code Content-Length} or chunked), keeping it or feeding it to a digest; it reconnects when the server closes the
- * connection. Not thread-safe: one per client thread.
+ * One keep-alive HTTP/1.1 connection over a plain blocking socket, for the small-blob uploads, the mixed workload and
+ * the big downloads: where java.net.http cost the bench about as much CPU as the server it measured, on the same 2
+ * cores, or (downloads) was itself the bound. It writes a request in one go and reads the status, the headers it needs
+ * and the body (by {@code Content-Length} or chunked), keeping it, feeding it to a digest or only counting it; it
+ * reconnects when the server closes the connection. Not thread-safe: one per client thread.
  */
 final class PlainHttp implements AutoCloseable {
     /** What a request got back; {@code body} is empty when it went to a digest instead. */
@@ -42,12 +42,18 @@ final class PlainHttp implements AutoCloseable {
         return exchange(method, target, body, contentType == null ? null : "Content-Type: " + contentType, null);
     }
 
-    /** GETs {@code target} and feeds the body to {@code digest} as it streams in, without keeping it. */
+    /** GETs {@code target} and feeds a 200 answer's body to {@code digest} as it streams in, without keeping it. */
     Answer get(String target, String accept, MessageDigest digest) throws IOException {
-        return exchange("GET", target, new byte[0], accept == null ? null : "Accept: " + accept, digest);
+        return exchange("GET", target, new byte[0], accept == null ? null : "Accept: " + accept, digest::update);
     }
 
-    private Answer exchange(String method, String target, byte[] body, String header, MessageDigest digest) throws IOException {
+    /** GETs {@code target} and only counts a 200 answer's body, read into the one reused buffer. */
+    Answer download(String target) throws IOException {
+        return exchange("GET", target, new byte[0], null, (bytes, offset, length) -> { });
+    }
+
+    /** @param okBody where the body of a 200 answer goes; null to keep it, like the bodies of other answers */
+    private Answer exchange(String method, String target, byte[] body, String header, BodySink okBody) throws IOException {
         if (socket == null) {
             connect();
         }
@@ -63,7 +69,7 @@ final class PlainHttp implements AutoCloseable {
         try {
             out.write(request);
             out.flush();
-            return read(method, digest);
+            return read(method, okBody);
         } catch (IOException e) {
             close();
             throw e;
@@ -79,7 +85,7 @@ final class PlainHttp implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
-    private Answer read(String method, MessageDigest digest) throws IOException {
+    private Answer read(String method, BodySink okBody) throws IOException {
         String statusLine = line();
         if (!statusLine.startsWith("HTTP/1.1 ") && !statusLine.startsWith("HTTP/1.0 ")) {
             throw new IOException("not an HTTP answer: " + statusLine);
@@ -104,7 +110,7 @@ final class PlainHttp implements AutoCloseable {
         ByteArrayOutputStream kept = new ByteArrayOutputStream();
         long received = 0;
         if (!method.equals("HEAD")) {
-            BodySink sink = digest != null && status == 200 ? digest::update : kept::write;
+            BodySink sink = okBody != null && status == 200 ? okBody : kept::write;
             received = chunked ? chunkedBody(sink) : body(length, sink);
         }
         if (close) {

@@ -188,6 +188,29 @@ final class Registry {
         }
     }
 
+    /** GET a big blob over {@link PlainHttp}, counting its bytes; the length, or -1 when not 200 with the whole body. */
+    long download(PlainHttp http, String repo, Content.Blob blob) {
+        long t0 = System.nanoTime();
+        String what = "GET blob with its body";
+        try {
+            PlainHttp.Answer answer = http.download("/v2/" + repo + "/blobs/" + blob.digest());
+            if (answer.status() != 200) {
+                tally.add(phase, what + " → " + answer.status() + " " + abbreviate(answer.body()), 1);
+                return -1;
+            }
+            if (answer.length() != blob.size()) {
+                tally.add(phase, what + " → " + answer.length() + " bytes, expected " + blob.size(), 1);
+                return -1;
+            }
+            return answer.length();
+        } catch (IOException | RuntimeException e) {
+            failed(what, e);
+            return -1;
+        } finally {
+            timed(t0, what);
+        }
+    }
+
     /** A Location as a request target: Distribution answers absolute URLs, Berth paths. */
     private static String pathOf(String location) {
         URI uri = URI.create(location);
@@ -230,47 +253,6 @@ final class Registry {
             return null;
         }
         return r.body();
-    }
-
-    /** GET a blob, streaming; checks the size and, when {@code verify}, the digest. Returns the bytes read or -1. */
-    long getBlob(HttpClient client, String repo, Content.Blob blob, boolean verify) {
-        long t0 = System.nanoTime();
-        try {
-            return readBlob(client, repo, blob, verify);
-        } finally {
-            timed(t0, "GET blob with its body");
-        }
-    }
-
-    private long readBlob(HttpClient client, String repo, Content.Blob blob, boolean verify) {
-        HttpResponse<InputStream> r = send(client, request("/v2/" + repo + "/blobs/" + blob.digest()).GET().build(),
-                BodyHandlers.ofInputStream(), "GET blob", 200);
-        if (r == null) {
-            return -1;
-        }
-        MessageDigest digest = verify ? Content.sha256() : null;
-        long n = 0;
-        byte[] buffer = new byte[256 * 1024];
-        try (InputStream in = r.body()) {
-            for (int read; (read = in.read(buffer)) > 0; ) {
-                n += read;
-                if (digest != null) {
-                    digest.update(buffer, 0, read);
-                }
-            }
-        } catch (IOException e) {
-            tally.add(phase, "GET blob body → " + e, 1);
-            return -1;
-        }
-        if (n != blob.size()) {
-            tally.add(phase, "GET blob → " + n + " bytes, expected " + blob.size(), 1);
-            return -1;
-        }
-        if (digest != null && !blob.digest().equals(Content.hex(digest.digest()))) {
-            tally.add(phase, "GET blob → wrong digest", 1);
-            return -1;
-        }
-        return n;
     }
 
     /** GET bytes=[from, from+length) and compare with the content; true when 206 with exactly those bytes. */
