@@ -80,6 +80,25 @@ final class LoadTools {
         return status.find() ? Integer.parseInt(status.group(1)) : -1;
     }
 
+    /**
+     * {@code dd} of {@code bytes} zeros into a file on the scratch file system (where the data directories are) with
+     * {@code conv=fdatasync}: the disk's durable write rate, in bytes per second. The file is deleted afterwards.
+     */
+    double dd(String label, long bytes) throws IOException, InterruptedException {
+        Path file = scratch.resolve("dd.bin");
+        try {
+            String out = run(label, List.of("dd", "if=/dev/zero", "of=" + file, "bs=1M", "count=" + bytes / Sizes.MIB,
+                    "conv=fdatasync"), 80);
+            Matcher copied = Pattern.compile("copied, ([0-9.,]+) s").matcher(out);
+            if (!copied.find()) {
+                throw new IOException("unreadable dd output:\n" + out);
+            }
+            return bytes / Double.parseDouble(copied.group(1).replace(',', '.'));
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
     private synchronized File logFile(String label) {
         return logs.resolve(String.format("%03d-%s.txt", ++logCounter, label.replaceAll("[^A-Za-z0-9.-]+", "_"))).toFile();
     }

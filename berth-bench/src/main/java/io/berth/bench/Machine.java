@@ -28,7 +28,7 @@ final class Machine {
         step("Java MessageDigest SHA-256 (1 MiB buffers, this JVM)", "MB/s", Machine::javaSha256);
         step("loopback TCP, Java sockets, " + Sizes.bytes(sizes.loopbackBytes()), "MiB/s", () -> loopback(sizes.loopbackBytes()));
         step("dd bs=1M count=" + sizes.ddBytes() / Sizes.MIB + " conv=fdatasync (data-dir filesystem)", "MB/s",
-                () -> dd(sizes.ddBytes(), scratch, logs));
+                () -> tools.dd("machine-dd", sizes.ddBytes()) / 1e6);
         step("nginx static 2-byte file, wrk 64 connections", "req/s", () -> nginx(options, scratch, logs, tools));
     }
 
@@ -97,23 +97,6 @@ final class Machine {
             }
             reader.join(30_000);
             return total / ((System.nanoTime() - t0) / 1e9) / Sizes.MIB;
-        }
-    }
-
-    private static double dd(long bytes, Path scratch, Path logs) throws Exception {
-        Path file = scratch.resolve("dd.bin");
-        File log = logs.resolve("machine-dd.txt").toFile();
-        try {
-            int exit = Children.run(List.of("dd", "if=/dev/zero", "of=" + file, "bs=1M", "count=" + bytes / Sizes.MIB,
-                    "conv=fdatasync"), log, 120);
-            String out = Files.readString(log.toPath());
-            Matcher m = Pattern.compile("copied, ([0-9.,]+) s").matcher(out);
-            if (exit != 0 || !m.find()) {
-                throw new IOException("dd failed: " + out);
-            }
-            return bytes / Double.parseDouble(m.group(1).replace(',', '.')) / 1e6;
-        } finally {
-            Files.deleteIfExists(file);
         }
     }
 

@@ -43,11 +43,15 @@ final class Uploads {
             pushWithCurl(run.client(0), "bench/warmup", content.bigWarmup);
             run.endSetup();
         }
+        double ddBefore = ddMiBps();
         long t0 = System.nanoTime();
         boolean ok = pushWithCurl(run.client(0), BIG_REPO, blob);
         double s = (System.nanoTime() - t0) / 1e9;
+        double ddAfter = ddMiBps();
         run.pushed.big.set(0, ok);
-        run.fig("upload-mono-1", "upload " + sizes.bigLabel() + " monolithic, 1 client", "MiB/s", true, ok ? mib(blob.size(), s) : Double.NaN);
+        double rate = ok ? mib(blob.size(), s) : Double.NaN;
+        run.fig("upload-mono-1", "upload " + sizes.bigLabel() + " monolithic, 1 client", "MiB/s", true, rate);
+        shareOfDd("upload-mono-1", "1 client", rate, ddBefore, ddAfter);
     }
 
     void mono8() throws Exception {
@@ -56,6 +60,7 @@ final class Uploads {
             content.files.of(content.big.get(1 + i));
         }
         AtomicInteger ok = new AtomicInteger();
+        double ddBefore = ddMiBps();
         double s = run.parallel(n, n, (c, i) -> {
             boolean done = pushWithCurl(c, BIG_REPO, content.big.get(1 + i));
             if (done) {
@@ -66,8 +71,25 @@ final class Uploads {
             }
             return done;
         });
-        run.fig("upload-mono-8", "upload " + sizes.bigLabel() + " monolithic, " + n + " clients (aggregate)", "MiB/s", true,
-                mib(ok.get() * (long) sizes.bigBlob(), s));
+        double ddAfter = ddMiBps();
+        double rate = mib(ok.get() * (long) sizes.bigBlob(), s);
+        run.fig("upload-mono-8", "upload " + sizes.bigLabel() + " monolithic, " + n + " clients (aggregate)", "MiB/s", true, rate);
+        shareOfDd("upload-mono-8", n + " clients", rate, ddBefore, ddAfter);
+    }
+
+    /**
+     * The disk's durable write rate right now (dd with conv=fdatasync on the data directories' file system), MiB/s. On
+     * this virtual machine it moves between about 270 and 1,500 MB/s within minutes, so the machine's one figure is no
+     * yardstick for an upload measured minutes later.
+     */
+    private double ddMiBps() throws Exception {
+        return run.tools.dd(run.server.name + "-r" + run.round + "-" + registry.phase + "-dd", sizes.ddBytes()) / Sizes.MIB;
+    }
+
+    /** An upload's rate as a share of dd's, measured just before and just after it. */
+    private void shareOfDd(String id, String clients, double rate, double ddBefore, double ddAfter) {
+        run.fig(id + "-dd", "upload " + sizes.bigLabel() + ", " + clients + ", as % of dd conv=fdatasync just before and after",
+                "%", true, 100 * rate / ((ddBefore + ddAfter) / 2));
     }
 
     /** POST by the Java client, then the PUT with the whole blob by curl. */

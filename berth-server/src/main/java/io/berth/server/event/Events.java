@@ -1,6 +1,7 @@
 package io.berth.server.event;
 
 import io.berth.oci.type.TypeCatalog;
+import io.berth.server.http.OutboundHttp;
 import io.berth.server.http.RouteHandler;
 import io.berth.server.meta.ChangeListener;
 import io.berth.server.meta.Database;
@@ -12,7 +13,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,10 +43,7 @@ public final class Events implements AutoCloseable {
         this.recorder = new EventRecorder(outbox, config.endpoints(), catalog, () -> source, clock,
                 () -> deliverers.values().forEach(Deliverer::wake));
         if (!config.endpoints().isEmpty()) { // without endpoints, no HTTP client: building one loads the TLS stack
-            HttpClient client = HttpClient.newBuilder()
-                    .connectTimeout(Duration.ofSeconds(10))
-                    .followRedirects(HttpClient.Redirect.NEVER)
-                    .build();
+            HttpClient client = OutboundHttp.newClient();
             config.endpoints().forEach(endpoint ->
                     deliverers.put(endpoint.name(), new Deliverer(endpoint, outbox, client, clock)));
             outbox.register(config.endpoints().stream().map(EndpointConfig::name).toList());

@@ -5,6 +5,7 @@ import io.berth.oci.Digest;
 import io.berth.oci.Repository;
 import io.berth.oci.type.ArtifactType;
 import io.berth.oci.type.TypeCatalog;
+import io.berth.server.http.OutboundHttp;
 import io.berth.server.meta.Change;
 import io.berth.server.meta.ChangeListener;
 import io.berth.server.meta.Database;
@@ -15,7 +16,6 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -66,10 +66,7 @@ public final class ScanService implements ScanStatuses, AutoCloseable {
                         ScanCredentials credentials, Clock clock) {
         this.scanners = new Scanners(configs);
         this.store = new ScanStore(database);
-        this.client = new ScannerClient(() -> HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build());
+        this.client = new ScannerClient(OutboundHttp::newClient);
         this.catalog = catalog;
         this.credentials = credentials;
         this.clock = clock;
