@@ -1,0 +1,52 @@
+package io.berth.server;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** The boundaries the code keeps, checked on the compiled classes of every module on the test class path. */
+class ArchitectureTest {
+    private static final JavaClasses CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.berth");
+    private static final String[] DATABASE_DRIVERS =
+            {"java.sql..", "javax.sql..", "org.sqlite..", "org.postgresql..", "org.flywaydb..", "com.zaxxer.hikari.."};
+    /** Packages that serve HTTP or hold blob bytes: they reach metadata through the index interfaces of {@code meta}. */
+    private static final String[] HTTP_AND_BLOBS = {"io.berth.server.http..", "io.berth.server.handler..",
+            "io.berth.server.listing..", "io.berth.server.ui..", "io.berth.server.auth..", "io.berth.server.blob..",
+            "io.berth.server.type..", "io.berth.server.tls..", "io.berth.server.config.."};
+
+    /** The value types, parser and type catalog are shared by server, client and CLI (Maven already keeps them apart). */
+    @Test
+    void theOciModelKnowsNothingOfNetworksOrDatabases() {
+        noClasses().that().resideInAPackage("io.berth.oci..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.vertx..", "io.netty..", "java.net.http..", "java.sql..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void onlyTheMetadataAndTheFeatureStoresSpeakSql() {
+        noClasses().that().resideInAnyPackage(HTTP_AND_BLOBS)
+                .should().dependOnClassesThat().resideInAnyPackage(DATABASE_DRIVERS)
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("io.berth.server.meta.Database")
+                .check(CLASSES);
+    }
+
+    @Test
+    void requestHandlersSeeBlobStorageThroughItsInterface() {
+        noClasses().that().resideInAnyPackage("io.berth.server.http..", "io.berth.server.handler..",
+                        "io.berth.server.listing..", "io.berth.server.ui..")
+                .should().dependOnClassesThat().haveFullyQualifiedName("io.berth.server.blob.FilesystemBlobStore")
+                .check(CLASSES);
+    }
+
+    @Test
+    void registryHandlersStandApartFromTheWebUiAndTheListingApi() {
+        noClasses().that().resideInAPackage("io.berth.server.handler..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.berth.server.ui..", "io.berth.server.listing..")
+                .check(CLASSES);
+    }
+}
