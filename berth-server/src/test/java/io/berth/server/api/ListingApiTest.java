@@ -128,6 +128,22 @@ class ListingApiTest {
     }
 
     @Test
+    void aPageOfRepositoriesSummarizesEachOnItsOwn() {
+        JsonNode page = get("/api/v1/repositories?q=samples/").get("repositories");
+
+        assertThat(page).hasSize(5);
+        for (JsonNode repository : page) {
+            String name = repository.get("name").asText();
+            JsonNode alone = get("/api/v1/repositories?q=" + name).get("repositories");
+            assertThat(alone).hasSize(1);
+            assertThat(repository).as(name).isEqualTo(alone.get(0));
+        }
+        assertThat(page).extracting(r -> r.get("artifacts").toString()).containsExactly(
+                "{\"arm-template\":1}", "{\"cnab-bundle\":1}", "{\"ecs-task\":1}", "{\"helm-chart\":1}", "{\"oci-image-index\":1}");
+        assertThat(page.get(4).get("size").asLong()).isGreaterThan(page.get(3).get("size").asLong() + 2 * 1024 - 512);
+    }
+
+    @Test
     void filtersByTypeAndByName() {
         assertThat(get("/api/v1/artifacts?type=helm-chart").get("artifacts"))
                 .extracting(a -> a.get("repository").asText()).containsExactly(SeedListing.HELM);
