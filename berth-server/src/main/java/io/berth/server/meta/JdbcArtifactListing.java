@@ -71,7 +71,8 @@ public final class JdbcArtifactListing implements ArtifactListing {
 
     /**
      * The summaries of a page of repositories: five grouped queries for the whole page rather than five per repository,
-     * each answered from indexes (V4) without reading the manifests' rows.
+     * each answered from indexes (V4) without reading the manifests' rows. A page holds at most 1,000 repositories
+     * (the listing API's limit), well within either database's limit on bound parameters.
      */
     private static List<RepositorySummary> summaries(Connection connection, List<RepositoryRow> rows) throws SQLException {
         if (rows.isEmpty()) {
