@@ -42,14 +42,13 @@ final class PlainHttp implements AutoCloseable {
         return exchange(method, target, body, contentType == null ? null : "Content-Type: " + contentType, null);
     }
 
-    /** GETs {@code target} and feeds a 200 answer's body to {@code digest} as it streams in, without keeping it. */
+    /**
+     * GETs {@code target} and feeds a 200 answer's body to {@code digest} as it streams in, without keeping it; with no
+     * digest, it only counts the body, read into the one reused buffer.
+     */
     Answer get(String target, String accept, MessageDigest digest) throws IOException {
-        return exchange("GET", target, new byte[0], accept == null ? null : "Accept: " + accept, digest::update);
-    }
-
-    /** GETs {@code target} and only counts a 200 answer's body, read into the one reused buffer. */
-    Answer download(String target) throws IOException {
-        return exchange("GET", target, new byte[0], null, (bytes, offset, length) -> { });
+        BodySink okBody = digest == null ? (bytes, offset, length) -> { } : digest::update;
+        return exchange("GET", target, new byte[0], accept == null ? null : "Accept: " + accept, okBody);
     }
 
     /** @param okBody where the body of a 200 answer goes; null to keep it, like the bodies of other answers */
