@@ -184,7 +184,9 @@ final class Bench {
         Lists lists = new Lists(run);
         ListingApi listing = new ListingApi(run);
         Mixed mixed = new Mixed(run);
+        Warmup warmup = new Warmup(run);
         Phase[] phases = {
+            new Phase(Options.WARM_UP, () -> warmup.run(up)),
             new Phase("upload-mono-1", up::mono1), new Phase("upload-mono-8", up::mono8),
             new Phase("upload-chunked", up::chunked), new Phase("upload-small-1", () -> up.small(1)),
             new Phase("upload-small-8", () -> up.small(8)), new Phase(Options.OPT_IN_SMALL_WARM, up::smallWarm),

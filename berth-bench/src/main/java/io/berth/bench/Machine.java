@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,41 @@ final class Machine {
         step("loopback TCP, Java sockets, " + Sizes.bytes(sizes.loopbackBytes()), "MiB/s", () -> loopback(sizes.loopbackBytes()));
         step("dd bs=1M count=" + sizes.ddBytes() / Sizes.MIB + " conv=fdatasync (data-dir filesystem)", "MB/s",
                 () -> tools.dd("machine-dd", sizes.ddBytes()) / 1e6);
+        bareReceiver(sizes, scratch, tools);
         step("nginx static 2-byte file, wrk 64 connections", "req/s", () -> nginx(options, scratch, logs, tools));
+    }
+
+    /**
+     * The ceiling for the big uploads: curl sends a big blob to a {@link BareReceiver} three times, with {@code dd}
+     * right before and after, so that the rate can be read as a share of the disk's rate in the same minute.
+     */
+    private void bareReceiver(Sizes sizes, Path scratch, LoadTools tools) {
+        String what = "bare receiver (no registry): curl PUT " + sizes.bigLabel() + ", SHA-256, write, fdatasync";
+        double[] share = {Double.NaN};
+        step(what + ", median of 3", "MiB/s", () -> {
+            Path body = new BlobFiles().of(Content.blob(Content.random(sizes.bigBlob(), 11)));
+            double ddBefore = tools.dd("machine-bare-dd-before", sizes.ddBytes()) / Sizes.MIB;
+            double[] rates = new double[3];
+            for (int i = 0; i < rates.length; i++) {
+                rates[i] = BareReceiver.upload(tools, "machine-bare-" + i, body, scratch);
+            }
+            double ddAfter = tools.dd("machine-bare-dd-after", sizes.ddBytes()) / Sizes.MIB;
+            Files.delete(body);
+            share[0] = 100 * median(rates) / ((ddBefore + ddAfter) / 2);
+            return median(rates);
+        });
+        step("bare receiver as % of dd conv=fdatasync just before and after", "%", () -> {
+            if (Double.isNaN(share[0])) {
+                throw new IOException("no bare receiver figure");
+            }
+            return share[0];
+        });
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     private interface Measure {

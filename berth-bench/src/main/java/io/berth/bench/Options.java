@@ -17,6 +17,9 @@ final class Options {
               --rounds N            rounds of Distribution-then-Berth, each server on a fresh data directory (default 2)
               --only LIST           comma-separated phases or groups to run (default: all). Groups and phases:
                                       machine
+                                      warm-up  = unmeasured big uploads, 1,000 small blobs and 1,000 manifests, to
+                                                 bench/warmup, before the first measured phase (name it with --only
+                                                 to warm a partial run up too)
                                       upload   = upload-mono-1, upload-mono-8, upload-chunked, upload-small-1, upload-small-8
                                       download = download-1, download-8, download-range
                                       manifest = manifest-put-1, manifest-put-8, manifest-get, manifest-head, blob-head
@@ -57,6 +60,7 @@ final class Options {
     static final List<String> GROUP_LISTS = List.of("tags-list", "catalog", "listing");
     /** Runs only when named in --only. */
     static final String OPT_IN_SMALL_WARM = "upload-small-warm";
+    static final String WARM_UP = "warm-up";
 
     static Options parse(String[] args) {
         Options o = new Options();
@@ -108,7 +112,7 @@ final class Options {
             case "download" -> GROUP_DOWNLOAD;
             case "manifest", "manifests" -> GROUP_MANIFEST;
             case "lists" -> GROUP_LISTS;
-            case "machine", "mixed", "startup", OPT_IN_SMALL_WARM -> List.of(name);
+            case "machine", "mixed", "startup", WARM_UP, OPT_IN_SMALL_WARM -> List.of(name);
             default -> {
                 List<String> all = new ArrayList<>();
                 all.addAll(GROUP_UPLOAD);

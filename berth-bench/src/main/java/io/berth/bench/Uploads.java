@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Monolithic big blobs are sent by curl, from files in memory: java.net.http sends at most about 190 MiB/s on this
  * machine, less than either server takes, so it measured the client. Sessions are still opened (POST) by the Java
- * client. Full runs push one big blob unmeasured first, so that neither server is measured cold.
+ * client. The {@link Warmup} phase before them pushes big blobs the same way, unmeasured.
  *
  * <p>Small blobs go over {@link PlainHttp}, one keep-alive connection per client thread: java.net.http spent about as
  * much CPU per request as the server, on the same two cores.
@@ -38,11 +38,6 @@ final class Uploads {
     void mono1() throws Exception {
         Content.Blob blob = content.big.get(0);
         content.files.of(blob);
-        if (!run.options.quick) {
-            run.setup("warm-up");
-            pushWithCurl(run.client(0), "bench/warmup", content.bigWarmup);
-            run.endSetup();
-        }
         double ddBefore = ddMiBps();
         long t0 = System.nanoTime();
         boolean ok = pushWithCurl(run.client(0), BIG_REPO, blob);
@@ -93,7 +88,7 @@ final class Uploads {
     }
 
     /** POST by the Java client, then the PUT with the whole blob by curl. */
-    private boolean pushWithCurl(HttpClient client, String repo, Content.Blob blob) {
+    boolean pushWithCurl(HttpClient client, String repo, Content.Blob blob) {
         Optional<String> location = registry.startUpload(client, repo);
         if (location.isEmpty()) {
             return false;

@@ -62,7 +62,15 @@ class BenchQuickTest {
         assertThat(berthOnly).as("the listing API's figures, Berth only").hasSize(12).allMatch(id -> id.startsWith("listing-"));
         assertThat(Files.readString(out.resolve("report.md"))).contains("n/a (Berth only)");
         assertThat(report.path("figures").size()).isGreaterThan(30);
-        assertThat(report.path("phases").size()).isEqualTo(18);
+        assertThat(report.path("phases").size()).as("start-up, warm-up and 17 measured phases").isEqualTo(19);
+        List<String> bare = new ArrayList<>();
+        report.path("machine").fields().forEachRemaining(f -> {
+            if (f.getKey().startsWith("bare receiver")) {
+                bare.add(f.getKey() + " = " + f.getValue().path("value").asDouble());
+                assertThat(f.getValue().path("value").asDouble()).as(f.getKey()).isPositive();
+            }
+        });
+        assertThat(bare).as("the bare receiver's rate and its share of dd").hasSize(2);
         assertThat(seconds).as("the quick run's duration").isLessThan(90);
     }
 
