@@ -4,13 +4,11 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The distribution-spec's route table as data (spec section "Endpoints", end-1 … end-13). The server binds one
- * handler to each entry and the client builds its URLs from the same entries. Path variables are named groups:
- * {@code name} (a repository, which may contain {@code /}), {@code reference}, {@code digest}, {@code uuid}.
+ * handler to each entry and the client builds its URLs from the same entries. Path variables: {@code name} (a
+ * repository, which may contain {@code /}), {@code reference}, {@code digest}, {@code uuid}.
  */
 public enum Endpoint {
     /** end-1: API version check. */
@@ -33,18 +31,31 @@ public enum Endpoint {
     /** The HTTP methods the spec uses. */
     public enum Method { GET, HEAD, PUT, POST, PATCH, DELETE }
 
+    private static final Endpoint[] ALL = values();
+    private static final String PREFIX = "/v2/";
+    private static final String NAME = "{name}";
+
     private final String template;
     private final Set<Method> methods;
-    private final Pattern pattern;
+    /** The template's segments after {@code {name}/}, null for the variable one; null without a name. */
+    private final String[] suffix;
+    /** The variable among them ({@code reference}, {@code digest}, {@code uuid}), if any. */
+    private final String variable;
 
     Endpoint(String template, Set<Method> methods) {
         this.template = template;
         this.methods = methods;
-        this.pattern = Pattern.compile(Pattern.quote(template)
-                .replace("{name}", "\\E(?<name>.+?)\\Q")
-                .replace("{reference}", "\\E(?<reference>[^/]+)\\Q")
-                .replace("{digest}", "\\E(?<digest>[^/]+)\\Q")
-                .replace("{uuid}", "\\E(?<uuid>[^/]+)\\Q"));
+        int name = template.indexOf(NAME);
+        String[] segments = name < 0 ? null : template.substring(name + NAME.length() + 1).split("/", -1);
+        String found = null;
+        for (int i = 0; segments != null && i < segments.length; i++) {
+            if (segments[i].startsWith("{")) {
+                found = segments[i].substring(1, segments[i].length() - 1);
+                segments[i] = null;
+            }
+        }
+        this.suffix = segments;
+        this.variable = found;
     }
 
     public Set<Method> methods() {
@@ -55,22 +66,64 @@ public enum Endpoint {
         return template;
     }
 
-    /** A matched request path: the endpoint and its raw path variables. */
-    public record Match(Endpoint endpoint, Matcher matcher) {
-        public String variable(String name) {
-            return matcher.group(name);
+    /**
+     * A matched request path: the endpoint and its raw path variables, {@code name} and at most one other.
+     * {@link #variable} throws {@link IllegalArgumentException} for a variable the endpoint does not have.
+     */
+    public record Match(Endpoint endpoint, String name, String otherName, String other) {
+        public String variable(String variable) {
+            if (name != null && variable.equals("name")) {
+                return name;
+            }
+            if (otherName != null && otherName.equals(variable)) {
+                return other;
+            }
+            throw new IllegalArgumentException(endpoint + " has no variable " + variable);
         }
     }
 
-    /** The endpoint whose path matches, whatever the method; endpoints are tried in declaration order. */
+    /**
+     * The endpoint whose path matches, whatever the method. A name is any non-empty text, slashes included; every
+     * other variable is one non-empty segment, so the template's segments after the name are the path's last ones,
+     * and at most one endpoint fits a path. Compares segments from the end instead of running regular expressions:
+     * it is on every request's path.
+     */
     public static Optional<Match> match(String path) {
-        for (Endpoint endpoint : values()) {
-            Matcher matcher = endpoint.pattern.matcher(path);
-            if (matcher.matches()) {
-                return Optional.of(new Match(endpoint, matcher));
+        if (!path.startsWith(PREFIX)) {
+            return Optional.empty();
+        }
+        for (Endpoint endpoint : ALL) {
+            Match match = endpoint.matchPath(path);
+            if (match != null) {
+                return Optional.of(match);
             }
         }
         return Optional.empty();
+    }
+
+    private Match matchPath(String path) {
+        if (suffix == null) {
+            return path.equals(template) ? new Match(this, null, null, null) : null;
+        }
+        String other = null;
+        int end = path.length();
+        for (int i = suffix.length - 1; i >= 0; i--) {
+            int slash = path.lastIndexOf('/', end - 1);
+            if (slash < PREFIX.length()) {
+                return null; // the name would be empty
+            }
+            int length = end - slash - 1;
+            if (suffix[i] == null) {
+                if (length == 0) {
+                    return null;
+                }
+                other = path.substring(slash + 1, end);
+            } else if (length != suffix[i].length() || !path.startsWith(suffix[i], slash + 1)) {
+                return null;
+            }
+            end = slash;
+        }
+        return end > PREFIX.length() ? new Match(this, path.substring(PREFIX.length(), end), variable, other) : null;
     }
 
     /** The path for these variable values, in template order ({@code name} first, then the other variable). */
