@@ -3,7 +3,6 @@ package io.berth.bench;
 import static io.berth.bench.Pushed.BIG_REPO;
 import static io.berth.bench.Run.mib;
 
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** The download phases: a big blob by 1 client (repeated), big blobs by 8 clients, range GETs under wrk. */
 final class Downloads {
@@ -23,28 +22,23 @@ final class Downloads {
         run.pushed.ensureBig(0, 1);
         Content.Blob blob = content.big.get(0);
         verify(blob);
-        AtomicInteger ok = new AtomicInteger();
-        double s = run.parallelPlain(1, sizes.downloadRepeats(), (http, r) -> download(http, blob, ok));
-        run.fig("download-1", "download " + sizes.bigLabel() + ", 1 client", "MiB/s", true, mib(ok.get() * blob.size(), s));
+        Run.Batch batch = run.parallelPlain(1, sizes.downloadRepeats(), (http, r) -> download(http, blob));
+        run.fig("download-1", "download " + sizes.bigLabel() + ", 1 client", "MiB/s", true,
+                mib(batch.succeeded() * blob.size(), batch.seconds()));
     }
 
     void eight() throws Exception {
         int n = sizes.bigClients();
         run.pushed.ensureBig(1, 1 + n);
         verify(content.big.get(1));
-        AtomicInteger ok = new AtomicInteger();
-        double s = run.parallelPlain(n, n, (http, i) -> download(http, content.big.get(1 + i), ok));
+        Run.Batch batch = run.parallelPlain(n, n, (http, i) -> download(http, content.big.get(1 + i)));
         run.fig("download-8", "download " + sizes.bigLabel() + ", " + n + " clients (aggregate)", "MiB/s", true,
-                mib(ok.get() * (long) sizes.bigBlob(), s));
+                mib(batch.succeeded() * (long) sizes.bigBlob(), batch.seconds()));
     }
 
-    /** A timed download: the body is counted, not hashed; {@code ok} counts the whole ones. */
-    private boolean download(PlainHttp http, Content.Blob blob, AtomicInteger ok) {
-        boolean done = registry.fetch(http, blobPath(blob), null, null, blob.size(), "GET blob with its body");
-        if (done) {
-            ok.incrementAndGet();
-        }
-        return done;
+    /** A timed download: the body is counted, not hashed; true when it was whole. */
+    private boolean download(PlainHttp http, Content.Blob blob) {
+        return registry.fetch(http, blobPath(blob), null, null, blob.size(), "GET blob with its body");
     }
 
     private static String blobPath(Content.Blob blob) {

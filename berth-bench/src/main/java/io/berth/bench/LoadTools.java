@@ -99,6 +99,16 @@ final class LoadTools {
         }
     }
 
+    /** {@link #dd} in MiB/s, to set beside an upload's rate. */
+    double ddMiBps(String label, long bytes) throws IOException, InterruptedException {
+        return dd(label, bytes) / Sizes.MIB;
+    }
+
+    /** An upload's rate as a percentage of the mean of two dd rates taken right before and right after it (all MiB/s). */
+    static double percentOfDd(double rate, double ddBefore, double ddAfter) {
+        return 100 * rate / ((ddBefore + ddAfter) / 2);
+    }
+
     private synchronized File logFile(String label) {
         return logs.resolve(String.format("%03d-%s.txt", ++logCounter, label.replaceAll("[^A-Za-z0-9.-]+", "_"))).toFile();
     }

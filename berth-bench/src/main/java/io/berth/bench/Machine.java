@@ -43,14 +43,14 @@ final class Machine {
         double[] share = {Double.NaN};
         step(what + ", median of 3", "MiB/s", () -> {
             Path body = new BlobFiles().of(Content.blob(Content.random(sizes.bigBlob(), 11)));
-            double ddBefore = tools.dd("machine-bare-dd-before", sizes.ddBytes()) / Sizes.MIB;
+            double ddBefore = tools.ddMiBps("machine-bare-dd-before", sizes.ddBytes());
             double[] rates = new double[3];
             for (int i = 0; i < rates.length; i++) {
                 rates[i] = BareReceiver.upload(tools, "machine-bare-" + i, body, scratch);
             }
-            double ddAfter = tools.dd("machine-bare-dd-after", sizes.ddBytes()) / Sizes.MIB;
+            double ddAfter = tools.ddMiBps("machine-bare-dd-after", sizes.ddBytes());
             Files.delete(body);
-            share[0] = 100 * median(rates) / ((ddBefore + ddAfter) / 2);
+            share[0] = LoadTools.percentOfDd(median(rates), ddBefore, ddAfter);
             return median(rates);
         });
         step("bare receiver as % of dd conv=fdatasync just before and after", "%", () -> {

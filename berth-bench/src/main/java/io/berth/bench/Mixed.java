@@ -26,7 +26,7 @@ final class Mixed {
                 ok = ok && registry.pushMonolithic(http, repo, layer);
             }
             return ok && registry.putManifest(http, repo, "v1", image.manifest());
-        });
+        }).seconds();
         double pull = run.parallelPlain(n, n, (http, i) -> {
             Content.Image image = images.get(i);
             String repo = String.format("mixed/img-%02d", i);
@@ -36,7 +36,7 @@ final class Mixed {
                 ok = ok && registry.fetch(http, "/v2/" + repo + "/blobs/" + blob.digest(), null, blob.digest(), blob.size(), "GET blob");
             }
             return ok;
-        });
+        }).seconds();
         String what = n + " images (config + 3 × " + Sizes.bytes(run.sizes.imageLayer()) + "), " + n + " concurrent clients";
         run.fig("mixed-push", "mixed: push " + what, "s", false, push);
         run.fig("mixed-pull", "mixed: then pull them all, " + n + " concurrent clients", "s", false, pull);

@@ -2,7 +2,6 @@ package io.berth.bench;
 
 import java.util.BitSet;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What one run has pushed to its server (big blobs, the tags repository, the catalog's repositories), and pushing
@@ -56,7 +55,7 @@ final class Pushed {
                 }
             }
             return ok;
-        });
+        }).seconds();
     }
 
     void ensureTags(int to) throws InterruptedException {
@@ -75,19 +74,14 @@ final class Pushed {
         ensureTagBase();
         int count = run.sizes.repoCount();
         byte[] manifest = Content.manifest(content.tagConfig, List.of(content.tagLayer), "catalog");
-        AtomicInteger ok = new AtomicInteger();
-        double s = run.parallel(8, count, (c, i) -> {
+        Run.Batch batch = run.parallel(8, count, (c, i) -> {
             String repo = String.format("cat/r%04d", i);
-            boolean done = registry.mount(c, repo, content.tagConfig.digest(), TAGS_REPO)
+            return registry.mount(c, repo, content.tagConfig.digest(), TAGS_REPO)
                     && registry.mount(c, repo, content.tagLayer.digest(), TAGS_REPO)
                     && registry.putManifest(c, repo, "latest", manifest);
-            if (done) {
-                ok.incrementAndGet();
-            }
-            return done;
         });
         repos = true;
-        return ok.get() / s;
+        return batch.succeeded() / batch.seconds();
     }
 
     void ensureRepos() throws InterruptedException {

@@ -84,8 +84,12 @@ final class Run {
         boolean run(PlainHttp http, int index);
     }
 
-    /** Runs {@code tasks} tasks on {@code threads} threads, each with its own {@link PlainHttp} connection; seconds. */
-    double parallelPlain(int threads, int tasks, PlainTask task) throws InterruptedException {
+    /** How a concurrent workload went: its wall time and how many of its tasks succeeded. */
+    record Batch(double seconds, int succeeded) {
+    }
+
+    /** Runs {@code tasks} tasks on {@code threads} threads, each with its own {@link PlainHttp} connection. */
+    Batch parallelPlain(int threads, int tasks, PlainTask task) throws InterruptedException {
         List<PlainHttp> connections = new CopyOnWriteArrayList<>();
         ThreadLocal<PlainHttp> connection = ThreadLocal.withInitial(() -> {
             PlainHttp http = new PlainHttp(server.port, (int) registry.timeout.toMillis());
@@ -99,8 +103,8 @@ final class Run {
         }
     }
 
-    /** Runs {@code tasks} tasks on {@code threads} threads, each with its own HttpClient; returns seconds. */
-    double parallel(int threads, int tasks, Task task) throws InterruptedException {
+    /** Runs {@code tasks} tasks on {@code threads} threads, each with its own HttpClient. */
+    Batch parallel(int threads, int tasks, Task task) throws InterruptedException {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
         List<Thread> workers = new ArrayList<>();
@@ -124,7 +128,7 @@ final class Run {
         for (Thread w : workers) {
             w.join();
         }
-        return (System.nanoTime() - t0) / 1e9;
+        return new Batch((System.nanoTime() - t0) / 1e9, tasks - failed.get());
     }
 
     void load(String id, String label, LoadTools.Load l, double minBytesPerAnswer) {

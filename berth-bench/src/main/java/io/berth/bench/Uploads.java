@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The upload phases: big blobs monolithic (1 and 8 clients) and chunked, small blobs (1 and 8 clients).
@@ -54,20 +53,18 @@ final class Uploads {
         for (int i = 0; i < n; i++) {
             content.files.of(content.big.get(1 + i));
         }
-        AtomicInteger ok = new AtomicInteger();
         double ddBefore = ddMiBps();
-        double s = run.parallel(n, n, (c, i) -> {
+        Run.Batch batch = run.parallel(n, n, (c, i) -> {
             boolean done = pushWithCurl(c, BIG_REPO, content.big.get(1 + i));
             if (done) {
                 synchronized (run.pushed.big) {
                     run.pushed.big.set(1 + i);
                 }
-                ok.incrementAndGet();
             }
             return done;
         });
         double ddAfter = ddMiBps();
-        double rate = mib(ok.get() * (long) sizes.bigBlob(), s);
+        double rate = mib(batch.succeeded() * (long) sizes.bigBlob(), batch.seconds());
         run.fig("upload-mono-8", "upload " + sizes.bigLabel() + " monolithic, " + n + " clients (aggregate)", "MiB/s", true, rate);
         shareOfDd("upload-mono-8", n + " clients", rate, ddBefore, ddAfter);
     }
@@ -78,13 +75,13 @@ final class Uploads {
      * yardstick for an upload measured minutes later.
      */
     private double ddMiBps() throws Exception {
-        return run.tools.dd(run.server.name + "-r" + run.round + "-" + registry.phase + "-dd", sizes.ddBytes()) / Sizes.MIB;
+        return run.tools.ddMiBps(run.server.name + "-r" + run.round + "-" + registry.phase + "-dd", sizes.ddBytes());
     }
 
     /** An upload's rate as a share of dd's, measured just before and just after it. */
     private void shareOfDd(String id, String clients, double rate, double ddBefore, double ddAfter) {
         run.fig(id + "-dd", "upload " + sizes.bigLabel() + ", " + clients + ", as % of dd conv=fdatasync just before and after",
-                "%", true, 100 * rate / ((ddBefore + ddAfter) / 2));
+                "%", true, LoadTools.percentOfDd(rate, ddBefore, ddAfter));
     }
 
     /** POST by the Java client, then the PUT with the whole blob by curl. */
@@ -121,10 +118,9 @@ final class Uploads {
 
     void small(int clients) throws Exception {
         List<Content.Blob> blobs = clients == 1 ? content.small1 : content.small8;
-        AtomicInteger ok = new AtomicInteger();
-        double s = pushSmall(clients, blobs, ok);
+        Run.Batch pushed = pushSmall(clients, SMALL_REPO, blobs);
         run.fig("upload-small-" + clients, "upload " + blobs.size() + " × " + Sizes.bytes(sizes.smallBlob()) + " blobs, " + clients
-                + (clients == 1 ? " client" : " clients"), "blobs/s", true, ok.get() / s);
+                + (clients == 1 ? " client" : " clients"), "blobs/s", true, pushed.succeeded() / pushed.seconds());
     }
 
     /**
@@ -139,11 +135,10 @@ final class Uploads {
         double cpuPerBlob = Double.NaN;
         for (int b = 0; b < WARM_BATCHES; b++) {
             List<Content.Blob> blobs = Content.smallBatch(batch, sizes.smallBlob(), 100 + b);
-            AtomicInteger ok = new AtomicInteger();
             double cpu0 = run.server.cpuSeconds();
-            double s = pushSmall(clients, blobs, ok);
-            rate = ok.get() / s;
-            cpuPerBlob = (run.server.cpuSeconds() - cpu0) * 1000 / Math.max(1, ok.get());
+            Run.Batch pushed = pushSmall(clients, SMALL_REPO, blobs);
+            rate = pushed.succeeded() / pushed.seconds();
+            cpuPerBlob = (run.server.cpuSeconds() - cpu0) * 1000 / Math.max(1, pushed.succeeded());
             System.out.printf("    batch %2d: %,6.0f blobs/s, %.2f ms server CPU per blob%n", b + 1, rate, cpuPerBlob);
         }
         String what = batch + " × " + Sizes.bytes(sizes.smallBlob()) + " blobs, " + clients + " clients, after "
@@ -152,14 +147,8 @@ final class Uploads {
         run.fig("upload-small-warm-cpu", "server CPU per blob, " + what, "ms", false, cpuPerBlob);
     }
 
-    /** Each client thread pushes over its own {@link PlainHttp} connection (POST, then PUT with the blob); seconds. */
-    private double pushSmall(int clients, List<Content.Blob> blobs, AtomicInteger ok) throws InterruptedException {
-        return run.parallelPlain(clients, blobs.size(), (http, i) -> {
-            boolean done = registry.pushMonolithic(http, SMALL_REPO, blobs.get(i));
-            if (done) {
-                ok.incrementAndGet();
-            }
-            return done;
-        });
+    /** Each client thread pushes over its own {@link PlainHttp} connection (POST, then PUT with the blob). */
+    Run.Batch pushSmall(int clients, String repo, List<Content.Blob> blobs) throws InterruptedException {
+        return run.parallelPlain(clients, blobs.size(), (http, i) -> registry.pushMonolithic(http, repo, blobs.get(i)));
     }
 }

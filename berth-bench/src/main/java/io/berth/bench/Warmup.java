@@ -1,7 +1,6 @@
 package io.berth.bench;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The warm-up phase: unmeasured work of each kind the first phases measure, before any of them, so that they measure a
@@ -31,23 +30,14 @@ final class Warmup {
             check(uploads.pushWithCurl(run.client(0), REPO, content.bigWarmup), "big upload");
         }
         List<Content.Blob> small = Content.smallBatch(sizes.smallCount(), sizes.smallBlob(), 90);
-        AtomicInteger pushed = new AtomicInteger();
-        run.parallelPlain(8, small.size(), (http, i) -> count(run.registry.pushMonolithic(http, REPO, small.get(i)), pushed));
-        check(pushed.get() == small.size(), (small.size() - pushed.get()) + " small blobs");
+        Run.Batch pushed = uploads.pushSmall(8, REPO, small);
+        check(pushed.succeeded() == small.size(), (small.size() - pushed.succeeded()) + " small blobs");
         check(run.registry.pushMonolithic(run.client(0), REPO, content.tagConfig)
                 && run.registry.pushMonolithic(run.client(0), REPO, content.tagLayer), "config and layer");
-        AtomicInteger tagged = new AtomicInteger();
         int manifests = sizes.manifestPut1();
-        run.parallel(8, manifests, (c, i) -> count(run.registry.putManifest(c, REPO, "w" + i,
-                Content.manifest(content.tagConfig, List.of(content.tagLayer), "warm-up " + i)), tagged));
-        check(tagged.get() == manifests, (manifests - tagged.get()) + " manifests");
-    }
-
-    private static boolean count(boolean ok, AtomicInteger done) {
-        if (ok) {
-            done.incrementAndGet();
-        }
-        return ok;
+        Run.Batch tagged = run.parallel(8, manifests, (c, i) -> run.registry.putManifest(c, REPO, "w" + i,
+                Content.manifest(content.tagConfig, List.of(content.tagLayer), "warm-up " + i)));
+        check(tagged.succeeded() == manifests, (manifests - tagged.succeeded()) + " manifests");
     }
 
     private static void check(boolean ok, String what) {
