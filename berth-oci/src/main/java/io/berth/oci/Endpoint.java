@@ -70,12 +70,12 @@ public enum Endpoint {
      * A matched request path: the endpoint and its raw path variables, {@code name} and at most one other.
      * {@link #variable} throws {@link IllegalArgumentException} for a variable the endpoint does not have.
      */
-    public record Match(Endpoint endpoint, String name, String otherName, String other) {
+    public record Match(Endpoint endpoint, String name, String other) {
         public String variable(String variable) {
             if (name != null && variable.equals("name")) {
                 return name;
             }
-            if (otherName != null && otherName.equals(variable)) {
+            if (variable.equals(endpoint.variable)) {
                 return other;
             }
             throw new IllegalArgumentException(endpoint + " has no variable " + variable);
@@ -103,7 +103,7 @@ public enum Endpoint {
 
     private Match matchPath(String path) {
         if (suffix == null) {
-            return path.equals(template) ? new Match(this, null, null, null) : null;
+            return path.equals(template) ? new Match(this, null, null) : null;
         }
         String other = null;
         int end = path.length();
@@ -123,7 +123,7 @@ public enum Endpoint {
             }
             end = slash;
         }
-        return end > PREFIX.length() ? new Match(this, path.substring(PREFIX.length(), end), variable, other) : null;
+        return end > PREFIX.length() ? new Match(this, path.substring(PREFIX.length(), end), other) : null;
     }
 
     /** The path for these variable values, in template order ({@code name} first, then the other variable). */
