@@ -80,7 +80,7 @@ public final class JdbcArtifactListing implements ArtifactListing {
         }
         Map<Long, Totals> totals = new LinkedHashMap<>();
         rows.forEach(row -> totals.put(row.id(), new Totals()));
-        String in = " IN (" + String.join(", ", Collections.nCopies(rows.size(), "?")) + ")";
+        String in = " IN " + placeholders(rows.size());
         Object[] ids = rows.stream().map(RepositoryRow::id).toArray();
         SqlStatement.RowReader<Void> countByType = r -> {
             totals.get(r.getLong(1)).artifactsByType.merge(r.getString(2), r.getLong(3), Long::sum);
@@ -228,7 +228,7 @@ public final class JdbcArtifactListing implements ArtifactListing {
                 parameters.addAll(chunk);
                 sql(connection, "SELECT m.subject_digest, m.type_id FROM manifests m"
                         + " WHERE m.repository_id = (SELECT id FROM repositories WHERE name = ?)"
-                        + " AND m.subject_digest IN (" + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")",
+                        + " AND m.subject_digest IN " + placeholders(chunk.size()),
                         parameters.toArray())
                         .list(r -> counts.get(Digest.parse(r.getString(1))).merge(r.getString(2), 1L, Long::sum));
             }
@@ -269,5 +269,10 @@ public final class JdbcArtifactListing implements ArtifactListing {
     private static String like(String text) {
         String escaped = text.toLowerCase(Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
         return "%" + escaped + "%";
+    }
+
+    /** {@code (?, ?, …)} with {@code count} parameters, for an IN list. */
+    private static String placeholders(int count) {
+        return "(" + String.join(", ", Collections.nCopies(count, "?")) + ")";
     }
 }
