@@ -36,9 +36,9 @@ public final class RegistryClientException extends RuntimeException {
         return detail;
     }
 
-    /** True for the codes that mean "not there": unknown manifest, blob, repository or path. */
+    /** True for the codes that mean "not there" (unknown manifest, blob, repository) and for any 404. */
     public boolean isNotFound() {
-        return switch (code) {
+        return status == 404 || switch (code) {
             case MANIFEST_UNKNOWN, BLOB_UNKNOWN, NAME_UNKNOWN, NOT_FOUND, BLOB_UPLOAD_UNKNOWN -> true;
             default -> false;
         };

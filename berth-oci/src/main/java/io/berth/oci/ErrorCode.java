@@ -1,9 +1,14 @@
 package io.berth.oci;
 
 /**
- * The distribution-spec error codes (spec section "Error Codes") plus the few that registries commonly add.
- * Each code carries the HTTP status it is answered with and the spec's message. Server and client share it:
- * the server renders it into the JSON envelope, the client parses the envelope back into it.
+ * The distribution-spec error codes (spec section "Error Codes"), then the few that only the client uses. Each code
+ * carries the HTTP status it is usually answered with and the spec's message. Server and client share it: the server
+ * renders it into the JSON envelope, the client parses the envelope back into it.
+ *
+ * <p>The server answers only with the spec's codes ({@link #isSpec}), and {@code UNKNOWN} or {@code UNAVAILABLE}
+ * for its own faults; where the spec wants another status with a code, it says so with
+ * {@link #exception(int, String)}. The codes after {@code TOOMANYREQUESTS} are what the client makes of answers
+ * without an envelope (a bare 404, 413 or 416) and of other registries' codes.
  */
 public enum ErrorCode {
     BLOB_UNKNOWN(404, "blob unknown to registry"),
@@ -17,18 +22,19 @@ public enum ErrorCode {
     NAME_INVALID(400, "invalid repository name"),
     NAME_UNKNOWN(404, "repository name not known to registry"),
     SIZE_INVALID(400, "provided length did not match content length"),
-    TAG_INVALID(400, "manifest tag did not match URI"),
     UNAUTHORIZED(401, "authentication required"),
     DENIED(403, "requested access to the resource is denied"),
     UNSUPPORTED(405, "the operation is unsupported"),
     TOOMANYREQUESTS(429, "too many requests"),
-    /** Not in the spec's table, but Distribution's code for an invalid {@code n}: clients know it. */
+    /** Not in distribution-spec v1.1 (older Docker registries send it): a malformed tag, on the client's side. */
+    TAG_INVALID(400, "manifest tag did not match URI"),
+    /** Distribution's code for an invalid {@code n}; Berth answers {@code UNSUPPORTED} with 400. */
     PAGINATION_NUMBER_INVALID(400, "invalid number of results requested"),
-    /** Not a spec code: a request body over a configured limit (e.g. a manifest over 4 MiB). */
+    /** Client side: a bare 413. */
     SIZE_TOO_LARGE(413, "payload too large"),
-    /** Not a spec code: an upload chunk that does not continue where the upload stands. */
+    /** Client side: a bare 416, or Distribution's code for a chunk out of order. */
     RANGE_INVALID(416, "requested range not satisfiable"),
-    /** Not a spec code: the resource does not exist at all (unknown path). */
+    /** Client side: a bare 404. */
     NOT_FOUND(404, "not found"),
     UNKNOWN(500, "unknown error"),
     UNAVAILABLE(503, "service unavailable");
@@ -58,7 +64,17 @@ public enum ErrorCode {
         }
     }
 
+    /** Whether the distribution-spec defines this code. */
+    public boolean isSpec() {
+        return ordinal() <= TOOMANYREQUESTS.ordinal();
+    }
+
     public RegistryException exception(String detail) {
         return new RegistryException(this, detail);
+    }
+
+    /** This code with another status than its usual one, as the spec asks in some places. */
+    public RegistryException exception(int status, String detail) {
+        return new RegistryException(this, status, detail);
     }
 }

@@ -40,6 +40,23 @@ class ErrorCodeTest {
         assertThat(code.message()).as(id).isEqualTo(message);
     }
 
+    @Test
+    void theSpecCodesAreExactlyThoseOfTheSpecTable() {
+        assertThat(Arrays.stream(ErrorCode.values()).filter(ErrorCode::isSpec).map(Enum::name)).containsExactly(
+                "BLOB_UNKNOWN", "BLOB_UPLOAD_INVALID", "BLOB_UPLOAD_UNKNOWN", "DIGEST_INVALID", "MANIFEST_BLOB_UNKNOWN",
+                "MANIFEST_INVALID", "MANIFEST_UNKNOWN", "NAME_INVALID", "NAME_UNKNOWN", "SIZE_INVALID", "UNAUTHORIZED",
+                "DENIED", "UNSUPPORTED", "TOOMANYREQUESTS");
+    }
+
+    @Test
+    void aCodeCanBeAnsweredWithAnotherStatus() {
+        RegistryException e = ErrorCode.BLOB_UPLOAD_INVALID.exception(416, "chunk out of order");
+
+        assertThat(e.code()).isSameAs(ErrorCode.BLOB_UPLOAD_INVALID);
+        assertThat(e.status()).isEqualTo(416);
+        assertThat(ErrorCode.BLOB_UPLOAD_INVALID.exception("x").status()).isEqualTo(400);
+    }
+
     @ParameterizedTest(name = "non-spec code {0}: {1}")
     @CsvSource({"TAG_INVALID, 400", "SIZE_TOO_LARGE, 413", "RANGE_INVALID, 416", "NOT_FOUND, 404",
             "UNKNOWN, 500", "UNAVAILABLE, 503"})

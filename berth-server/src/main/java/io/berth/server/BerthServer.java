@@ -1,7 +1,5 @@
 package io.berth.server;
 
-import io.berth.oci.Endpoint;
-import io.berth.oci.Endpoint.Method;
 import io.berth.server.auth.Security;
 import io.berth.server.blob.BlobStore;
 import io.berth.server.blob.FilesystemBlobStore;
@@ -11,11 +9,12 @@ import io.berth.server.event.Events;
 import io.berth.server.handler.BlobHandler;
 import io.berth.server.handler.ListHandlers;
 import io.berth.server.handler.ManifestHandler;
+import io.berth.server.handler.Paging;
 import io.berth.server.handler.UploadHandler;
-import io.berth.server.http.ApiRoutes;
-import io.berth.server.http.HttpEntry;
-import io.berth.server.http.RegistryApi;
-import io.berth.server.http.Reply;
+import io.berth.server.http.Health;
+import io.berth.server.http.Route;
+import io.berth.server.http.Router;
+import io.berth.server.http.TokenRoute;
 import io.berth.server.meta.ChangeListener;
 import io.berth.server.meta.Database;
 import io.berth.server.meta.BlobIndex;
@@ -34,15 +33,14 @@ import io.berth.server.tls.ServerTls;
 import io.berth.server.type.Retyping;
 import io.berth.server.type.TypeCatalogWatcher;
 import io.berth.server.ui.WebUi;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +70,8 @@ public final class BerthServer implements AutoCloseable {
     private static final int FILE_AND_WORKER_THREADS = 8;
     private static final java.time.Duration UPLOAD_MAX_AGE = java.time.Duration.ofHours(24);
     private static final long UPLOAD_PURGE_PERIOD_MILLIS = 10 * 60 * 1000;
+    /** The listing API's pages: 100 entries unless the client asks for more (artifacts render heavier than tags). */
+    private static final int LISTING_PAGE_SIZE = 100;
 
     private final Vertx vertx;
     private final HttpServer http;
@@ -79,15 +79,17 @@ public final class BerthServer implements AutoCloseable {
     private final Database database;
     private final Events events;
     private final ScanService scans;
+    private final List<Route> routes;
 
     private BerthServer(Vertx vertx, HttpServer http, WorkerExecutor workers, Database database, Events events,
-                        ScanService scans) {
+                        ScanService scans, List<Route> routes) {
         this.vertx = vertx;
         this.http = http;
         this.workers = workers;
         this.database = database;
         this.events = events;
         this.scans = scans;
+        this.routes = routes;
     }
 
     /** Starts the registry and returns once it listens. */
@@ -130,19 +132,16 @@ public final class BerthServer implements AutoCloseable {
             UploadSessions sessions = new UploadSessions(vertx, blobs, new JdbcUploadIndex(database), blobIndex, clock);
             watchTypes(vertx, workers, types, new Retyping(new JdbcClassificationIndex(database), types));
             purgeStaleUploads(vertx, workers, sessions);
-            RegistryApi api = routes(config, workers, blobIndex, manifests, types, blobs, sessions, clock, security, events);
-            ListingApi listing = new ListingApi(new JdbcArtifactListing(database), manifests, types, workers,
-                    security.access(), scans);
-            ApiRoutes apis = new ApiRoutes(listing)
-                    .route(Events.API_PATHS, events.api(workers))
-                    .route(ScanService.API_PATHS, scans.api(manifests, workers));
+            Router router = routes(config, workers, blobIndex, manifests, types, blobs, sessions, clock, security,
+                    events, scans, new Health(() -> database.withConnection(c -> c.isValid(2))),
+                    new ListingApi(new JdbcArtifactListing(database), manifests, types, scans,
+                            new Paging.Limits(LISTING_PAGE_SIZE, config.limits().maxPageSize())));
             HttpServer http = vertx.createHttpServer(ServerTls.configure(config.tls(), new HttpServerOptions()
                             .setHost(config.host())
                             .setPort(config.port())
                             .setHandle100ContinueAutomatically(true)
                             .setCompressionSupported(false)))
-                    .requestHandler(new HttpEntry(api, apis, () -> database.withConnection(c -> c.isValid(2)),
-                            workers, security.tokens(), config.uiEnabled() ? Optional.of(new WebUi()) : Optional.empty()))
+                    .requestHandler(router)
                     .listen()
                     .await();
             ServerTls.watch(config.tls(), vertx, workers, http);
@@ -151,7 +150,7 @@ public final class BerthServer implements AutoCloseable {
             events.start(config.host(), http.actualPort());
             scans.start(URI.create((config.tls().enabled() ? "https://" : "http://") + registryAddress(config.host())
                     + ":" + http.actualPort()));
-            return new BerthServer(vertx, http, workers, database, events, scans);
+            return new BerthServer(vertx, http, workers, database, events, scans, router.routes());
         } catch (RuntimeException e) {
             closeQuietly(events);
             closeQuietly(scans);
@@ -204,35 +203,18 @@ public final class BerthServer implements AutoCloseable {
         });
     }
 
-    private static RegistryApi routes(BerthConfig config, WorkerExecutor workers, BlobIndex blobIndex,
-                                      ManifestIndex manifests, TypeCatalogWatcher types, BlobStore blobs,
-                                      UploadSessions sessions, Clock clock, Security security, Events events) {
-        BlobHandler blob = new BlobHandler(blobIndex, blobs, config.deleteEnabled());
-        UploadHandler upload = new UploadHandler(sessions, blobIndex);
+    private static Router routes(BerthConfig config, WorkerExecutor workers, BlobIndex blobIndex,
+                                 ManifestIndex manifests, TypeCatalogWatcher types, BlobStore blobs,
+                                 UploadSessions sessions, Clock clock, Security security, Events events,
+                                 ScanService scans, Health health, ListingApi listing) {
         ManifestHandler manifest = new ManifestHandler(manifests, types, config.limits().maxManifestBytes(),
                 config.deleteEnabled(), clock);
-        ListHandlers lists = new ListHandlers(manifests, config.limits().defaultPageSize(), config.limits().maxPageSize());
-        byte[] empty = "{}".getBytes(StandardCharsets.UTF_8);
-        return RegistryApi.builder(workers)
-                .access(security.access())
-                .on(Endpoint.BASE, Method.GET, e -> Future.succeededFuture(Reply.status(200).bytes(empty, "application/json")))
-                .on(Endpoint.BASE, Method.HEAD, e -> Future.succeededFuture(Reply.status(200).bytes(empty, "application/json")))
-                .on(Endpoint.CATALOG, Method.GET, lists::catalog)
-                .on(Endpoint.TAGS, Method.GET, lists::tags)
-                .on(Endpoint.REFERRERS, Method.GET, lists::referrers)
-                .on(Endpoint.MANIFEST, Method.GET, events.pulls(manifest::get, manifests))
-                .on(Endpoint.MANIFEST, Method.HEAD, manifest::get)
-                .on(Endpoint.MANIFEST, Method.PUT, manifest::put)
-                .on(Endpoint.MANIFEST, Method.DELETE, manifest::delete)
-                .on(Endpoint.BLOB, Method.GET, blob::get)
-                .on(Endpoint.BLOB, Method.HEAD, blob::get)
-                .on(Endpoint.BLOB, Method.DELETE, blob::delete)
-                .on(Endpoint.UPLOADS, Method.POST, upload::post)
-                .on(Endpoint.UPLOAD, Method.PATCH, upload::patch)
-                .on(Endpoint.UPLOAD, Method.PUT, upload::put)
-                .on(Endpoint.UPLOAD, Method.GET, upload::status)
-                .on(Endpoint.UPLOAD, Method.DELETE, upload::cancel)
-                .build();
+        return RouteTable.build(workers, security.access(), new RouteTable.Handlers(health,
+                new BlobHandler(blobIndex, blobs, config.deleteEnabled()), new UploadHandler(sessions, blobIndex),
+                manifest, events.pulls(manifest::get, manifests),
+                new ListHandlers(manifests, new Paging.Limits(config.limits().defaultPageSize(), config.limits().maxPageSize())),
+                listing, scans.api(manifests), events.api(), security.tokens().map(TokenRoute::new),
+                config.uiEnabled() ? Optional.of(new WebUi()) : Optional.empty()));
     }
 
     /** How a scanner adapter on this machine reaches the registry: the listen address, loopback for a wildcard. */
@@ -253,6 +235,11 @@ public final class BerthServer implements AutoCloseable {
 
     public int port() {
         return http.actualPort();
+    }
+
+    /** Every route this server answers, with the access it needs. */
+    public List<Route> routes() {
+        return routes;
     }
 
     /**

@@ -18,6 +18,8 @@ public sealed interface Decision permits Decision.Grant, Decision.Challenge {
     record Grant(Subject subject, Predicate<Repository> readable) implements Decision {
         /** Everything, for anyone: the registry without authorization. */
         public static final Grant OPEN = new Grant(Subject.ANONYMOUS, repository -> true);
+        /** A public route's caller: nobody in particular, who may read nothing through it. */
+        public static final Grant NOBODY = new Grant(Subject.ANONYMOUS, repository -> false);
 
         public boolean canRead(Repository repository) {
             return readable.test(repository);

@@ -8,6 +8,9 @@ import java.util.regex.Pattern;
  * {@code samples/**} matches both {@code samples/a} and {@code samples/a/b}; {@code **} matches every name.
  */
 final class Glob {
+    /** The regular expression of {@code **}, which matches every name. */
+    static final String EVERYTHING = compile("**").pattern();
+
     private Glob() {
     }
 

@@ -85,6 +85,15 @@ final class Policies {
         return !subject.isAnonymous() || rules.stream().anyMatch(r -> r.anonymous() && r.actions().contains(Action.PULL));
     }
 
+    /**
+     * Whether the subject operates the registry: one of its own rules (not the anonymous ones) grants every action on
+     * every repository ({@code repositories: ["**"]}, {@code actions: ["*"]}). Without policies every user is one.
+     */
+    boolean isAdmin(Subject subject) {
+        return !subject.isAnonymous() && applicable(subject).stream().anyMatch(rule -> rule.actions().containsAll(
+                EnumSet.allOf(Action.class)) && rule.repositories().stream().anyMatch(p -> p.pattern().equals(Glob.EVERYTHING)));
+    }
+
     Predicate<Repository> readable(Subject subject) {
         return repository -> allowed(subject, repository.name()).contains(Action.PULL);
     }

@@ -118,6 +118,7 @@ public final class PolicyAccess implements AccessController {
     private boolean permitted(Subject subject, List<Scope> scopes) {
         for (Scope scope : scopes) {
             boolean ok = scope.isCatalog() ? policies.mayList(subject)
+                    : scope.isAdmin() ? policies.isAdmin(subject)
                     : policies.allowed(subject, scope.name()).containsAll(scope.actions());
             if (!ok) {
                 return false;
@@ -128,7 +129,7 @@ public final class PolicyAccess implements AccessController {
 
     private static boolean covered(List<Scope> granted, List<Scope> needed) {
         for (Scope scope : needed) {
-            boolean ok = scope.isCatalog() ? granted.contains(Scope.CATALOG)
+            boolean ok = scope.isRegistry() ? granted.contains(scope)
                     : granted.stream().anyMatch(g -> g.isRepository() && g.name().equals(scope.name())
                     && g.actions().containsAll(scope.actions()));
             if (!ok) {

@@ -22,6 +22,8 @@ public record Scope(String type, String name, Set<Action> actions) {
     public static final String REGISTRY = "registry";
     /** Listing the repositories ({@code GET /v2/_catalog}); what is listed is then filtered per repository. */
     public static final Scope CATALOG = new Scope(REGISTRY, "catalog", Set.of());
+    /** Operating the registry: the scanners' and event deliveries' status ({@code registry:admin:*}). */
+    public static final Scope ADMIN = new Scope(REGISTRY, "admin", Set.of());
 
     public Scope {
         actions = Collections.unmodifiableSet(actions.isEmpty() ? EnumSet.noneOf(Action.class) : EnumSet.copyOf(actions));
@@ -33,6 +35,15 @@ public record Scope(String type, String name, Set<Action> actions) {
 
     public boolean isCatalog() {
         return type.equals(REGISTRY) && name.equals("catalog");
+    }
+
+    public boolean isAdmin() {
+        return type.equals(REGISTRY) && name.equals("admin");
+    }
+
+    /** A registry-wide scope ({@link #CATALOG}, {@link #ADMIN}), whose actions are {@code *}. */
+    public boolean isRegistry() {
+        return type.equals(REGISTRY);
     }
 
     public boolean isRepository() {
@@ -49,7 +60,7 @@ public record Scope(String type, String name, Set<Action> actions) {
 
     /** The actions as the token specification writes them: {@code pull,push}, {@code *} for the catalog. */
     public String actionList() {
-        if (isCatalog()) {
+        if (isRegistry()) {
             return "*";
         }
         return actions.stream().map(Action::wire).collect(Collectors.joining(","));
@@ -90,6 +101,9 @@ public record Scope(String type, String name, Set<Action> actions) {
         }
         if (type.equals(REGISTRY) && name.equals("catalog")) {
             return Optional.of(CATALOG);
+        }
+        if (type.equals(REGISTRY) && name.equals("admin")) {
+            return Optional.of(ADMIN);
         }
         if (!type.equals(REPOSITORY) || !Repository.GRAMMAR.matcher(name).matches()
                 || name.length() > Repository.MAX_LENGTH) {

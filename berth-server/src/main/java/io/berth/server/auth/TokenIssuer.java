@@ -57,7 +57,7 @@ final class TokenIssuer {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("type", scope.type());
             entry.put("name", scope.name());
-            entry.put("actions", scope.isCatalog() ? List.of("*") : scope.actions().stream().map(Action::wire).toList());
+            entry.put("actions", scope.isRegistry() ? List.of("*") : scope.actions().stream().map(Action::wire).toList());
             access.add(entry);
         }
         Instant now = clock.instant();

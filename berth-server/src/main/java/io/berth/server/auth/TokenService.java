@@ -127,9 +127,10 @@ public final class TokenService {
     private List<Scope> granted(Subject subject, List<Scope> requested) {
         List<Scope> granted = new ArrayList<>();
         for (Scope scope : requested) {
-            if (scope.isCatalog()) {
-                if (policies.mayList(subject) && !granted.contains(Scope.CATALOG)) {
-                    granted.add(Scope.CATALOG);
+            if (scope.isRegistry()) {
+                boolean allowed = scope.isCatalog() ? policies.mayList(subject) : policies.isAdmin(subject);
+                if (allowed && !granted.contains(scope)) {
+                    granted.add(scope);
                 }
             } else {
                 Scope narrowed = scope.narrowedTo(policies.allowed(subject, scope.name()));

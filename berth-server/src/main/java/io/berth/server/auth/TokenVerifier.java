@@ -175,8 +175,8 @@ final class TokenVerifier {
                     all |= a.equals("*");
                 }
             }
-            if (type.equals(Scope.REGISTRY) && name.equals("catalog") && all) {
-                scopes.add(Scope.CATALOG);
+            if (type.equals(Scope.REGISTRY) && all) {
+                Scope.parse(type + ":" + name + ":*").ifPresent(scopes::add);
             } else if (type.equals(Scope.REPOSITORY)) {
                 Scope.parse(type + ":" + name + ":x").map(s -> new Scope(type, name, granted)).ifPresent(scopes::add);
             }

@@ -1,7 +1,7 @@
 /**
- * Authorization: one seam, {@link io.berth.server.auth.AccessController}, asked before every registry API request
- * with the request's credentials and the scopes its route needs ({@link io.berth.server.auth.RouteScopes}, data next to
- * the {@link io.berth.oci.Endpoint} table). It answers a {@link io.berth.server.auth.Decision.Grant} (who, and what
+ * Authorization: one seam, {@link io.berth.server.auth.AccessController}, asked by the router before every route that
+ * is not public, with the request's credentials and the scopes the route declares ({@code io.berth.server.http.Access}
+ * in the one route table, {@code io.berth.server.RouteTable}). It answers a {@link io.berth.server.auth.Decision.Grant} (who, and what
  * they may read, for listings and mounts) or a {@link io.berth.server.auth.Decision.Challenge} (401 with
  * {@code WWW-Authenticate}, 403 {@code DENIED}, 429).
  *

@@ -25,8 +25,6 @@ import java.util.function.Supplier;
  * Built before the server listens; {@link #start} starts delivery once the address is known.
  */
 public final class Events implements AutoCloseable {
-    /** The paths {@link #api} answers. */
-    public static final List<String> API_PATHS = List.of(EventsApi.ENDPOINTS, EventsApi.METRICS);
 
     private final EventsConfig config;
     private final Outbox outbox;
@@ -64,9 +62,9 @@ public final class Events implements AutoCloseable {
         return config.pull() && !config.endpoints().isEmpty() ? new PullEvents(get, manifests, recorder) : get;
     }
 
-    /** Serves {@link #API_PATHS}. */
-    public Handler<HttpServerRequest> api(WorkerExecutor workers) {
-        return new EventsApi(config.endpoints(), outbox, workers, clock);
+    /** The handlers of the delivery status API. */
+    public EventsApi api() {
+        return new EventsApi(config.endpoints(), outbox, clock);
     }
 
     /** Starts delivering; events name {@code host:port} as their source. */

@@ -3,13 +3,9 @@ package io.berth.server.event;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.berth.oci.ErrorCode;
-import io.berth.server.http.ErrorRenderer;
+import io.berth.server.http.Exchange;
 import io.berth.server.http.Reply;
-import io.vertx.core.Handler;
-import io.vertx.core.WorkerExecutor;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 
 /**
  * How event delivery is going. {@code GET /api/v1/events/endpoints}: per endpoint its pending count, totals, the
@@ -27,47 +22,25 @@ import java.util.concurrent.Callable;
  * queue — also for endpoints that were removed from the configuration while events for them were pending.
  * {@code GET /api/v1/events/metrics}: the same counts in the Prometheus text format.
  */
-final class EventsApi implements Handler<HttpServerRequest> {
-    static final String ENDPOINTS = "/api/v1/events/endpoints";
-    static final String METRICS = "/api/v1/events/metrics";
-
+public final class EventsApi {
     private final List<EndpointConfig> endpoints;
     private final Outbox outbox;
-    private final WorkerExecutor workers;
     private final Clock clock;
 
-    EventsApi(List<EndpointConfig> endpoints, Outbox outbox, WorkerExecutor workers, Clock clock) {
+    EventsApi(List<EndpointConfig> endpoints, Outbox outbox, Clock clock) {
         this.endpoints = endpoints;
         this.outbox = outbox;
-        this.workers = workers;
         this.clock = clock;
     }
 
-    @Override
-    public void handle(HttpServerRequest request) {
-        request.pause();
-        Callable<Reply> work;
-        try {
-            if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
-                request.response().putHeader("Allow", "GET, HEAD");
-                throw ErrorCode.UNSUPPORTED.exception(request.path() + " is read-only");
-            }
-            work = switch (request.path()) {
-                case ENDPOINTS -> this::endpoints;
-                case METRICS -> this::metrics;
-                default -> throw ErrorCode.NOT_FOUND.exception("no such events resource: " + request.path());
-            };
-        } catch (RuntimeException e) {
-            ErrorRenderer.render(request, e);
-            return;
-        }
-        workers.executeBlocking(work, false).onComplete(result -> {
-            if (result.succeeded()) {
-                result.result().sendTo(request);
-            } else {
-                ErrorRenderer.render(request, result.cause());
-            }
-        });
+    /** {@code GET /api/v1/events/endpoints}. */
+    public Future<Reply> endpoints(Exchange exchange) {
+        return exchange.blocking(this::endpoints);
+    }
+
+    /** {@code GET /api/v1/events/metrics}. */
+    public Future<Reply> metrics(Exchange exchange) {
+        return exchange.blocking(this::metrics);
     }
 
     /** Each endpoint's status: the configured ones in configuration order, then removed ones with pending events. */

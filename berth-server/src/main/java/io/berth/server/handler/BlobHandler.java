@@ -61,7 +61,7 @@ public final class BlobHandler {
             range = ByteRange.parse(exchange.header("Range"), blob.size());
         } catch (ByteRange.Unsatisfiable e) {
             exchange.request().response().putHeader("Content-Range", "bytes */" + blob.size());
-            throw ErrorCode.RANGE_INVALID.exception("range " + exchange.header("Range").orElse("")
+            throw ErrorCode.SIZE_INVALID.exception(416, "range " + exchange.header("Range").orElse("")
                     + " is outside the blob's " + blob.size() + " bytes");
         }
         Reply reply = Reply.status(range.isPresent() ? 206 : 200)

@@ -21,18 +21,16 @@ import java.util.Optional;
 /** Content discovery: tags list (end-8a/b), catalog, and referrers (end-12a/b), all paged with {@code Link}. */
 public final class ListHandlers {
     private final ManifestIndex manifests;
-    private final int defaultPageSize;
-    private final int maxPageSize;
+    private final Paging.Limits limits;
 
-    public ListHandlers(ManifestIndex manifests, int defaultPageSize, int maxPageSize) {
+    public ListHandlers(ManifestIndex manifests, Paging.Limits limits) {
         this.manifests = manifests;
-        this.defaultPageSize = defaultPageSize;
-        this.maxPageSize = maxPageSize;
+        this.limits = limits;
     }
 
     public Future<Reply> tags(Exchange exchange) {
         Repository repository = exchange.repository();
-        Paging paging = Paging.of(exchange, defaultPageSize, maxPageSize);
+        Paging paging = Paging.of(exchange, limits);
         return exchange.blocking(() -> {
             if (!manifests.exists(repository)) {
                 throw ErrorCode.NAME_UNKNOWN.exception("repository " + repository + " is unknown");
@@ -48,7 +46,7 @@ public final class ListHandlers {
     }
 
     public Future<Reply> catalog(Exchange exchange) {
-        Paging paging = Paging.of(exchange, defaultPageSize, maxPageSize);
+        Paging paging = Paging.of(exchange, limits);
         return exchange.blocking(() -> {
             Reply reply = Reply.status(200);
             List<Repository> fetched = paging.size() == 0 ? List.of() : readable(exchange, paging);
@@ -80,7 +78,7 @@ public final class ListHandlers {
         Repository repository = exchange.repository();
         Digest subject = Digest.parse(exchange.variable("digest"));
         Optional<String> artifactType = exchange.query("artifactType").filter(t -> !t.isEmpty());
-        Paging paging = Paging.of(exchange, defaultPageSize, maxPageSize);
+        Paging paging = Paging.of(exchange, limits);
         Optional<Digest> last = paging.last().map(Digest::parse);
         return exchange.blocking(() -> {
             Reply reply = Reply.status(200);

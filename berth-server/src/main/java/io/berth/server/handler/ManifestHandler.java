@@ -7,6 +7,7 @@ import io.berth.oci.ErrorCode;
 import io.berth.oci.Manifest;
 import io.berth.oci.ManifestParser;
 import io.berth.oci.Reference;
+import io.berth.oci.RegistryException;
 import io.berth.oci.Repository;
 import io.berth.server.http.Exchange;
 import io.berth.server.http.Reply;
@@ -43,13 +44,30 @@ public final class ManifestHandler {
 
     public Future<Reply> get(Exchange exchange) {
         Repository repository = exchange.repository();
-        Reference reference = Reference.parse(exchange.variable("reference"));
+        Reference reference = reference(exchange, ErrorCode.MANIFEST_UNKNOWN);
         Optional<StoredManifest> cached = manifests.cached(repository, reference);
         if (cached.isPresent()) {
             return Future.succeededFuture(reply(exchange, cached.get()));
         }
         return exchange.blocking(() -> reply(exchange, find(repository, reference)
                 .orElseThrow(() -> ErrorCode.MANIFEST_UNKNOWN.exception("manifest " + reference + " is unknown"))));
+    }
+
+    /**
+     * The path's reference. A name outside the tag grammar names no manifest: {@code whenNotATag} says what that is
+     * (404 {@code MANIFEST_UNKNOWN} to read or delete, as the conformance suite expects; 400 {@code MANIFEST_INVALID}
+     * to push). A malformed digest stays {@code DIGEST_INVALID}.
+     */
+    private static Reference reference(Exchange exchange, ErrorCode whenNotATag) {
+        String text = exchange.variable("reference");
+        try {
+            return Reference.parse(text);
+        } catch (RegistryException e) {
+            if (e.code() == ErrorCode.TAG_INVALID) {
+                throw whenNotATag.exception("no manifest can have the reference " + text + ": it is no tag");
+            }
+            throw e;
+        }
     }
 
     private static Reply reply(Exchange exchange, StoredManifest manifest) {
@@ -70,7 +88,7 @@ public final class ManifestHandler {
 
     public Future<Reply> put(Exchange exchange) {
         Repository repository = exchange.repository();
-        Reference reference = Reference.parse(exchange.variable("reference"));
+        Reference reference = reference(exchange, ErrorCode.MANIFEST_INVALID);
         String contentType = exchange.header("Content-Type").orElse(null);
         return exchange.body(maxManifestBytes).compose(body -> exchange.blocking(() -> {
             byte[] bytes = body.getBytes();
@@ -109,7 +127,7 @@ public final class ManifestHandler {
     public Future<Reply> delete(Exchange exchange) {
         BlobHandler.requireDeletes(deleteEnabled);
         Repository repository = exchange.repository();
-        Reference reference = Reference.parse(exchange.variable("reference"));
+        Reference reference = reference(exchange, ErrorCode.MANIFEST_UNKNOWN);
         return exchange.blocking(() -> {
             boolean deleted = reference instanceof Reference.Tag tag
                     ? manifests.deleteTag(repository, tag, exchange.context())

@@ -10,12 +10,18 @@ import java.util.Optional;
 
 /**
  * The {@code n} and {@code last} query parameters of the list endpoints and the RFC 5988 {@code Link} header that
- * points to the next page. A page is read with one extra entry to know whether there is a next one.
+ * points to the next page, for {@code /v2/} and {@code /api/v1/} alike. A page is read with one extra entry to know
+ * whether there is a next one; {@code n=0} is an empty page. An {@code n} that is no non-negative integer is 400
+ * {@code UNSUPPORTED}; one over the maximum is cut to it.
  */
-record Paging(int size, Optional<String> last) {
+public record Paging(int size, Optional<String> last) {
+    /** How many entries a page holds without {@code n}, and at most. */
+    public record Limits(int defaultSize, int maxSize) {
+    }
 
-    static Paging of(Exchange exchange, int defaultSize, int maxSize) {
-        int size = exchange.query("n").map(Paging::parseSize).map(n -> Math.min(n, maxSize)).orElse(defaultSize);
+    public static Paging of(Exchange exchange, Limits limits) {
+        int size = exchange.query("n").map(Paging::parseSize).map(n -> Math.min(n, limits.maxSize()))
+                .orElse(limits.defaultSize());
         return new Paging(size, exchange.query("last").filter(l -> !l.isEmpty()));
     }
 
@@ -27,12 +33,12 @@ record Paging(int size, Optional<String> last) {
             }
             return size;
         } catch (NumberFormatException e) {
-            throw ErrorCode.PAGINATION_NUMBER_INVALID.exception("n must be a non-negative integer, was " + n);
+            throw ErrorCode.UNSUPPORTED.exception(400, "n must be a non-negative integer, was " + n);
         }
     }
 
     /** How many entries to read: one more than the page, to detect a next page. */
-    int fetchSize() {
+    public int fetchSize() {
         return size + 1;
     }
 
@@ -41,7 +47,7 @@ record Paging(int size, Optional<String> last) {
      *
      * @param path the endpoint path the link repeats, with the request's filters as query parameters if any
      */
-    <T> List<T> page(List<T> fetched, Reply reply, String path, java.util.function.Function<T, String> cursor) {
+    public <T> List<T> page(List<T> fetched, Reply reply, String path, java.util.function.Function<T, String> cursor) {
         if (size == 0) {
             return List.of(); // the spec: n=0 is an empty list and no Link header
         }

@@ -163,7 +163,7 @@ public final class UploadHandler {
             exchange.request().response().putHeader("Range", rangeHeader(progress.length()))
                     .putHeader("Location", Endpoint.UPLOAD.path(repository, id))
                     .putHeader("Docker-Upload-UUID", id.toString());
-            throw ErrorCode.RANGE_INVALID.exception("chunk starts at " + range.get()[0]
+            throw ErrorCode.BLOB_UPLOAD_INVALID.exception(416, "chunk starts at " + range.get()[0]
                     + " but the upload has " + progress.length() + " bytes");
         }
         if (range.isPresent()) {
@@ -206,7 +206,7 @@ public final class UploadHandler {
         long start = Long.parseLong(m.group(1));
         long end = Long.parseLong(m.group(2));
         if (end < start) {
-            throw ErrorCode.RANGE_INVALID.exception("invalid Content-Range: " + header);
+            throw ErrorCode.BLOB_UPLOAD_INVALID.exception(416, "invalid Content-Range: " + header);
         }
         return new long[] {start, end};
     }

@@ -36,7 +36,7 @@ public final class ErrorRenderer {
         }
         RegistryException error = toRegistryException(request, failure);
         byte[] body = envelope(error.code(), error.detail());
-        response.setStatusCode(error.code().status())
+        response.setStatusCode(error.status())
                 .putHeader("Content-Type", "application/json")
                 .putHeader("Content-Length", String.valueOf(body.length));
         discardUnreadBody(request);

@@ -1,6 +1,5 @@
 package io.berth.server.http;
 
-import io.berth.oci.Endpoint;
 import io.berth.oci.ErrorCode;
 import io.berth.oci.Repository;
 import io.berth.server.auth.Decision;
@@ -20,18 +19,14 @@ import java.util.concurrent.Callable;
  */
 public final class Exchange {
     private final HttpServerRequest request;
-    private final Endpoint.Match match;
+    private final PathVariables variables;
     private final WorkerExecutor workers;
     private final Decision.Grant grant;
     private final RequestContext context;
 
-    Exchange(HttpServerRequest request, Endpoint.Match match, WorkerExecutor workers) {
-        this(request, match, workers, Decision.Grant.OPEN);
-    }
-
-    Exchange(HttpServerRequest request, Endpoint.Match match, WorkerExecutor workers, Decision.Grant grant) {
+    Exchange(HttpServerRequest request, PathVariables variables, WorkerExecutor workers, Decision.Grant grant) {
         this.request = request;
-        this.match = match;
+        this.variables = variables;
         this.workers = workers;
         this.grant = grant;
         this.context = RequestContext.of(request).withActor(grant.subject().display());
@@ -47,9 +42,19 @@ public final class Exchange {
         return grant.subject().display();
     }
 
+    /** What the access check granted: who the caller is and what they may read. */
+    public Decision.Grant grant() {
+        return grant;
+    }
+
     /** Whether the caller may pull from {@code repository}: listings show only these, mounts come only from these. */
     public boolean canRead(Repository repository) {
         return grant.canRead(repository);
+    }
+
+    /** The client's address, as the access controller counts failed logins by it. */
+    public String client() {
+        return request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
     }
 
     public HttpServerRequest request() {
@@ -62,12 +67,12 @@ public final class Exchange {
 
     /** The repository named in the path, validated against the spec's grammar. */
     public Repository repository() {
-        return Repository.of(match.variable("name"));
+        return Repository.of(variables.get("name"));
     }
 
-    /** A path variable: {@code reference}, {@code digest} or {@code uuid}. */
+    /** A path variable: {@code reference}, {@code digest}, {@code uuid}, {@code type}. */
     public String variable(String name) {
-        return match.variable(name);
+        return variables.get(name);
     }
 
     public Optional<String> query(String name) {
@@ -84,13 +89,13 @@ public final class Exchange {
     }
 
     /**
-     * The whole body, refused with {@code SIZE_TOO_LARGE} (413) beyond {@code maxBytes} — checked against
+     * The whole body, refused with 413 {@code SIZE_INVALID} beyond {@code maxBytes} — checked against
      * {@code Content-Length} before reading and against the bytes actually received while reading.
      */
     public Future<Buffer> body(int maxBytes) {
         long declared = header("Content-Length").map(Exchange::parseLength).orElse(-1L);
         if (declared > maxBytes) {
-            return Future.failedFuture(ErrorCode.SIZE_TOO_LARGE.exception(
+            return Future.failedFuture(ErrorCode.SIZE_INVALID.exception(413,
                     "body of " + declared + " bytes exceeds the limit of " + maxBytes));
         }
         Promise<Buffer> promise = Promise.promise();
@@ -98,7 +103,7 @@ public final class Exchange {
         request.handler(chunk -> {
             if (body.length() + chunk.length() > maxBytes) {
                 request.handler(null);
-                promise.tryFail(ErrorCode.SIZE_TOO_LARGE.exception("body exceeds the limit of " + maxBytes + " bytes"));
+                promise.tryFail(ErrorCode.SIZE_INVALID.exception(413, "body exceeds the limit of " + maxBytes + " bytes"));
             } else {
                 body.appendBuffer(chunk);
             }

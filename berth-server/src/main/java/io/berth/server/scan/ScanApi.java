@@ -9,18 +9,13 @@ import io.berth.oci.ErrorCode;
 import io.berth.oci.Reference;
 import io.berth.oci.Repository;
 import io.berth.oci.type.TypeCatalog;
-import io.berth.server.http.ErrorRenderer;
 import io.berth.server.http.Reply;
 import io.berth.server.meta.ManifestIndex;
 import io.berth.server.meta.StoredManifest;
-import io.vertx.core.Handler;
-import io.vertx.core.WorkerExecutor;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerRequest;
+import io.berth.server.http.Exchange;
+import io.vertx.core.Future;
 import java.io.IOException;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 
 /**
  * Scans over HTTP:
@@ -33,67 +28,40 @@ import java.util.concurrent.Callable;
  *     warnings.</li>
  * </ul>
  */
-final class ScanApi implements Handler<HttpServerRequest> {
-    /** The paths this API answers. */
-    static final String ARTIFACT_SCAN = "/api/v1/artifact/scan";
-    static final String SCANNERS = "/api/v1/scanners";
+public final class ScanApi {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ScanService scans;
     private final ManifestIndex manifests;
-    private final WorkerExecutor workers;
 
-    ScanApi(ScanService scans, ManifestIndex manifests, WorkerExecutor workers) {
+    ScanApi(ScanService scans, ManifestIndex manifests) {
         this.scans = scans;
         this.manifests = manifests;
-        this.workers = workers;
     }
 
-    @Override
-    public void handle(HttpServerRequest request) {
-        request.pause();
-        Callable<Reply> work;
-        try {
-            work = route(request);
-        } catch (RuntimeException e) {
-            ErrorRenderer.render(request, e);
-            return;
-        }
-        workers.executeBlocking(work, false).onComplete(result -> {
-            if (result.succeeded()) {
-                result.result().sendTo(request);
-            } else {
-                ErrorRenderer.render(request, result.cause());
-            }
-        });
+    /** {@code POST /api/v1/artifact/scan}. */
+    public Future<Reply> scanNow(Exchange exchange) {
+        return exchange.blocking(() -> scanNow(manifest(exchange)));
     }
 
-    private Callable<Reply> route(HttpServerRequest request) {
-        HttpMethod method = request.method();
-        boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
-        if (request.path().equals(ARTIFACT_SCAN) && method == HttpMethod.POST) {
-            return () -> scanNow(request);
-        } else if (request.path().equals(ARTIFACT_SCAN) && read) {
-            return () -> artifactScans(request);
-        } else if (request.path().equals(SCANNERS) && read) {
-            return this::scanners;
-        } else if (request.path().equals(ARTIFACT_SCAN) || request.path().equals(SCANNERS)) {
-            request.response().putHeader("Allow", request.path().equals(SCANNERS) ? "GET, HEAD" : "GET, HEAD, POST");
-            throw ErrorCode.UNSUPPORTED.exception(method + " is not supported on " + request.path());
-        }
-        throw ErrorCode.NOT_FOUND.exception("no such scan resource: " + request.path());
+    /** {@code GET /api/v1/artifact/scan}. */
+    public Future<Reply> artifactScans(Exchange exchange) {
+        return exchange.blocking(() -> artifactScans(manifest(exchange)));
     }
 
-    private Reply scanNow(HttpServerRequest request) {
-        StoredManifest manifest = manifest(request);
+    /** {@code GET /api/v1/scanners}. */
+    public Future<Reply> scanners(Exchange exchange) {
+        return exchange.blocking(this::scanners);
+    }
+
+    private Reply scanNow(StoredManifest manifest) {
         ScanStatus status = scans.scanNow(manifest);
         ObjectNode body = JSON.createObjectNode();
         body.set("scan", ScanJson.status(status));
         return json(status.state() == ScanStatus.State.NOT_SCANNABLE ? 200 : 202, body);
     }
 
-    private Reply artifactScans(HttpServerRequest request) {
-        StoredManifest manifest = manifest(request);
+    private Reply artifactScans(StoredManifest manifest) {
         ObjectNode body = JSON.createObjectNode();
         body.set("scan", ScanJson.status(scans.status(manifest.repository(), manifest.digest(),
                 manifest.classification().typeId())));
@@ -138,19 +106,15 @@ final class ScanApi implements Handler<HttpServerRequest> {
         return json(200, body);
     }
 
-    private StoredManifest manifest(HttpServerRequest request) {
-        Repository repository = Repository.of(param(request, "repository")
-                .orElseThrow(() -> ErrorCode.NAME_INVALID.exception("the repository parameter is required")));
-        Reference reference = Reference.parse(param(request, "reference")
+    /** The artifact of the {@code repository} (checked by the router) and {@code reference} parameters. */
+    private StoredManifest manifest(Exchange exchange) {
+        Repository repository = Repository.of(exchange.query("repository").orElseThrow());
+        Reference reference = Reference.parse(exchange.query("reference").filter(v -> !v.isEmpty())
                 .orElseThrow(() -> ErrorCode.MANIFEST_INVALID.exception("the reference parameter is required")));
         return (reference instanceof Reference.Tag tag
                 ? manifests.manifestByTag(repository, tag)
                 : manifests.manifest(repository, ((Reference.ByDigest) reference).digest()))
                 .orElseThrow(() -> ErrorCode.MANIFEST_UNKNOWN.exception(repository + ":" + reference + " is unknown"));
-    }
-
-    private static Optional<String> param(HttpServerRequest request, String name) {
-        return Optional.ofNullable(request.getParam(name)).filter(v -> !v.isEmpty());
     }
 
     private static JsonNode readTree(byte[] report) {
@@ -168,9 +132,5 @@ final class ScanApi implements Handler<HttpServerRequest> {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static List<String> paths() {
-        return List.of(ARTIFACT_SCAN, SCANNERS);
     }
 }

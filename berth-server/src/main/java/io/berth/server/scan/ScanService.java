@@ -40,7 +40,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScanService implements ScanStatuses, AutoCloseable {
     /** The paths {@link #api} answers. */
-    public static final List<String> API_PATHS = ScanApi.paths();
 
     private static final Logger LOG = LoggerFactory.getLogger(ScanService.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -103,9 +102,9 @@ public final class ScanService implements ScanStatuses, AutoCloseable {
         };
     }
 
-    /** Serves {@code POST|GET /api/v1/artifact/scan} and {@code GET /api/v1/scanners}. */
-    public Handler<HttpServerRequest> api(ManifestIndex manifests, WorkerExecutor workers) {
-        return new ScanApi(this, manifests, workers);
+    /** The handlers of {@code POST|GET /api/v1/artifact/scan} and {@code GET /api/v1/scanners}. */
+    public ScanApi api(ManifestIndex manifests) {
+        return new ScanApi(this, manifests);
     }
 
     /** Starts the worker; scan requests name {@code registryUrl} unless a scanner has a {@code registryUrl} of its own. */

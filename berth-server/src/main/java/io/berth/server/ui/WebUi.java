@@ -1,9 +1,8 @@
 package io.berth.server.ui;
 
+import io.berth.server.http.Exchange;
 import io.berth.server.http.Reply;
-import io.vertx.core.Handler;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.Future;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -25,7 +24,7 @@ import java.util.Map;
  * Every answer carries a strict Content-Security-Policy: only this origin's scripts, styles and images, no inline
  * code, no framing.
  */
-public final class WebUi implements Handler<HttpServerRequest> {
+public final class WebUi {
     /** The files under {@code ui/} on the class path; all are loaded at construction. */
     static final List<String> ASSETS = List.of("app.js", "api.js", "dom.js", "session.js", "signin.js", "style.css", "berth.svg",
             "views/repositories.js", "views/repository.js", "views/artifact.js", "views/types.js");
@@ -56,30 +55,19 @@ public final class WebUi implements Handler<HttpServerRequest> {
         shell = asset("index.html", html.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Whether {@code path} is a page or a file of the UI (when the UI is off these answer 404 elsewhere). */
-    public static boolean serves(String path) {
-        return path.equals("/") || path.equals("/types") || path.startsWith("/r/") || path.startsWith("/ui/");
-    }
-
     /** The hash that versions the asset URLs. */
     public String version() {
         return version;
     }
 
-    @Override
-    public void handle(HttpServerRequest request) {
-        if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
-            secured(Reply.status(405)).header("Allow", "GET, HEAD")
-                    .bytes("method not allowed\n".getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8")
-                    .sendTo(request);
-            return;
-        }
-        String path = request.path();
-        if (!path.startsWith("/ui/")) {
-            send(request, shell, REVALIDATE);
-            return;
-        }
-        String rest = path.substring("/ui/".length());
+    /** A page ({@code /}, {@code /types}, {@code /r/…}): the one HTML shell. */
+    public Future<Reply> page(Exchange exchange) {
+        return Future.succeededFuture(send(exchange, shell, REVALIDATE));
+    }
+
+    /** A file under {@code /ui/}, {@code /ui/<version>/<file>} or {@code /ui/<file>}. */
+    public Future<Reply> file(Exchange exchange) {
+        String rest = exchange.request().path().substring("/ui/".length());
         String cacheControl = REVALIDATE;
         int slash = rest.indexOf('/');
         if (!assets.containsKey(rest) && slash > 0) {
@@ -89,22 +77,19 @@ public final class WebUi implements Handler<HttpServerRequest> {
         }
         Asset asset = assets.get(rest);
         if (asset == null) {
-            secured(Reply.status(404))
-                    .bytes("no such file in the web UI\n".getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8")
-                    .sendTo(request);
-            return;
+            return Future.succeededFuture(secured(Reply.status(404))
+                    .bytes("no such file in the web UI\n".getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8"));
         }
-        send(request, asset, cacheControl);
+        return Future.succeededFuture(send(exchange, asset, cacheControl));
     }
 
-    private static void send(HttpServerRequest request, Asset asset, String cacheControl) {
-        Reply reply = secured(Reply.status(200)).header("ETag", asset.etag()).header("Cache-Control", cacheControl);
-        String ifNoneMatch = request.getHeader("If-None-Match");
+    private static Reply send(Exchange exchange, Asset asset, String cacheControl) {
+        String ifNoneMatch = exchange.header("If-None-Match").orElse(null);
         if (ifNoneMatch != null && (ifNoneMatch.contains(asset.etag()) || ifNoneMatch.trim().equals("*"))) {
-            Reply.status(304).header("ETag", asset.etag()).header("Cache-Control", cacheControl).sendTo(request);
-            return;
+            return Reply.status(304).header("ETag", asset.etag()).header("Cache-Control", cacheControl);
         }
-        reply.bytes(asset.content(), asset.contentType()).sendTo(request);
+        return secured(Reply.status(200)).header("ETag", asset.etag()).header("Cache-Control", cacheControl)
+                .bytes(asset.content(), asset.contentType());
     }
 
     private static Reply secured(Reply reply) {

@@ -203,7 +203,7 @@ class ListingApiTest {
         assertThat(icon.statusCode()).isEqualTo(200);
         assertThat(RegistryHttp.contentType(icon)).isEqualTo("image/svg+xml");
         assertThat(RegistryHttp.body(icon)).startsWith("<svg");
-        RegistryHttp.assertError(http.get("/api/v1/types/no-such-type/icon.svg"), 404, "NOT_FOUND");
+        RegistryHttp.assertError(http.get("/api/v1/types/no-such-type/icon.svg"), 404, "NAME_UNKNOWN");
     }
 
     @Test
@@ -217,11 +217,22 @@ class ListingApiTest {
     }
 
     @Test
+    void theListingPagesLikeTheRegistryApi() {
+        assertThat(get("/api/v1/artifacts?n=0").get("artifacts")).isEmpty();
+        HttpResponse<byte[]> empty = http.get("/api/v1/repositories?n=0");
+        assertThat(empty.headers().firstValue("Link")).isEmpty();
+        HttpResponse<byte[]> first = http.get("/api/v1/repositories?n=1");
+        assertThat(first.headers().firstValue("Link").orElseThrow()).startsWith("</api/v1/repositories?n=1&last=");
+    }
+
+    @Test
     void badParametersAreSpecErrors() {
-        RegistryHttp.assertError(http.get("/api/v1/artifacts?n=0"), 400, "PAGINATION_NUMBER_INVALID");
+        RegistryHttp.assertError(http.get("/api/v1/artifacts?n=-1"), 400, "UNSUPPORTED");
+        RegistryHttp.assertError(http.get("/api/v1/artifacts?n=99999999999999999999"), 400, "UNSUPPORTED");
+        RegistryHttp.assertError(http.get("/api/v1/artifact?reference=v1"), 400, "NAME_INVALID");
         RegistryHttp.assertError(http.get("/api/v1/artifacts?repository=Not_Valid"), 400, "NAME_INVALID");
         RegistryHttp.assertError(http.get("/api/v1/artifact?repository=samples/helm/hello-world&reference=9.9"), 404, "MANIFEST_UNKNOWN");
-        RegistryHttp.assertError(http.get("/api/v1/nothing-here"), 404, "NOT_FOUND");
+        RegistryHttp.assertError(http.get("/api/v1/nothing-here"), 404, "UNSUPPORTED");
         assertThat(http.send("POST", "/api/v1/types", new byte[0]).statusCode()).isEqualTo(405);
     }
 

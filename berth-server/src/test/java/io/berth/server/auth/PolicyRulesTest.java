@@ -117,21 +117,27 @@ class PolicyRulesTest {
     }
 
     @Test
-    void everyRouteOfTheTableHasAnAccessRule() {
-        for (Endpoint endpoint : Endpoint.values()) {
-            for (Method method : endpoint.methods()) {
-                Set<Action> actions = RouteScopes.actions(endpoint, method);
-                if (method == Method.GET || method == Method.HEAD) {
-                    assertThat(actions).as("%s %s", method, endpoint).isSubsetOf(Action.PULL, Action.PUSH);
-                }
-            }
-        }
-        assertThat(RouteScopes.actions(Endpoint.MANIFEST, Method.PUT)).containsExactly(Action.PULL, Action.PUSH);
-        assertThat(RouteScopes.actions(Endpoint.BLOB, Method.DELETE)).containsExactly(Action.DELETE);
-        assertThat(RouteScopes.scopes(Endpoint.match("/v2/_catalog").orElseThrow(), Method.GET)).containsExactly(Scope.CATALOG);
-        assertThat(RouteScopes.scopes(Endpoint.match("/v2/").orElseThrow(), Method.GET)).isEmpty();
-        assertThat(RouteScopes.scopes(Endpoint.match("/v2/a/b/manifests/v1").orElseThrow(), Method.DELETE))
-                .extracting(Scope::toString).containsExactly("repository:a/b:delete");
+    void anAdminHasEveryActionOnEveryRepositoryByARuleOfItsOwn() {
+        Policies policies = Policies.of(AuthConfig.NONE.withHtpasswd(java.nio.file.Path.of("htpasswd")).withPolicies(List.of(
+                AuthSetup.users("**", List.of("root"), "*"),
+                AuthSetup.users("**", List.of("puller"), "pull", "push"),
+                AuthSetup.users("team/**", List.of("lead"), "*"),
+                AuthSetup.anonymous("**", "*"))));
+
+        assertThat(policies.isAdmin(user("root"))).isTrue();
+        assertThat(policies.isAdmin(user("puller"))).as("not every action").isFalse();
+        assertThat(policies.isAdmin(user("lead"))).as("not every repository").isFalse();
+        assertThat(policies.isAdmin(Subject.ANONYMOUS)).as("anonymous never, whatever anonymous may do").isFalse();
+        Policies quickStart = Policies.of(AuthConfig.NONE.withHtpasswd(java.nio.file.Path.of("htpasswd")));
+        assertThat(quickStart.isAdmin(user("anyone"))).as("without policies every user does everything").isTrue();
+    }
+
+    @Test
+    void theAdminScopeIsParsedLikeTheCatalog() {
+        assertThat(Scope.parse("registry:admin:*")).contains(Scope.ADMIN);
+        assertThat(Scope.ADMIN.toString()).isEqualTo("registry:admin:*");
+        assertThat(Scope.ADMIN.isRegistry()).isTrue();
+        assertThat(Scope.CATALOG.isAdmin()).isFalse();
     }
 
     @Test

@@ -27,6 +27,11 @@ public final class BerthFixture implements RegistryFixture {
         return "127.0.0.1:" + server.port();
     }
 
+    /** The server's route table. */
+    public java.util.List<io.berth.server.http.Route> routes() {
+        return server.routes();
+    }
+
     @Override
     public boolean isBerth() {
         return true;

@@ -1,0 +1,97 @@
+package io.berth.server;
+
+import static io.berth.server.auth.Action.DELETE;
+import static io.berth.server.auth.Action.PULL;
+import static io.berth.server.auth.Action.PUSH;
+
+import io.berth.oci.Endpoint;
+import io.berth.oci.Endpoint.Method;
+import io.berth.server.auth.AccessController;
+import io.berth.server.event.EventsApi;
+import io.berth.server.handler.BlobHandler;
+import io.berth.server.handler.ListHandlers;
+import io.berth.server.handler.ManifestHandler;
+import io.berth.server.handler.UploadHandler;
+import io.berth.server.http.Access;
+import io.berth.server.http.Health;
+import io.berth.server.http.Reply;
+import io.berth.server.http.RouteHandler;
+import io.berth.server.http.Router;
+import io.berth.server.http.TokenRoute;
+import io.berth.server.listing.ListingApi;
+import io.berth.server.scan.ScanApi;
+import io.berth.server.ui.WebUi;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpMethod;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * Everything Berth serves, with the access each route needs. Reading is {@code pull}; writing is {@code push} and
+ * {@code pull} (as in CNCF Distribution, so a pusher's token works for the reads a push makes; cancelling an upload is
+ * part of pushing); deleting is {@code delete}. A cross-repository mount also needs {@code pull} on its source, which
+ * the upload handler checks (without it the request becomes a normal upload).
+ *
+ * <p>Public, by decision: health, the token endpoint and its keys (authenticating is what they are for), the type
+ * catalog and its icons (the same for every registry of a version), and the web UI's shell and files (they hold no
+ * data: the pages read the listing API, which applies the repository's rules). Everything else follows the
+ * repositories' rules, and the delivery and scanner status is for the registry's operators ({@link Access#ADMIN}).
+ */
+final class RouteTable {
+    private RouteTable() {
+    }
+
+    /** The handlers the routes call; the token routes only with authorization on, the UI's only when it is on. */
+    record Handlers(Health health, BlobHandler blobs, UploadHandler uploads, ManifestHandler manifests,
+                    RouteHandler manifestPulls, ListHandlers lists, ListingApi listing, ScanApi scans, EventsApi events,
+                    Optional<TokenRoute> tokens, Optional<WebUi> ui) {
+    }
+
+    static Router build(WorkerExecutor workers, AccessController access, Handlers h) {
+        byte[] empty = "{}".getBytes(StandardCharsets.UTF_8);
+        RouteHandler versionCheck = e -> Future.succeededFuture(Reply.status(200).bytes(empty, "application/json"));
+        Router.Builder routes = Router.builder(workers, access)
+                .get("/healthz", Access.PUBLIC, h.health()::live)
+                .get("/readyz", Access.PUBLIC, h.health()::ready)
+
+                .on(Endpoint.BASE, Method.GET, Access.IDENTITY, versionCheck)
+                .on(Endpoint.BASE, Method.HEAD, Access.IDENTITY, versionCheck)
+                .on(Endpoint.CATALOG, Method.GET, Access.CATALOG, h.lists()::catalog)
+                .on(Endpoint.TAGS, Method.GET, Access.repository(PULL), h.lists()::tags)
+                .on(Endpoint.REFERRERS, Method.GET, Access.repository(PULL), h.lists()::referrers)
+                .on(Endpoint.MANIFEST, Method.GET, Access.repository(PULL), h.manifestPulls())
+                .on(Endpoint.MANIFEST, Method.HEAD, Access.repository(PULL), h.manifests()::get)
+                .on(Endpoint.MANIFEST, Method.PUT, Access.repository(PULL, PUSH), h.manifests()::put)
+                .on(Endpoint.MANIFEST, Method.DELETE, Access.repository(DELETE), h.manifests()::delete)
+                .on(Endpoint.BLOB, Method.GET, Access.repository(PULL), h.blobs()::get)
+                .on(Endpoint.BLOB, Method.HEAD, Access.repository(PULL), h.blobs()::get)
+                .on(Endpoint.BLOB, Method.DELETE, Access.repository(DELETE), h.blobs()::delete)
+                .on(Endpoint.UPLOADS, Method.POST, Access.repository(PULL, PUSH), h.uploads()::post)
+                .on(Endpoint.UPLOAD, Method.PATCH, Access.repository(PULL, PUSH), h.uploads()::patch)
+                .on(Endpoint.UPLOAD, Method.PUT, Access.repository(PULL, PUSH), h.uploads()::put)
+                .on(Endpoint.UPLOAD, Method.GET, Access.repository(PULL, PUSH), h.uploads()::status)
+                .on(Endpoint.UPLOAD, Method.DELETE, Access.repository(PULL, PUSH), h.uploads()::cancel)
+
+                .get("/api/v1/types", Access.PUBLIC, h.listing()::types)
+                .get("/api/v1/types/{type}/icon.svg", Access.PUBLIC, h.listing()::icon)
+                .get("/api/v1/repositories", Access.CATALOG, h.listing()::repositories)
+                .get("/api/v1/artifacts", Access.CATALOG, h.listing()::artifacts)
+                .get("/api/v1/artifact", Access.CATALOG, h.listing()::artifact)
+                .get("/api/v1/artifact/scan", Access.repositoryParameter(PULL), h.scans()::artifactScans)
+                .on(HttpMethod.POST, "/api/v1/artifact/scan", Access.repositoryParameter(PULL, PUSH), h.scans()::scanNow)
+                .get("/api/v1/scanners", Access.ADMIN, h.scans()::scanners)
+                .get("/api/v1/events/endpoints", Access.ADMIN, h.events()::endpoints)
+                .get("/api/v1/events/metrics", Access.ADMIN, h.events()::metrics);
+        h.tokens().ifPresent(tokens -> routes
+                .get("/token", Access.PUBLIC, tokens::issue)
+                .on(HttpMethod.POST, "/token", Access.PUBLIC, tokens::issue)
+                .get("/token/jwks", Access.PUBLIC, tokens::keys));
+        h.ui().ifPresent(ui -> routes
+                .get("/", Access.PUBLIC, ui::page)
+                .get("/types", Access.PUBLIC, ui::page)
+                .get("/r/**", Access.PUBLIC, ui::page)
+                .get("/ui/**", Access.PUBLIC, ui::file));
+        return routes.build();
+    }
+}

@@ -1,0 +1,210 @@
+package io.berth.server.http;
+
+import io.berth.oci.Endpoint;
+import io.berth.oci.ErrorCode;
+import io.berth.server.auth.AccessController;
+import io.berth.server.auth.AccessRequest;
+import io.berth.server.auth.Audit;
+import io.berth.server.auth.Decision;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The server's front door and its one route table: {@code /v2/}, {@code /api/v1/}, {@code /token}, health and the web
+ * UI are all {@link Route}s. A request's path picks its routes (404 {@code UNSUPPORTED} when none), its method one of
+ * them (405 with {@code Allow} when none); then the route's {@link Access} is checked with the
+ * {@link AccessController} — 401 with {@code WWW-Authenticate}, 403 {@code DENIED} or 429, whether the resource
+ * exists or not — and only then does the handler run. Its {@link Reply}, or its failure, is sent from here.
+ */
+public final class Router implements Handler<HttpServerRequest> {
+    static final String API_VERSION_HEADER = "Docker-Distribution-API-Version";
+    private static final String V2 = "/v2/";
+
+    private final List<Route> routes;
+    private final Map<Endpoint, Map<HttpMethod, Route>> spec;
+    private final Map<String, Map<HttpMethod, Route>> exact;
+    private final Map<PathPattern, Map<HttpMethod, Route>> patterns;
+    private final WorkerExecutor workers;
+    private final AccessController access;
+
+    private Router(Builder builder) {
+        this.routes = List.copyOf(builder.routes);
+        this.spec = new EnumMap<>(Endpoint.class);
+        this.exact = new HashMap<>();
+        this.patterns = new LinkedHashMap<>();
+        for (Route route : routes) {
+            Map<HttpMethod, Route> byMethod = route.path() instanceof PathPattern.Spec s
+                    ? spec.computeIfAbsent(s.endpoint(), e -> new HashMap<>())
+                    : route.path() instanceof PathPattern.Exact e ? exact.computeIfAbsent(e.path(), p -> new HashMap<>())
+                    : patterns.computeIfAbsent(route.path(), p -> new HashMap<>());
+            byMethod.put(route.method(), route);
+        }
+        this.workers = builder.workers;
+        this.access = builder.access;
+    }
+
+    public static Builder builder(WorkerExecutor workers, AccessController access) {
+        return new Builder(workers, access);
+    }
+
+    /** Collects routes; {@link #build} fails when a method of a spec endpoint has no route or a route is declared twice. */
+    public static final class Builder {
+        private final WorkerExecutor workers;
+        private final AccessController access;
+        private final List<Route> routes = new ArrayList<>();
+
+        private Builder(WorkerExecutor workers, AccessController access) {
+            this.workers = workers;
+            this.access = access;
+        }
+
+        /** A method of a spec endpoint. */
+        public Builder on(Endpoint endpoint, Endpoint.Method method, Access access, RouteHandler handler) {
+            if (!endpoint.methods().contains(method)) {
+                throw new IllegalArgumentException(endpoint + " has no " + method + " in the spec");
+            }
+            return add(new Route(HttpMethod.valueOf(method.name()), PathPattern.of(endpoint), access, handler));
+        }
+
+        /** {@code method} on a path template ({@link PathPattern#of(String)}). */
+        public Builder on(HttpMethod method, String template, Access access, RouteHandler handler) {
+            return add(new Route(method, PathPattern.of(template), access, handler));
+        }
+
+        /** GET and HEAD (the same answer without its body). */
+        public Builder get(String template, Access access, RouteHandler handler) {
+            return on(HttpMethod.GET, template, access, handler).on(HttpMethod.HEAD, template, access, handler);
+        }
+
+        private Builder add(Route route) {
+            if (routes.stream().anyMatch(r -> r.id().equals(route.id()))) {
+                throw new IllegalStateException(route.id() + " is declared twice");
+            }
+            routes.add(route);
+            return this;
+        }
+
+        public Router build() {
+            for (Endpoint endpoint : Endpoint.values()) {
+                List<Endpoint.Method> unbound = endpoint.methods().stream().filter(m -> routes.stream().noneMatch(r ->
+                        r.path().equals(PathPattern.of(endpoint)) && r.method().name().equals(m.name()))).toList();
+                if (!unbound.isEmpty()) {
+                    throw new IllegalStateException(endpoint + " lacks handlers for " + unbound);
+                }
+            }
+            return new Router(this);
+        }
+    }
+
+    /** Every route, in the order declared: what the docs' route table and the access-matrix test walk. */
+    public List<Route> routes() {
+        return routes;
+    }
+
+    @Override
+    public void handle(HttpServerRequest request) {
+        request.pause();
+        Future<Reply> reply;
+        try {
+            reply = dispatch(request);
+        } catch (RuntimeException e) {
+            reply = Future.failedFuture(e);
+        }
+        reply.onComplete(result -> {
+            if (result.succeeded()) {
+                result.result().sendTo(request);
+            } else {
+                ErrorRenderer.render(request, result.cause());
+            }
+        });
+    }
+
+    private Future<Reply> dispatch(HttpServerRequest request) {
+        String path = request.path();
+        if (path == null || !path.startsWith("/")) {
+            throw ErrorCode.UNSUPPORTED.exception(400, "the request target is not a path");
+        }
+        Map<HttpMethod, Route> candidates;
+        PathVariables variables;
+        Endpoint.Match endpoint = null;
+        if (path.startsWith(V2)) {
+            request.response().putHeader(API_VERSION_HEADER, "registry/2.0");
+            endpoint = Endpoint.match(path).orElseThrow(() -> noSuchPath(path));
+            candidates = spec.get(endpoint.endpoint());
+            variables = endpoint::variable;
+        } else {
+            candidates = exact.get(path);
+            variables = PathVariables.NONE;
+            for (var entry = patterns.entrySet().iterator(); candidates == null && entry.hasNext(); ) {
+                var pattern = entry.next();
+                variables = pattern.getKey().match(path);
+                candidates = variables == null ? null : pattern.getValue();
+            }
+            if (candidates == null) {
+                throw noSuchPath(path);
+            }
+        }
+        Route route = candidates.get(request.method());
+        if (route == null) {
+            request.response().putHeader("Allow", candidates.keySet().stream().map(HttpMethod::name).sorted()
+                    .collect(Collectors.joining(", ")));
+            throw ErrorCode.UNSUPPORTED.exception(request.method() + " is not supported on " + route(candidates));
+        }
+        requireDecodableQuery(request);
+        if (route.access().isPublic()) {
+            return route.handler().handle(new Exchange(request, variables, workers, Decision.Grant.NOBODY));
+        }
+        PathVariables matched = variables;
+        AccessRequest needs = new AccessRequest(Optional.ofNullable(request.getHeader("Authorization")),
+                request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress(),
+                origin(request), route.access().scopes(variables, name -> Optional.ofNullable(request.getParam(name))));
+        Endpoint.Match audited = endpoint;
+        return access.authorize(needs).compose(decision -> {
+            if (decision instanceof Decision.Challenge challenge) {
+                challenge.headers().forEach(request.response()::putHeader);
+                return Future.failedFuture(challenge.code().exception(challenge.detail()));
+            }
+            Decision.Grant grant = (Decision.Grant) decision;
+            Future<Reply> reply = route.handler().handle(new Exchange(request, matched, workers, grant));
+            return audited == null ? reply : reply.onSuccess(r -> Audit.completed(grant, needs.client(), audited,
+                    Endpoint.Method.valueOf(route.method().name()), r.status(), r.headers().get("Docker-Content-Digest")));
+        });
+    }
+
+    private static String route(Map<HttpMethod, Route> candidates) {
+        return candidates.values().iterator().next().path().template();
+    }
+
+    private static RuntimeException noSuchPath(String path) {
+        return ErrorCode.UNSUPPORTED.exception(404, "no such endpoint: " + path);
+    }
+
+    /** A query with malformed percent-encoding is the client's fault: 400, before any handler reads a parameter. */
+    private static void requireDecodableQuery(HttpServerRequest request) {
+        if (request.query() != null) {
+            try {
+                request.params();
+            } catch (IllegalArgumentException e) {
+                throw ErrorCode.UNSUPPORTED.exception(400, "malformed query string: " + e.getMessage());
+            }
+        }
+    }
+
+    /** {@code scheme://host[:port]} as the client addressed this server. */
+    static String origin(HttpServerRequest request) {
+        String authority = request.authority() == null ? request.localAddress().host() + ":" + request.localAddress().port()
+                : request.authority().toString();
+        return (request.isSSL() ? "https" : "http") + "://" + authority;
+    }
+}
