@@ -59,7 +59,11 @@ public final class ManifestHandler {
      * to push). A malformed digest stays {@code DIGEST_INVALID}.
      */
     private static Reference reference(Exchange exchange, ErrorCode whenNotATag) {
-        String text = exchange.variable("reference");
+        return reference(exchange.variable("reference"), whenNotATag);
+    }
+
+    /** {@code text} as a reference; one that is no tag is {@code whenNotATag} (see above). */
+    public static Reference reference(String text, ErrorCode whenNotATag) {
         try {
             return Reference.parse(text);
         } catch (RegistryException e) {

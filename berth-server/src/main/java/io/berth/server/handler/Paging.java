@@ -25,16 +25,16 @@ public record Paging(int size, Optional<String> last) {
         return new Paging(size, exchange.query("last").filter(l -> !l.isEmpty()));
     }
 
+    /** ASCII digits only: {@link Integer#parseInt} would also take other scripts' digits and a sign. */
     private static int parseSize(String n) {
-        try {
-            int size = Integer.parseInt(n);
-            if (size < 0) {
-                throw new NumberFormatException();
-            }
-            return size;
-        } catch (NumberFormatException e) {
+        if (n.isEmpty() || n.length() > 10 || !n.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw ErrorCode.UNSUPPORTED.exception(400, "n must be a non-negative integer, was " + n);
         }
+        long size = Long.parseLong(n);
+        if (size > Integer.MAX_VALUE) {
+            throw ErrorCode.UNSUPPORTED.exception(400, "n must be a non-negative integer, was " + n);
+        }
+        return (int) size;
     }
 
     /** How many entries to read: one more than the page, to detect a next page. */

@@ -203,8 +203,14 @@ public final class UploadHandler {
         if (!m.matches()) {
             throw ErrorCode.BLOB_UPLOAD_INVALID.exception("invalid Content-Range: " + header);
         }
-        long start = Long.parseLong(m.group(1));
-        long end = Long.parseLong(m.group(2));
+        long start;
+        long end;
+        try {
+            start = Long.parseLong(m.group(1));
+            end = Long.parseLong(m.group(2));
+        } catch (NumberFormatException e) {
+            throw ErrorCode.BLOB_UPLOAD_INVALID.exception("Content-Range beyond any size: " + header);
+        }
         if (end < start) {
             throw ErrorCode.BLOB_UPLOAD_INVALID.exception(416, "invalid Content-Range: " + header);
         }

@@ -6,6 +6,7 @@ import io.berth.server.auth.Action;
 import io.berth.server.auth.Scope;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -78,9 +79,10 @@ public record Access(Kind kind, Set<Action> actions) {
         };
     }
 
+    /** As the docs write it: {@code public}, {@code repository [pull, push]}. */
     @Override
     public String toString() {
-        return actions.isEmpty() ? kind.name().toLowerCase() : kind.name().toLowerCase() + " "
-                + actions.stream().map(Action::wire).sorted().toList();
+        String name = kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return actions.isEmpty() ? name : name + " " + actions.stream().sorted().map(Action::wire).toList();
     }
 }

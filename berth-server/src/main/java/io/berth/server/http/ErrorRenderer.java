@@ -4,18 +4,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.oci.ErrorCode;
 import io.berth.oci.RegistryException;
+import io.berth.server.log.LogText;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one place that turns failures into the spec's error envelope {@code {"errors":[{code,message,detail}]}}.
- * A {@link RegistryException} keeps its code and status; anything else is {@code UNKNOWN} 500 with a request id
- * that is also logged with the stack trace. HEAD responses carry the status and headers but no body. Headers a
+ * A {@link RegistryException} keeps its code and status; anything else is {@code UNKNOWN} 500, logged with its stack
+ * trace. Every error carries the request's id ({@code requestId}), which the log lines name too. HEAD responses carry the status and headers but no body. Headers a
  * handler set before failing (such as {@code Range} on a 416) are kept.
  */
 public final class ErrorRenderer {
@@ -25,17 +25,18 @@ public final class ErrorRenderer {
     private ErrorRenderer() {
     }
 
-    public static void render(HttpServerRequest request, Throwable failure) {
+    public static void render(HttpServerRequest request, String requestId, Throwable failure) {
         HttpServerResponse response = request.response();
         if (response.headWritten() || response.ended() || response.closed()) {
-            LOG.warn("{} {} failed after the response started: {}", request.method(), request.path(), failure.toString());
+            LOG.warn("request {} {} {} failed after the response started: {}", requestId, request.method(),
+                    LogText.escape(request.path()), LogText.escape(failure.toString()));
             if (!response.ended() && !response.closed()) {
                 response.reset();
             }
             return;
         }
-        RegistryException error = toRegistryException(request, failure);
-        byte[] body = envelope(error.code(), error.detail());
+        RegistryException error = toRegistryException(request, requestId, failure);
+        byte[] body = envelope(error.code(), error.detail(), requestId);
         response.setStatusCode(error.status())
                 .putHeader("Content-Type", "application/json")
                 .putHeader("Content-Length", String.valueOf(body.length));
@@ -47,22 +48,24 @@ public final class ErrorRenderer {
         }
     }
 
-    private static RegistryException toRegistryException(HttpServerRequest request, Throwable failure) {
+    private static RegistryException toRegistryException(HttpServerRequest request, String requestId, Throwable failure) {
         if (failure instanceof RegistryException registryException) {
             return registryException;
         }
-        String requestId = UUID.randomUUID().toString();
-        LOG.error("request {} {} {} failed", requestId, request.method(), request.path(), failure);
+        LOG.error("request {} {} {} failed", requestId, request.method(), LogText.escape(request.path()), failure);
         return ErrorCode.UNKNOWN.exception("internal error, request id " + requestId);
     }
 
-    /** The error envelope for one error. */
-    public static byte[] envelope(ErrorCode code, String detail) {
+    /** The error envelope for one error; {@code requestId} may be empty. */
+    public static byte[] envelope(ErrorCode code, String detail, String requestId) {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode error = root.putArray("errors").addObject();
         error.put("code", code.name());
         error.put("message", code.message());
         error.put("detail", detail);
+        if (!requestId.isEmpty()) {
+            error.put("requestId", requestId);
+        }
         try {
             return JSON.writeValueAsBytes(root);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

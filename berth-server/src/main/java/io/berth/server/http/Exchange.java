@@ -24,12 +24,13 @@ public final class Exchange {
     private final Decision.Grant grant;
     private final RequestContext context;
 
-    Exchange(HttpServerRequest request, PathVariables variables, WorkerExecutor workers, Decision.Grant grant) {
+    Exchange(HttpServerRequest request, String requestId, PathVariables variables, WorkerExecutor workers,
+             Decision.Grant grant) {
         this.request = request;
         this.variables = variables;
         this.workers = workers;
         this.grant = grant;
-        this.context = RequestContext.of(request).withActor(grant.subject().display());
+        this.context = RequestContext.of(request, requestId).withActor(grant.subject().display());
     }
 
     /** Who is asking, through which connection: handlers pass it to the index calls that write, for events. */

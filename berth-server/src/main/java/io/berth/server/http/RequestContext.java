@@ -39,9 +39,13 @@ public record RequestContext(String id, String addr, String host, String method,
         return new RequestContext(id, addr, host, method, userAgent, actor);
     }
 
-    static RequestContext of(HttpServerRequest request) {
+    /** The request's id: the client's {@code X-Request-Id} when it is usable, else a new UUID. */
+    static String idOf(HttpServerRequest request) {
         String clientId = request.getHeader("X-Request-Id");
-        String id = clientId != null && USABLE_ID.matcher(clientId).matches() ? clientId : UUID.randomUUID().toString();
+        return clientId != null && USABLE_ID.matcher(clientId).matches() ? clientId : UUID.randomUUID().toString();
+    }
+
+    static RequestContext of(HttpServerRequest request, String id) {
         SocketAddress remote = request.remoteAddress();
         HostAndPort authority = request.authority();
         String host = authority == null ? "" : authority.port() > 0 ? authority.host() + ":" + authority.port() : authority.host();

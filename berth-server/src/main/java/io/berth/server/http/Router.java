@@ -29,6 +29,9 @@ import java.util.stream.Collectors;
  */
 public final class Router implements Handler<HttpServerRequest> {
     static final String API_VERSION_HEADER = "Docker-Distribution-API-Version";
+    static final String REQUEST_ID_HEADER = "X-Request-Id";
+    /** A year, the subdomains too: once a browser has seen the registry over TLS, it never goes back to plain HTTP. */
+    static final String HSTS = "max-age=31536000; includeSubDomains";
     private static final String V2 = "/v2/";
 
     private final List<Route> routes;
@@ -112,12 +115,21 @@ public final class Router implements Handler<HttpServerRequest> {
         return routes;
     }
 
+    /**
+     * Answers one request. Every answer carries the request's id ({@code X-Request-Id}), which error bodies and log
+     * lines repeat, and over TLS {@code Strict-Transport-Security}.
+     */
     @Override
     public void handle(HttpServerRequest request) {
         request.pause();
+        String requestId = RequestContext.idOf(request);
+        request.response().putHeader(REQUEST_ID_HEADER, requestId);
+        if (request.isSSL()) {
+            request.response().putHeader("Strict-Transport-Security", HSTS);
+        }
         Future<Reply> reply;
         try {
-            reply = dispatch(request);
+            reply = dispatch(request, requestId);
         } catch (RuntimeException e) {
             reply = Future.failedFuture(e);
         }
@@ -125,12 +137,12 @@ public final class Router implements Handler<HttpServerRequest> {
             if (result.succeeded()) {
                 result.result().sendTo(request);
             } else {
-                ErrorRenderer.render(request, result.cause());
+                ErrorRenderer.render(request, requestId, result.cause());
             }
         });
     }
 
-    private Future<Reply> dispatch(HttpServerRequest request) {
+    private Future<Reply> dispatch(HttpServerRequest request, String requestId) {
         String path = request.path();
         if (path == null || !path.startsWith("/")) {
             throw ErrorCode.UNSUPPORTED.exception(400, "the request target is not a path");
@@ -163,7 +175,7 @@ public final class Router implements Handler<HttpServerRequest> {
         }
         requireDecodableQuery(request);
         if (route.access().isPublic()) {
-            return route.handler().handle(new Exchange(request, variables, workers, Decision.Grant.NOBODY));
+            return route.handler().handle(new Exchange(request, requestId, variables, workers, Decision.Grant.NOBODY));
         }
         PathVariables matched = variables;
         AccessRequest needs = new AccessRequest(Optional.ofNullable(request.getHeader("Authorization")),
@@ -176,7 +188,7 @@ public final class Router implements Handler<HttpServerRequest> {
                 return Future.failedFuture(challenge.code().exception(challenge.detail()));
             }
             Decision.Grant grant = (Decision.Grant) decision;
-            Future<Reply> reply = route.handler().handle(new Exchange(request, matched, workers, grant));
+            Future<Reply> reply = route.handler().handle(new Exchange(request, requestId, matched, workers, grant));
             return audited == null ? reply : reply.onSuccess(r -> Audit.completed(grant, needs.client(), audited,
                     Endpoint.Method.valueOf(route.method().name()), r.status(), r.headers().get("Docker-Content-Digest")));
         });

@@ -8,6 +8,7 @@ import io.berth.oci.Reference;
 import io.berth.oci.Repository;
 import io.berth.oci.type.ArtifactType;
 import io.berth.oci.type.TypeCatalog;
+import io.berth.server.handler.ManifestHandler;
 import io.berth.server.handler.Paging;
 import io.berth.server.http.Exchange;
 import io.berth.server.http.Reply;
@@ -77,8 +78,9 @@ public final class ListingApi {
     public Future<Reply> artifact(Exchange exchange) {
         Repository repository = Repository.of(param(exchange, "repository")
                 .orElseThrow(() -> ErrorCode.NAME_INVALID.exception("the repository parameter is required")));
-        Reference reference = Reference.parse(param(exchange, "reference")
-                .orElseThrow(() -> ErrorCode.MANIFEST_INVALID.exception("the reference parameter is required")));
+        Reference reference = ManifestHandler.reference(param(exchange, "reference")
+                .orElseThrow(() -> ErrorCode.MANIFEST_INVALID.exception("the reference parameter is required")),
+                ErrorCode.MANIFEST_UNKNOWN);
         return exchange.blocking(() -> json(views.full(repository, reference, exchange.grant(), catalog.get(),
                 registryHost(exchange.request()))));
     }

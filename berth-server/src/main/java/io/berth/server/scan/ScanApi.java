@@ -12,6 +12,7 @@ import io.berth.oci.type.TypeCatalog;
 import io.berth.server.http.Reply;
 import io.berth.server.meta.ManifestIndex;
 import io.berth.server.meta.StoredManifest;
+import io.berth.server.handler.ManifestHandler;
 import io.berth.server.http.Exchange;
 import io.vertx.core.Future;
 import java.io.IOException;
@@ -109,8 +110,9 @@ public final class ScanApi {
     /** The artifact of the {@code repository} (checked by the router) and {@code reference} parameters. */
     private StoredManifest manifest(Exchange exchange) {
         Repository repository = Repository.of(exchange.query("repository").orElseThrow());
-        Reference reference = Reference.parse(exchange.query("reference").filter(v -> !v.isEmpty())
-                .orElseThrow(() -> ErrorCode.MANIFEST_INVALID.exception("the reference parameter is required")));
+        String text = exchange.query("reference").filter(v -> !v.isEmpty())
+                .orElseThrow(() -> ErrorCode.MANIFEST_INVALID.exception("the reference parameter is required"));
+        Reference reference = ManifestHandler.reference(text, ErrorCode.MANIFEST_UNKNOWN);
         return (reference instanceof Reference.Tag tag
                 ? manifests.manifestByTag(repository, tag)
                 : manifests.manifest(repository, ((Reference.ByDigest) reference).digest()))

@@ -27,6 +27,10 @@ public final class BerthFixture implements RegistryFixture {
         return "127.0.0.1:" + server.port();
     }
 
+    public int port() {
+        return server.port();
+    }
+
     /** The server's route table. */
     public java.util.List<io.berth.server.http.Route> routes() {
         return server.routes();
