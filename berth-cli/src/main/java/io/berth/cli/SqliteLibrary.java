@@ -1,6 +1,6 @@
 package io.berth.cli;
 
-import io.berth.server.config.BerthConfig.DatabaseConfig;
+import io.berth.server.meta.DatabaseConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;

@@ -5,6 +5,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.berth.oci.ErrorCode;
+import io.berth.server.auth.AccessController;
 import org.junit.jupiter.api.Test;
 
 /** The boundaries the code keeps, checked on the compiled classes of every module on the test class path. */
@@ -47,6 +49,27 @@ class ArchitectureTest {
     void registryHandlersStandApartFromTheWebUiAndTheListingApi() {
         noClasses().that().resideInAPackage("io.berth.server.handler..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.berth.server.ui..", "io.berth.server.listing..")
+                .check(CLASSES);
+    }
+
+    /** The router checks access before any handler runs; no handler asks the access controller itself. */
+    @Test
+    void onlyTheRouterAsksTheAccessController() {
+        noClasses().that().resideInAnyPackage("io.berth.server.handler..", "io.berth.server.listing..",
+                        "io.berth.server.scan..", "io.berth.server.event..", "io.berth.server.ui..", "io.berth.server.blob..",
+                        "io.berth.server.meta..")
+                .should().dependOnClassesThat().areAssignableTo(AccessController.class)
+                .check(CLASSES);
+    }
+
+    /** On the wire the server uses the distribution-spec's codes only; the others are for the client's side. */
+    @Test
+    void theServerAnswersWithSpecCodesOnly() {
+        noClasses().that().resideInAPackage("io.berth.server..")
+                .should().accessField(ErrorCode.class, ErrorCode.NOT_FOUND.name())
+                .orShould().accessField(ErrorCode.class, ErrorCode.SIZE_TOO_LARGE.name())
+                .orShould().accessField(ErrorCode.class, ErrorCode.RANGE_INVALID.name())
+                .orShould().accessField(ErrorCode.class, ErrorCode.PAGINATION_NUMBER_INVALID.name())
                 .check(CLASSES);
     }
 }

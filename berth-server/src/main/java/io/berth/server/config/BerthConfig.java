@@ -1,6 +1,7 @@
 package io.berth.server.config;
 
 import io.berth.server.event.EventsConfig;
+import io.berth.server.meta.DatabaseConfig;
 import io.berth.server.scan.ScannerConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -117,36 +118,6 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
 
     public BerthConfig withTls(TlsConfig tls) {
         return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners);
-    }
-
-    /**
-     * The metadata database.
-     *
-     * @param url          a JDBC URL: {@code jdbc:sqlite:…} (embedded) or {@code jdbc:postgresql://…}
-     * @param maxPoolSize  connections in the pool
-     */
-    public record DatabaseConfig(String url, String username, String password, int maxPoolSize) {
-        public DatabaseConfig {
-            if (url == null || !(url.startsWith("jdbc:sqlite:") || url.startsWith("jdbc:postgresql:"))) {
-                throw new ConfigException(List.of("database url must start with jdbc:sqlite: or jdbc:postgresql:, was " + url));
-            }
-            if (maxPoolSize < 1) {
-                throw new ConfigException(List.of("database maxPoolSize must be at least 1, was " + maxPoolSize));
-            }
-        }
-
-        public static DatabaseConfig sqlite(Path dataDir) {
-            return new DatabaseConfig("jdbc:sqlite:" + dataDir.resolve("berth.db"), null, null, 8);
-        }
-
-        public boolean isSqlite() {
-            return url.startsWith("jdbc:sqlite:");
-        }
-
-        @Override
-        public String toString() {
-            return "DatabaseConfig[url=" + url + ", username=" + username + ", maxPoolSize=" + maxPoolSize + "]";
-        }
     }
 
     /**

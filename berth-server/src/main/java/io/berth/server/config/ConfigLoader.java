@@ -3,7 +3,7 @@ package io.berth.server.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.berth.server.config.BerthConfig.DatabaseConfig;
+import io.berth.server.meta.DatabaseConfig;
 import io.berth.server.config.BerthConfig.Limits;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -101,6 +101,8 @@ public final class ConfigLoader {
                     layers.integer("limits.maxPageSize", "BERTH_LIMITS_MAX_PAGE_SIZE", problems).orElse(Limits.DEFAULT.maxPageSize()));
         } catch (ConfigException e) {
             problems.addAll(e.problems());
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
         }
         boolean deleteEnabled = layers.bool("delete.enabled", "BERTH_DELETE_ENABLED", problems).orElse(true);
         boolean uiEnabled = layers.bool("ui.enabled", "BERTH_UI_ENABLED", problems).orElse(true);

@@ -1,7 +1,7 @@
 package io.berth.server.event;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.berth.server.http.RequestContext;
+import io.berth.server.meta.RequestContext;
 
 /**
  * A CloudEvents 1.0 event in structured mode ({@code application/cloudevents+json}):

@@ -1,7 +1,7 @@
 package io.berth.server.event;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.berth.server.http.RequestContext;
+import io.berth.server.meta.RequestContext;
 
 /**
  * CNCF Distribution's notification envelope (its {@code notifications/event.go}), so that listeners written for

@@ -4,7 +4,7 @@ import io.berth.oci.MediaTypes;
 import io.berth.oci.Reference;
 import io.berth.oci.type.ArtifactType;
 import io.berth.oci.type.TypeCatalog;
-import io.berth.server.http.RequestContext;
+import io.berth.server.meta.RequestContext;
 import io.berth.server.meta.Change;
 import io.berth.server.meta.ChangeListener;
 import io.berth.server.meta.StoredManifest;

@@ -3,6 +3,7 @@ package io.berth.server.http;
 import io.berth.oci.ErrorCode;
 import io.berth.oci.Repository;
 import io.berth.server.auth.Decision;
+import io.berth.server.meta.RequestContext;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.WorkerExecutor;
@@ -24,13 +25,13 @@ public final class Exchange {
     private final Decision.Grant grant;
     private final RequestContext context;
 
-    Exchange(HttpServerRequest request, String requestId, PathVariables variables, WorkerExecutor workers,
+    Exchange(HttpServerRequest request, RequestContext context, PathVariables variables, WorkerExecutor workers,
              Decision.Grant grant) {
         this.request = request;
         this.variables = variables;
         this.workers = workers;
         this.grant = grant;
-        this.context = RequestContext.of(request, requestId).withActor(grant.subject().display());
+        this.context = context;
     }
 
     /** Who is asking, through which connection: handlers pass it to the index calls that write, for events. */

@@ -6,11 +6,14 @@ import io.berth.server.auth.AccessController;
 import io.berth.server.auth.AccessRequest;
 import io.berth.server.auth.Audit;
 import io.berth.server.auth.Decision;
+import io.berth.server.meta.RequestContext;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -18,6 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -33,6 +38,7 @@ public final class Router implements Handler<HttpServerRequest> {
     /** A year, the subdomains too: once a browser has seen the registry over TLS, it never goes back to plain HTTP. */
     static final String HSTS = "max-age=31536000; includeSubDomains";
     private static final String V2 = "/v2/";
+    private static final Pattern USABLE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private final List<Route> routes;
     private final Map<Endpoint, Map<HttpMethod, Route>> spec;
@@ -122,7 +128,7 @@ public final class Router implements Handler<HttpServerRequest> {
     @Override
     public void handle(HttpServerRequest request) {
         request.pause();
-        String requestId = RequestContext.idOf(request);
+        String requestId = requestId(request);
         request.response().putHeader(REQUEST_ID_HEADER, requestId);
         if (request.isSSL()) {
             request.response().putHeader("Strict-Transport-Security", HSTS);
@@ -175,7 +181,8 @@ public final class Router implements Handler<HttpServerRequest> {
         }
         requireDecodableQuery(request);
         if (route.access().isPublic()) {
-            return route.handler().handle(new Exchange(request, requestId, variables, workers, Decision.Grant.NOBODY));
+            return route.handler().handle(new Exchange(request, context(request, requestId, Decision.Grant.NOBODY), variables,
+                    workers, Decision.Grant.NOBODY));
         }
         PathVariables matched = variables;
         AccessRequest needs = new AccessRequest(Optional.ofNullable(request.getHeader("Authorization")),
@@ -188,10 +195,26 @@ public final class Router implements Handler<HttpServerRequest> {
                 return Future.failedFuture(challenge.code().exception(challenge.detail()));
             }
             Decision.Grant grant = (Decision.Grant) decision;
-            Future<Reply> reply = route.handler().handle(new Exchange(request, requestId, matched, workers, grant));
+            Future<Reply> reply = route.handler().handle(new Exchange(request, context(request, requestId, grant), matched, workers,
+                    grant));
             return audited == null ? reply : reply.onSuccess(r -> Audit.completed(grant, needs.client(), audited,
                     Endpoint.Method.valueOf(route.method().name()), r.status(), r.headers().get("Docker-Content-Digest")));
         });
+    }
+
+    /** The request's id: the client's {@code X-Request-Id} when it is usable, else a new UUID. */
+    private static String requestId(HttpServerRequest request) {
+        String clientId = request.getHeader(REQUEST_ID_HEADER);
+        return clientId != null && USABLE_ID.matcher(clientId).matches() ? clientId : UUID.randomUUID().toString();
+    }
+
+    /** Who made the request, through which connection, as events record it; the grant names the actor. */
+    private static RequestContext context(HttpServerRequest request, String id, Decision.Grant grant) {
+        SocketAddress remote = request.remoteAddress();
+        HostAndPort authority = request.authority();
+        String host = authority == null ? "" : authority.port() > 0 ? authority.host() + ":" + authority.port() : authority.host();
+        return new RequestContext(id, remote == null ? "" : remote.hostAddress() + ":" + remote.port(), host,
+                request.method().name(), request.getHeader("User-Agent"), grant.subject().display());
     }
 
     private static String route(Map<HttpMethod, Route> candidates) {

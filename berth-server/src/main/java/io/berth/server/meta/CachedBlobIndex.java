@@ -2,7 +2,7 @@ package io.berth.server.meta;
 
 import io.berth.oci.Digest;
 import io.berth.oci.Repository;
-import io.berth.server.http.RequestContext;
+import io.berth.server.meta.RequestContext;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -2,7 +2,6 @@ package io.berth.server.meta;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.berth.server.config.BerthConfig.DatabaseConfig;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;

@@ -1,6 +1,5 @@
 package io.berth.server.meta;
 
-import io.berth.server.config.BerthConfig.DatabaseConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

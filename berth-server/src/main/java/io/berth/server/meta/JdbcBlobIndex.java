@@ -5,7 +5,7 @@ import static io.berth.server.meta.SqlStatement.sql;
 
 import io.berth.oci.Digest;
 import io.berth.oci.Repository;
-import io.berth.server.http.RequestContext;
+import io.berth.server.meta.RequestContext;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.berth.oci.ErrorCode;
 import io.berth.oci.RegistryException;
 import io.berth.oci.Repository;
-import io.berth.server.config.BerthConfig.DatabaseConfig;
+import io.berth.server.meta.DatabaseConfig;
 import io.berth.server.meta.Database;
 import io.berth.server.meta.JdbcBlobIndex;
 import io.berth.server.meta.JdbcUploadIndex;

@@ -8,7 +8,7 @@ import io.berth.oci.Repository;
 import io.berth.server.config.BerthConfig;
 import io.berth.server.config.ConfigException;
 import io.berth.server.config.ConfigLoader;
-import io.berth.server.http.RequestContext;
+import io.berth.server.meta.RequestContext;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.berth.server.event;
 
-import io.berth.server.config.BerthConfig.DatabaseConfig;
+import io.berth.server.meta.DatabaseConfig;
 import io.berth.server.testing.TestDatabases;
 
 /** The outbox contract on PostgreSQL ({@code BERTH_TEST_POSTGRES_URL}; skipped without it, failing under {@code CI=true}). */

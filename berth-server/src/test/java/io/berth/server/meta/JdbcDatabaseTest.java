@@ -3,7 +3,7 @@ package io.berth.server.meta;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.berth.server.config.BerthConfig.DatabaseConfig;
+import io.berth.server.meta.DatabaseConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -11,7 +11,7 @@ import io.berth.oci.MediaTypes;
 import io.berth.oci.Reference.Tag;
 import io.berth.oci.RegistryException;
 import io.berth.oci.Repository;
-import io.berth.server.config.BerthConfig.DatabaseConfig;
+import io.berth.server.meta.DatabaseConfig;
 import io.berth.server.meta.UploadIndex.Upload;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package io.berth.server.meta;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.berth.server.config.BerthConfig.DatabaseConfig;
+import io.berth.server.meta.DatabaseConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

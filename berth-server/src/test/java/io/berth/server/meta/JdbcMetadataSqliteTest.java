@@ -1,6 +1,6 @@
 package io.berth.server.meta;
 
-import io.berth.server.config.BerthConfig.DatabaseConfig;
+import io.berth.server.meta.DatabaseConfig;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 

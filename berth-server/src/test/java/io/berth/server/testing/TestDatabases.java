@@ -2,7 +2,7 @@ package io.berth.server.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.berth.server.config.BerthConfig.DatabaseConfig;
+import io.berth.server.meta.DatabaseConfig;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,14 +1,9 @@
-package io.berth.server.http;
+package io.berth.server.meta;
 
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.HostAndPort;
-import io.vertx.core.net.SocketAddress;
-import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Who made a request and through which connection: what events record about the change the request caused. Built
- * once per request by {@link Exchange#context()} and passed explicitly from the handler into the index call that
+ * once per request by the router and passed explicitly from the handler into the index call that
  * writes; writes that no request caused (tests, background work) use {@link #INTERNAL}.
  *
  * @param id        the request id: the client's {@code X-Request-Id} when it sent a usable one, else a new UUID
@@ -22,8 +17,6 @@ public record RequestContext(String id, String addr, String host, String method,
     public static final String ANONYMOUS = "anonymous";
     /** The context of writes that no request caused. */
     public static final RequestContext INTERNAL = new RequestContext("", "", "", "", "", "berth");
-
-    private static final Pattern USABLE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     public RequestContext {
         id = id == null ? "" : id;
@@ -39,17 +32,4 @@ public record RequestContext(String id, String addr, String host, String method,
         return new RequestContext(id, addr, host, method, userAgent, actor);
     }
 
-    /** The request's id: the client's {@code X-Request-Id} when it is usable, else a new UUID. */
-    static String idOf(HttpServerRequest request) {
-        String clientId = request.getHeader("X-Request-Id");
-        return clientId != null && USABLE_ID.matcher(clientId).matches() ? clientId : UUID.randomUUID().toString();
-    }
-
-    static RequestContext of(HttpServerRequest request, String id) {
-        SocketAddress remote = request.remoteAddress();
-        HostAndPort authority = request.authority();
-        String host = authority == null ? "" : authority.port() > 0 ? authority.host() + ":" + authority.port() : authority.host();
-        return new RequestContext(id, remote == null ? "" : remote.hostAddress() + ":" + remote.port(), host,
-                request.method().name(), request.getHeader("User-Agent"), ANONYMOUS);
-    }
 }
