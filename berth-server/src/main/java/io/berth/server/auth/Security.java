@@ -48,7 +48,7 @@ public final class Security implements AutoCloseable {
         if (auth.htpasswd().isPresent()) {
             WatchedFile<Htpasswd> file = WatchedFile.load(auth.htpasswd().get(), "htpasswd file", content -> {
                 Htpasswd parsed = Htpasswd.parse(content);
-                parsed.problems().forEach(p -> LOG.warn("htpasswd {}: {}", auth.htpasswd().get(), p));
+                parsed.problems().forEach(p -> LOG.warn("htpasswd {}: {}", auth.htpasswd().get(), LogText.escaped(p)));
                 return parsed;
             });
             watched.add(file);

@@ -75,7 +75,8 @@ final class WatchedFile<T> implements Supplier<T> {
             LOG.info("reloaded {} {}", what, path);
             return true;
         } catch (Exception e) {
-            LOG.warn("{} {} is not usable ({}); keeping the last good version", what, path, e.getMessage());
+            LOG.warn("{} {} is not usable ({}); keeping the last good version", what, path,
+                    LogText.escaped(e.getMessage()));
             return false;
         }
     }
