@@ -22,6 +22,8 @@ public record Scope(String type, String name, Set<Action> actions) {
     public static final String REGISTRY = "registry";
     /** Listing the repositories ({@code GET /v2/_catalog}); what is listed is then filtered per repository. */
     public static final Scope CATALOG = new Scope(REGISTRY, "catalog", Set.of());
+    /** Longer than any scope with a valid repository name and every action spelled out. */
+    private static final int MAX_TEXT = REPOSITORY.length() + Repository.MAX_LENGTH + 64;
 
     public Scope {
         actions = Collections.unmodifiableSet(actions.isEmpty() ? EnumSet.noneOf(Action.class) : EnumSet.copyOf(actions));
@@ -64,11 +66,18 @@ public record Scope(String type, String name, Set<Action> actions) {
      * The scopes of a token request's {@code scope} parameters (several parameters, or several scopes separated by
      * spaces in one). Malformed scopes, unknown resource types and invalid repository names are left out: they can
      * never be granted. A repository name may hold a {@code :} (a registry host with a port), so the type ends at the
-     * first colon and the actions start after the last.
+     * first colon and the actions start after the last. Never throws: any text (null, undecoded {@code %zz},
+     * control characters, huge strings) is at worst left out.
      */
     public static List<Scope> parseAll(List<String> parameters) {
         List<Scope> scopes = new ArrayList<>();
+        if (parameters == null) {
+            return scopes;
+        }
         for (String parameter : parameters) {
+            if (parameter == null) {
+                continue;
+            }
             for (String text : parameter.trim().split("\\s+")) {
                 parse(text).ifPresent(scopes::add);
             }
@@ -76,7 +85,11 @@ public record Scope(String type, String name, Set<Action> actions) {
         return scopes;
     }
 
+    /** One scope, or empty when it is malformed or names nothing grantable; never throws. */
     public static Optional<Scope> parse(String text) {
+        if (text == null || text.length() > MAX_TEXT) {
+            return Optional.empty();
+        }
         int first = text.indexOf(':');
         int last = text.lastIndexOf(':');
         if (first <= 0 || last <= first) {
@@ -91,8 +104,8 @@ public record Scope(String type, String name, Set<Action> actions) {
         if (type.equals(REGISTRY) && name.equals("catalog")) {
             return Optional.of(CATALOG);
         }
-        if (!type.equals(REPOSITORY) || !Repository.GRAMMAR.matcher(name).matches()
-                || name.length() > Repository.MAX_LENGTH) {
+        if (!type.equals(REPOSITORY) || name.length() > Repository.MAX_LENGTH
+                || !Repository.GRAMMAR.matcher(name).matches()) {
             return Optional.empty();
         }
         return Optional.of(new Scope(type, name, actions));
