@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>No credentials: what anonymous callers may do, else 401 with a {@code Bearer} challenge naming the scopes;
  *       {@code /v2/} always asks anonymous callers to authenticate.</li>
- *   <li>Basic credentials: wrong ones are 401 (and count towards the address's lockout, 429 while locked); right ones
+ *   <li>Basic credentials: wrong ones are 401 (and count towards the {@link LoginThrottle}, 429 while locked); right ones
  *       without the rights are 403 {@code DENIED}.</li>
  *   <li>Bearer token: an invalid one is 401 {@code error="invalid_token"}; one that lacks the scope is 401
  *       {@code error="insufficient_scope"} so the client fetches a new token, unless the policies would not grant
@@ -164,7 +164,7 @@ public final class PolicyAccess implements AccessController {
     static Decision.Challenge tooMany(Duration lockedFor) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Retry-After", String.valueOf(Math.max(1, lockedFor.toSeconds())));
-        return new Decision.Challenge(ErrorCode.TOOMANYREQUESTS, headers, "too many failed logins from this address");
+        return new Decision.Challenge(ErrorCode.TOOMANYREQUESTS, headers, "too many failed logins; try again later");
     }
 
     /** The token endpoint's URL: configured, or {@code /token} on the origin the client used. */
