@@ -27,6 +27,11 @@ public final class Audit {
         log("token refused for {} from {}: {}", who, client, why);
     }
 
+    /** Every token of {@code subject} issued until now was revoked, at the request of {@code by}. */
+    static void signedOut(String subject, String by) {
+        log("tokens of {} revoked (asked from {})", subject, by);
+    }
+
     /**
      * Records a completed push (a manifest or a finished blob upload or mount) or delete. Nothing is recorded for
      * reads, for upload steps that are not the last, or when authorization is off ({@link Decision.Grant#OPEN}).

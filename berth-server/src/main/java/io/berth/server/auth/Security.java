@@ -26,6 +26,8 @@ public final class Security implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Security.class);
     /** How often watched files are checked for changes. */
     static final long RELOAD_MILLIS = 2_000;
+    /** Under the data directory: who signed out when ({@link Revocations}). */
+    static final String REVOCATIONS_FILE = "token-revocations.json";
 
     private final AccessController access;
     private final Optional<TokenService> tokens;
@@ -64,10 +66,12 @@ public final class Security implements AutoCloseable {
         ECKey key = TokenKeys.loadOrCreate(auth.token().key().orElse(config.dataDir().resolve("token-key.jwk")));
         Policies policies = Policies.of(auth);
         Logins logins = new Logins(new Accounts(htpasswd, auth, policies), new LoginThrottle(auth.rateLimit(), clock));
+        Revocations revocations = Revocations.load(config.dataDir().resolve(REVOCATIONS_FILE),
+                longest(auth.token().ttl(), auth.token().refreshTtl()).plus(TokenVerifier.LEEWAY), clock);
         TokenVerifier verifier = new TokenVerifier(auth.token().issuer(), TokenKeys.publicSet(key),
-                auth.token().service(), trusted, clock);
-        TokenService tokens = new TokenService(logins, policies, verifier, new TokenIssuer(key, auth.token(), clock),
-                auth.token());
+                auth.token().service(), trusted, clock, revocations);
+        TokenService tokens = new TokenService(logins, policies, verifier,
+                new TokenIssuer(key, auth.token(), clock, revocations), auth.token(), revocations);
         long timer = vertx.setPeriodic(RELOAD_MILLIS, id -> workers.executeBlocking(() -> {
             watched.forEach(WatchedFile::poll);
             return null;
@@ -77,6 +81,10 @@ public final class Security implements AutoCloseable {
                 auth.policies().size(), auth.trustedIssuers().size(), auth.token().issuer(), auth.token().service());
         return new Security(new PolicyAccess(logins, policies, verifier, auth.token(), workers), Optional.of(tokens),
                 () -> vertx.cancelTimer(timer));
+    }
+
+    private static java.time.Duration longest(java.time.Duration a, java.time.Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     public AccessController access() {
