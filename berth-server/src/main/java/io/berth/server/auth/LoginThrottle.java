@@ -1,8 +1,12 @@
 package io.berth.server.auth;
 
 import io.berth.server.config.AuthConfig.RateLimit;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -49,7 +53,8 @@ final class LoginThrottle {
      * Lets one password check of {@code user} from {@code client} go ahead (empty), or says how long to wait. Each
      * check let through must be followed by {@link #failed} or {@link #succeeded}.
      */
-    Optional<Duration> admit(String user, String client) {
+    Optional<Duration> admit(String name, String client) {
+        String user = key(name);
         String pair = pair(user, client);
         Optional<Duration> wait = accountAtAddress.reserve(pair);
         if (wait.isPresent()) {
@@ -68,16 +73,31 @@ final class LoginThrottle {
         return wait;
     }
 
-    void failed(String user, String client) {
+    void failed(String name, String client) {
+        String user = key(name);
         accountAtAddress.failed(pair(user, client));
         account.failed(user);
         address.failed(client);
     }
 
-    void succeeded(String user, String client) {
+    void succeeded(String name, String client) {
+        String user = key(name);
         accountAtAddress.done(pair(user, client), true);
         account.done(user, true);
         address.done(client, false);
+    }
+
+    /** The name, or its SHA-256 when it is long: a guesser's made-up names must not fill memory. */
+    private static String key(String name) {
+        if (name.length() <= 64) {
+            return name;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
+            return "sha256:" + HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String pair(String user, String client) {
