@@ -56,7 +56,7 @@ final class Accounts {
         return robot != null ? Optional.of(new String(robot, StandardCharsets.US_ASCII)) : htpasswd.get().hash(name);
     }
 
-    /** The dummy hash for the current htpasswd version: made at the first login after each reload. */
+    /** The dummy hash for the current htpasswd version, made again when the version changed (see {@link Security}). */
     DummyHash dummy() {
         Htpasswd current = htpasswd.get();
         DummyHash made = dummy.get();

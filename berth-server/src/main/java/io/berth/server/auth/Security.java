@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -65,7 +66,9 @@ public final class Security implements AutoCloseable {
         }
         ECKey key = TokenKeys.loadOrCreate(auth.token().key().orElse(config.dataDir().resolve("token-key.jwk")));
         Policies policies = Policies.of(auth);
-        Logins logins = new Logins(new Accounts(htpasswd, auth, policies), new LoginThrottle(auth.rateLimit(), clock));
+        Accounts accounts = new Accounts(htpasswd, auth, policies);
+        accounts.dummy();
+        Logins logins = new Logins(accounts, new LoginThrottle(auth.rateLimit(), clock));
         Revocations revocations = Revocations.load(config.dataDir().resolve(REVOCATIONS_FILE),
                 longest(auth.token().ttl(), auth.token().refreshTtl()).plus(TokenVerifier.LEEWAY), clock);
         TokenVerifier verifier = new TokenVerifier(auth.token().issuer(), TokenKeys.publicSet(key),
@@ -74,6 +77,7 @@ public final class Security implements AutoCloseable {
                 new TokenIssuer(key, auth.token(), clock, revocations), auth.token(), revocations);
         long timer = vertx.setPeriodic(RELOAD_MILLIS, id -> workers.executeBlocking(() -> {
             watched.forEach(WatchedFile::poll);
+            accounts.dummy(); // made now for a new htpasswd version, not during the next login
             return null;
         }, false));
         LOG.info("authorization on: {}{} robot(s), {} policy(ies), {} trusted issuer(s); tokens by {} for service {}",
@@ -83,7 +87,7 @@ public final class Security implements AutoCloseable {
                 () -> vertx.cancelTimer(timer));
     }
 
-    private static java.time.Duration longest(java.time.Duration a, java.time.Duration b) {
+    private static Duration longest(Duration a, Duration b) {
         return a.compareTo(b) >= 0 ? a : b;
     }
 
