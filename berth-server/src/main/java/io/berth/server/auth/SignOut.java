@@ -5,6 +5,7 @@ import io.berth.server.auth.TokenService.TokenReply;
 import io.berth.server.auth.TokenService.TokenRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -89,6 +90,6 @@ final class SignOut {
     private TokenReply refused(TokenRequest request, String who, String detail) {
         Audit.tokenRefused(who, request.client(), detail);
         return new TokenReply(null, new Decision.Challenge(ErrorCode.UNAUTHORIZED,
-                java.util.Map.of("WWW-Authenticate", "Basic realm=\"" + service.replace("\"", "") + "\""), detail));
+                Map.of("WWW-Authenticate", "Basic realm=\"" + service.replace("\"", "") + "\""), detail));
     }
 }
