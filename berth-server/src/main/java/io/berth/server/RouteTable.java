@@ -86,7 +86,9 @@ final class RouteTable {
         h.tokens().ifPresent(tokens -> routes
                 .get("/token", Access.PUBLIC, tokens::issue)
                 .on(HttpMethod.POST, "/token", Access.PUBLIC, tokens::issue)
-                .get("/token/jwks", Access.PUBLIC, tokens::keys));
+                .on(HttpMethod.POST, "/token/revoke", Access.PUBLIC, tokens::revoke)
+                .get("/token/jwks", Access.PUBLIC, tokens::keys)
+                .on(HttpMethod.POST, "/api/v1/accounts/{account}/revoke", Access.ADMIN, tokens::revokeAccount));
         h.ui().ifPresent(ui -> routes
                 .get("/", Access.PUBLIC, ui::page)
                 .get("/types", Access.PUBLIC, ui::page)

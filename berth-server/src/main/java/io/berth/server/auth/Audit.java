@@ -1,5 +1,6 @@
 package io.berth.server.auth;
 
+import io.berth.server.log.LogText;
 import io.berth.oci.Endpoint;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -8,7 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The audit trail, on the logger {@code berth.audit}: every refused request and every push and delete, with the
- * user, the client address and the repository. Passwords, tokens and hashes are never written.
+ * user, the client address and the repository. Passwords, tokens and hashes are never written; every value is
+ * escaped ({@link LogText}), as user names, addresses and details may come from the client.
  */
 public final class Audit {
     private static final Logger LOG = LoggerFactory.getLogger("berth.audit");
@@ -17,13 +19,18 @@ public final class Audit {
     }
 
     static void refused(Subject subject, String client, List<Scope> scopes, Decision.Challenge challenge) {
-        LOG.info("denied {} from {}: {} ({} {})", subject.display(), client,
+        log("denied {} from {}: {} ({} {})", subject.display(), client,
                 scopes.isEmpty() ? "/v2/" : scopes.stream().map(Scope::toString).collect(Collectors.joining(" ")),
                 challenge.code().status(), challenge.detail());
     }
 
     static void tokenRefused(String who, String client, String why) {
-        LOG.info("token refused for {} from {}: {}", who, client, why);
+        log("token refused for {} from {}: {}", who, client, why);
+    }
+
+    /** Every token of {@code subject} issued until now was revoked, at the request of {@code by}. */
+    static void signedOut(String subject, String by) {
+        log("tokens of {} revoked (asked from {})", subject, by);
     }
 
     /**
@@ -49,6 +56,18 @@ public final class Audit {
         }
         String target = endpoint == Endpoint.MANIFEST ? match.variable("reference")
                 : endpoint == Endpoint.BLOB ? match.variable("digest") : digest;
-        LOG.info("{} {} {} by {} from {}", what, match.variable("name"), target, grant.subject().display(), client);
+        log("{} {} {} by {} from {}", what, match.variable("name"), target, grant.subject().display(), client);
+    }
+
+    /** Every audit line goes through here: each value escaped ({@link LogText}), so that no value can forge a line. */
+    private static void log(String format, Object... values) {
+        if (!LOG.isInfoEnabled()) {
+            return;
+        }
+        Object[] escaped = new Object[values.length];
+        for (int i = 0; i < values.length; i++) {
+            escaped[i] = LogText.escaped(values[i]);
+        }
+        LOG.info(format, escaped);
     }
 }

@@ -21,9 +21,10 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>No credentials: what anonymous callers may do, else 401 with a {@code Bearer} challenge naming the scopes;
  *       {@code /v2/} always asks anonymous callers to authenticate.</li>
- *   <li>Basic credentials: wrong ones are 401 (and count towards the address's lockout, 429 while locked); right ones
+ *   <li>Basic credentials: wrong ones are 401 (and count towards the {@link LoginThrottle}, 429 while locked); right ones
  *       without the rights are 403 {@code DENIED}.</li>
- *   <li>Bearer token: an invalid one is 401 {@code error="invalid_token"}; one that lacks the scope is 401
+ *   <li>Bearer token: an invalid one is 401 {@code error="invalid_token"}, as is one of Berth's for an account that
+ *       no longer exists or that signed out after it was issued; one that lacks the scope is 401
  *       {@code error="insufficient_scope"} so the client fetches a new token, unless the policies would not grant
  *       its Berth account the scope either, which is 403 {@code DENIED}.</li>
  * </ul>
@@ -90,8 +91,11 @@ public final class PolicyAccess implements AccessController {
         } catch (TokenVerifier.InvalidToken e) {
             return refuse(request, Subject.ANONYMOUS, challenge(request, "invalid_token", "invalid token: " + e.getMessage()));
         }
-        Optional<Subject> account = verified.own() && !verified.subject().isEmpty()
-                ? logins.known(verified.subject()) : Optional.empty();
+        boolean ofAccount = verified.own() && !verified.holder() && !verified.subject().isEmpty();
+        Optional<Subject> account = ofAccount ? logins.known(verified.subject()) : Optional.empty();
+        if (ofAccount && account.isEmpty()) {
+            return refuse(request, Subject.ANONYMOUS, challenge(request, "invalid_token", "invalid token: the account is gone"));
+        }
         Subject subject = account.orElseGet(() -> verified.subject().isEmpty() ? Subject.ANONYMOUS
                 : new Subject(verified.subject(), Subject.Kind.EXTERNAL, Set.of()));
         if (covered(verified.access(), request.scopes())) {
@@ -165,7 +169,7 @@ public final class PolicyAccess implements AccessController {
     static Decision.Challenge tooMany(Duration lockedFor) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Retry-After", String.valueOf(Math.max(1, lockedFor.toSeconds())));
-        return new Decision.Challenge(ErrorCode.TOOMANYREQUESTS, headers, "too many failed logins from this address");
+        return new Decision.Challenge(ErrorCode.TOOMANYREQUESTS, headers, "too many failed logins; try again later");
     }
 
     /** The token endpoint's URL: configured, or {@code /token} on the origin the client used. */

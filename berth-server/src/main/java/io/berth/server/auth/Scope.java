@@ -24,6 +24,8 @@ public record Scope(String type, String name, Set<Action> actions) {
     public static final Scope CATALOG = new Scope(REGISTRY, "catalog", Set.of());
     /** Operating the registry: the scanners' and event deliveries' status ({@code registry:admin:*}). */
     public static final Scope ADMIN = new Scope(REGISTRY, "admin", Set.of());
+    /** Longer than any scope with a valid repository name and every action spelled out. */
+    private static final int MAX_TEXT = REPOSITORY.length() + Repository.MAX_LENGTH + 64;
 
     public Scope {
         actions = Collections.unmodifiableSet(actions.isEmpty() ? EnumSet.noneOf(Action.class) : EnumSet.copyOf(actions));
@@ -75,11 +77,18 @@ public record Scope(String type, String name, Set<Action> actions) {
      * The scopes of a token request's {@code scope} parameters (several parameters, or several scopes separated by
      * spaces in one). Malformed scopes, unknown resource types and invalid repository names are left out: they can
      * never be granted. A repository name may hold a {@code :} (a registry host with a port), so the type ends at the
-     * first colon and the actions start after the last.
+     * first colon and the actions start after the last. Never throws: any text (null, undecoded {@code %zz},
+     * control characters, huge strings) is at worst left out.
      */
     public static List<Scope> parseAll(List<String> parameters) {
         List<Scope> scopes = new ArrayList<>();
+        if (parameters == null) {
+            return scopes;
+        }
         for (String parameter : parameters) {
+            if (parameter == null) {
+                continue;
+            }
             for (String text : parameter.trim().split("\\s+")) {
                 parse(text).ifPresent(scopes::add);
             }
@@ -87,7 +96,11 @@ public record Scope(String type, String name, Set<Action> actions) {
         return scopes;
     }
 
+    /** One scope, or empty when it is malformed or names nothing grantable; never throws. */
     public static Optional<Scope> parse(String text) {
+        if (text == null || text.length() > MAX_TEXT) {
+            return Optional.empty();
+        }
         int first = text.indexOf(':');
         int last = text.lastIndexOf(':');
         if (first <= 0 || last <= first) {
@@ -105,8 +118,8 @@ public record Scope(String type, String name, Set<Action> actions) {
         if (type.equals(REGISTRY) && name.equals("admin")) {
             return Optional.of(ADMIN);
         }
-        if (!type.equals(REPOSITORY) || !Repository.GRAMMAR.matcher(name).matches()
-                || name.length() > Repository.MAX_LENGTH) {
+        if (!type.equals(REPOSITORY) || name.length() > Repository.MAX_LENGTH
+                || !Repository.GRAMMAR.matcher(name).matches()) {
             return Optional.empty();
         }
         return Optional.of(new Scope(type, name, actions));

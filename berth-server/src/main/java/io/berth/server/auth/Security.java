@@ -1,5 +1,6 @@
 package io.berth.server.auth;
 
+import io.berth.server.log.LogText;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import io.berth.server.config.AuthConfig;
@@ -8,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +28,8 @@ public final class Security implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Security.class);
     /** How often watched files are checked for changes. */
     static final long RELOAD_MILLIS = 2_000;
+    /** Under the data directory: who signed out when ({@link Revocations}). */
+    static final String REVOCATIONS_FILE = "token-revocations.json";
 
     private final AccessController access;
     private final Optional<TokenService> tokens;
@@ -48,7 +52,7 @@ public final class Security implements AutoCloseable {
         if (auth.htpasswd().isPresent()) {
             WatchedFile<Htpasswd> file = WatchedFile.load(auth.htpasswd().get(), "htpasswd file", content -> {
                 Htpasswd parsed = Htpasswd.parse(content);
-                parsed.problems().forEach(p -> LOG.warn("htpasswd {}: {}", auth.htpasswd().get(), p));
+                parsed.problems().forEach(p -> LOG.warn("htpasswd {}: {}", auth.htpasswd().get(), LogText.escaped(p)));
                 return parsed;
             });
             watched.add(file);
@@ -63,13 +67,18 @@ public final class Security implements AutoCloseable {
         }
         ECKey key = TokenKeys.loadOrCreate(auth.token().key().orElse(config.dataDir().resolve("token-key.jwk")));
         Policies policies = Policies.of(auth);
-        Logins logins = new Logins(new Accounts(htpasswd, auth, policies), new LoginThrottle(auth.rateLimit(), clock));
+        Accounts accounts = new Accounts(htpasswd, auth, policies);
+        accounts.dummy();
+        Logins logins = new Logins(accounts, new LoginThrottle(auth.rateLimit(), clock));
+        Revocations revocations = Revocations.load(config.dataDir().resolve(REVOCATIONS_FILE),
+                longest(auth.token().ttl(), auth.token().refreshTtl()).plus(TokenVerifier.LEEWAY), clock);
         TokenVerifier verifier = new TokenVerifier(auth.token().issuer(), TokenKeys.publicSet(key),
-                auth.token().service(), trusted, clock);
-        TokenService tokens = new TokenService(logins, policies, verifier, new TokenIssuer(key, auth.token(), clock),
-                auth.token());
+                auth.token().service(), trusted, clock, revocations);
+        TokenService tokens = new TokenService(logins, policies, verifier,
+                new TokenIssuer(key, auth.token(), clock, revocations), auth.token(), revocations);
         long timer = vertx.setPeriodic(RELOAD_MILLIS, id -> workers.executeBlocking(() -> {
             watched.forEach(WatchedFile::poll);
+            accounts.dummy(); // made now for a new htpasswd version, not during the next login
             return null;
         }, false));
         LOG.info("authorization on: {}{} robot(s), {} policy(ies), {} trusted issuer(s); tokens by {} for service {}",
@@ -77,6 +86,10 @@ public final class Security implements AutoCloseable {
                 auth.policies().size(), auth.trustedIssuers().size(), auth.token().issuer(), auth.token().service());
         return new Security(new PolicyAccess(logins, policies, verifier, auth.token(), workers), Optional.of(tokens),
                 () -> vertx.cancelTimer(timer));
+    }
+
+    private static Duration longest(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     public AccessController access() {

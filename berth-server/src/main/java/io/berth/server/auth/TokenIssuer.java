@@ -21,21 +21,28 @@ import java.util.UUID;
 /**
  * Signs ES256 JWTs: access tokens carrying the granted scopes as the {@code access} claim of the Docker registry token
  * specification, and refresh tokens ({@code token_use: refresh}, no access) that the token endpoint exchanges for
- * new access tokens while the account still exists.
+ * new access tokens while the account still exists with the same credential ({@link CredentialFingerprint}). An
+ * access token for a holder that is not an account (a scanner) says so ({@code sub_kind: external}). Tokens are dated
+ * no earlier than the end of their subject's last revocation ({@link Revocations#earliestIssue}).
  */
 final class TokenIssuer {
     static final String TOKEN_USE = "token_use";
     static final String REFRESH = "refresh";
+    /** The claim that marks an access token for a holder that is not one of Berth's accounts. */
+    static final String SUBJECT_KIND = "sub_kind";
+    static final String EXTERNAL = "external";
 
     private final ECKey key;
     private final ECDSASigner signer;
     private final AuthConfig.Token config;
     private final Clock clock;
+    private final Revocations revocations;
 
-    TokenIssuer(ECKey key, AuthConfig.Token config, Clock clock) {
+    TokenIssuer(ECKey key, AuthConfig.Token config, Clock clock, Revocations revocations) {
         this.key = key;
         this.config = config;
         this.clock = clock;
+        this.revocations = revocations;
         try {
             this.signer = new ECDSASigner(key);
         } catch (JOSEException e) {
@@ -60,14 +67,23 @@ final class TokenIssuer {
             entry.put("actions", scope.isRegistry() ? List.of("*") : scope.actions().stream().map(Action::wire).toList());
             access.add(entry);
         }
-        Instant now = clock.instant();
-        JWTClaimsSet claims = base(subject, now, now.plus(config.ttl())).claim("access", access).build();
-        return new Issued(sign(claims), now, config.ttl().toSeconds());
+        Instant now = issueTime(subject);
+        JWTClaimsSet.Builder claims = base(subject, now, now.plus(config.ttl())).claim("access", access);
+        if (subject.kind() == Subject.Kind.EXTERNAL) {
+            claims.claim(SUBJECT_KIND, EXTERNAL);
+        }
+        return new Issued(sign(claims.build()), now, config.ttl().toSeconds());
     }
 
-    String refresh(Subject subject) {
-        Instant now = clock.instant();
-        return sign(base(subject, now, now.plus(config.refreshTtl())).claim(TOKEN_USE, REFRESH).build());
+    /** A refresh token bound to the account's current credential by its {@code fingerprint}. */
+    String refresh(Subject subject, String fingerprint) {
+        Instant now = issueTime(subject);
+        return sign(base(subject, now, now.plus(config.refreshTtl())).claim(TOKEN_USE, REFRESH)
+                .claim(CredentialFingerprint.CLAIM, fingerprint).build());
+    }
+
+    private Instant issueTime(Subject subject) {
+        return revocations.earliestIssue(subject.name(), clock.instant());
     }
 
     private JWTClaimsSet.Builder base(Subject subject, Instant now, Instant expires) {

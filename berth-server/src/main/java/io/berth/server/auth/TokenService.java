@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.oci.ErrorCode;
 import io.berth.oci.Repository;
 import io.berth.server.config.AuthConfig;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,9 @@ import java.util.stream.Collectors;
  * Each requested scope is narrowed to what the policies grant the subject (a reader asking for {@code pull,push} gets
  * {@code pull}); scopes that grant nothing are left out. The answer carries both {@code token} and
  * {@code access_token}, {@code expires_in}, {@code issued_at}, and a {@code refresh_token} when one was asked for.
+ * A refresh token works while its account exists with the credential it was issued against
+ * ({@link CredentialFingerprint}) and until its subject signs out ({@link #revoke}, {@link #revokeAll}). Never throws
+ * on odd input: what cannot be understood is refused or left out.
  */
 public final class TokenService {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,8 +38,16 @@ public final class TokenService {
      */
     public record TokenRequest(Optional<String> authorization, String client, boolean post,
                                Map<String, List<String>> parameters) {
+        public TokenRequest {
+            authorization = authorization == null ? Optional.empty() : authorization;
+            client = client == null ? "" : client;
+            parameters = parameters == null ? Map.of() : parameters;
+        }
+
         Optional<String> parameter(String name) {
-            return parameters.getOrDefault(name, List.of()).stream().filter(v -> !v.isEmpty()).findFirst();
+            List<String> values = parameters.get(name);
+            return values == null ? Optional.empty()
+                    : values.stream().filter(v -> v != null && !v.isEmpty()).findFirst();
         }
     }
 
@@ -51,13 +63,39 @@ public final class TokenService {
     private final TokenVerifier verifier;
     private final TokenIssuer issuer;
     private final AuthConfig.Token config;
+    private final CredentialFingerprint fingerprints;
+    private final SignOut signOut;
 
-    TokenService(Logins logins, Policies policies, TokenVerifier verifier, TokenIssuer issuer, AuthConfig.Token config) {
+    TokenService(Logins logins, Policies policies, TokenVerifier verifier, TokenIssuer issuer, AuthConfig.Token config,
+                 Revocations revocations) {
         this.logins = logins;
         this.policies = policies;
         this.verifier = verifier;
         this.issuer = issuer;
         this.config = config;
+        this.fingerprints = new CredentialFingerprint(issuer.key());
+        this.signOut = new SignOut(logins, verifier, revocations, config.service());
+    }
+
+    /**
+     * Signs the caller out, for a revocation endpoint ({@code POST /token/revoke}, form {@code token=…}, RFC 7009):
+     * every token of the subject of the {@code token} parameter, or else of the caller the {@code Authorization}
+     * header authenticates, issued until now is refused from now on, access and refresh tokens alike. 200 with
+     * {@code {}} (also for an invalid {@code token} parameter, as RFC 7009 says), or 401/429 for the header's
+     * credentials. Blocking (bcrypt, a file write). See {@link SignOut}.
+     */
+    public TokenReply revoke(TokenRequest request) {
+        return signOut.revoke(request);
+    }
+
+    /**
+     * For administrators: refuses every token issued until now to the account {@code subject} (a user name,
+     * {@code robot$<name>}, or a holder such as {@code scanner/<name>}), whether or not it exists. Blocking (a file
+     * write); returns the instant from which its tokens are valid again. Whoever calls it must have checked that the
+     * caller is an administrator.
+     */
+    public Instant revokeAll(String subject, String requestedBy) {
+        return signOut.revokeAll(subject, requestedBy);
     }
 
     /**
@@ -103,14 +141,20 @@ public final class TokenService {
             offline = request.parameter(request.post() ? "access_type" : "offline_token")
                     .map(v -> v.equals("offline") || v.equals("true")).orElse(false);
         } else if (credentials instanceof Credentials.Bearer bearer) {
-            Optional<Subject> account;
+            TokenVerifier.Refresh refresh;
             try {
-                account = logins.known(verifier.refresh(bearer.token()));
+                refresh = verifier.refresh(bearer.token());
             } catch (TokenVerifier.InvalidToken e) {
                 return refused(request, "?", ErrorCode.UNAUTHORIZED, "invalid refresh token: " + e.getMessage());
             }
+            Optional<String> credential = logins.accounts().credential(refresh.subject());
+            Optional<Subject> account = credential.flatMap(c -> logins.known(refresh.subject()));
             if (account.isEmpty()) {
-                return refused(request, "?", ErrorCode.UNAUTHORIZED, "the account of the refresh token is gone");
+                return refused(request, refresh.subject(), ErrorCode.UNAUTHORIZED, "the account of the refresh token is gone");
+            }
+            if (!fingerprints.matches(refresh.credential(), credential.get())) {
+                return refused(request, refresh.subject(), ErrorCode.UNAUTHORIZED,
+                        "the account's password or token changed since the refresh token was issued");
             }
             subject = account.get();
             offline = false;
@@ -151,7 +195,8 @@ public final class TokenService {
         body.put("issued_at", access.issuedAt().toString());
         body.put("scope", granted.stream().map(Scope::toString).collect(Collectors.joining(" ")));
         if (offline) {
-            body.put("refresh_token", issuer.refresh(subject));
+            logins.accounts().credential(subject.name())
+                    .ifPresent(credential -> body.put("refresh_token", issuer.refresh(subject, fingerprints.of(credential))));
         }
         try {
             return JSON.writeValueAsBytes(body);

@@ -28,9 +28,9 @@ import java.util.function.Supplier;
 /**
  * Checks bearer tokens: a JWS (never {@code alg: none}, never a symmetric algorithm) signed by the key its
  * {@code kid} names among the keys of its issuer (Berth's own key, or a trusted issuer's JWKS); the issuer known; the
- * audience this registry's service; not expired and already valid, with 30 seconds of leeway for clock skew. Access
- * tokens carry their grants in the {@code access} claim; refresh tokens are Berth's own and grant nothing by
- * themselves.
+ * audience this registry's service; not expired and already valid, with 30 seconds of leeway for clock skew; for
+ * Berth's own tokens, not issued before their subject's last revocation ({@link Revocations}). Access tokens carry
+ * their grants in the {@code access} claim; refresh tokens are Berth's own and grant nothing by themselves.
  */
 final class TokenVerifier {
     static final Duration LEEWAY = Duration.ofSeconds(30);
@@ -46,11 +46,17 @@ final class TokenVerifier {
     }
 
     /**
-     * A verified token.
+     * A verified access token.
      *
-     * @param own whether Berth issued it (then its subject is one of Berth's accounts)
+     * @param own    whether Berth issued it
+     * @param holder whether Berth issued it to a holder that is not one of its accounts (a scanner); Berth's other
+     *               tokens name an account, or nobody (anonymous)
      */
-    record Verified(String issuer, String subject, List<Scope> access, boolean own) {
+    record Verified(String issuer, String subject, List<Scope> access, boolean own, boolean holder) {
+    }
+
+    /** A verified refresh token: its account, and the fingerprint of the credential it was issued against. */
+    record Refresh(String subject, String credential) {
     }
 
     private final String ownIssuer;
@@ -58,13 +64,16 @@ final class TokenVerifier {
     private final String audience;
     private final Map<String, Supplier<JWKSet>> trusted;
     private final Clock clock;
+    private final Revocations revocations;
 
-    TokenVerifier(String ownIssuer, JWKSet ownKeys, String audience, Map<String, Supplier<JWKSet>> trusted, Clock clock) {
+    TokenVerifier(String ownIssuer, JWKSet ownKeys, String audience, Map<String, Supplier<JWKSet>> trusted, Clock clock,
+                  Revocations revocations) {
         this.ownIssuer = ownIssuer;
         this.ownKeys = ownKeys;
         this.audience = audience;
         this.trusted = Map.copyOf(trusted);
         this.clock = clock;
+        this.revocations = revocations;
     }
 
     Verified access(String token) throws InvalidToken {
@@ -72,18 +81,19 @@ final class TokenVerifier {
         if (claims.getClaim(TokenIssuer.TOKEN_USE) != null) {
             throw new InvalidToken("not an access token");
         }
-        return new Verified(claims.getIssuer(), Optional.ofNullable(claims.getSubject()).orElse(""), access(claims),
-                ownIssuer.equals(claims.getIssuer()));
+        boolean own = ownIssuer.equals(claims.getIssuer());
+        return new Verified(claims.getIssuer(), Optional.ofNullable(claims.getSubject()).orElse(""), access(claims), own,
+                own && TokenIssuer.EXTERNAL.equals(claims.getClaim(TokenIssuer.SUBJECT_KIND)));
     }
 
-    /** The subject of one of Berth's own refresh tokens. */
-    String refresh(String token) throws InvalidToken {
+    /** One of Berth's own refresh tokens. */
+    Refresh refresh(String token) throws InvalidToken {
         JWTClaimsSet claims = verify(token);
         if (!ownIssuer.equals(claims.getIssuer()) || !TokenIssuer.REFRESH.equals(claims.getClaim(TokenIssuer.TOKEN_USE))
                 || claims.getSubject() == null || claims.getSubject().isEmpty()) {
             throw new InvalidToken("not a refresh token");
         }
-        return claims.getSubject();
+        return new Refresh(claims.getSubject(), claims.getClaim(CredentialFingerprint.CLAIM) instanceof String s ? s : null);
     }
 
     private JWTClaimsSet verify(String token) throws InvalidToken {
@@ -119,6 +129,11 @@ final class TokenVerifier {
         Date notBefore = claims.getNotBeforeTime();
         if (notBefore != null && now.plus(LEEWAY).isBefore(notBefore.toInstant())) {
             throw new InvalidToken("not valid yet");
+        }
+        Date issued = claims.getIssueTime();
+        if (ownIssuer.equals(issuer) && claims.getSubject() != null
+                && revocations.revoked(claims.getSubject(), issued == null ? null : issued.toInstant())) {
+            throw new InvalidToken("revoked");
         }
         return claims;
     }

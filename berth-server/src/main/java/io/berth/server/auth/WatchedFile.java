@@ -1,5 +1,6 @@
 package io.berth.server.auth;
 
+import io.berth.server.log.LogText;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +76,8 @@ final class WatchedFile<T> implements Supplier<T> {
             LOG.info("reloaded {} {}", what, path);
             return true;
         } catch (Exception e) {
-            LOG.warn("{} {} is not usable ({}); keeping the last good version", what, path, e.getMessage());
+            LOG.warn("{} {} is not usable ({}); keeping the last good version", what, path,
+                    LogText.escaped(e.getMessage()));
             return false;
         }
     }

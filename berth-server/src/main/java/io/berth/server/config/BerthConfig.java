@@ -3,8 +3,11 @@ package io.berth.server.config;
 import io.berth.server.event.EventsConfig;
 import io.berth.server.meta.DatabaseConfig;
 import io.berth.server.scan.ScannerConfig;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -69,10 +72,22 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
                 true, AuthConfig.NONE, TlsConfig.NONE, EventsConfig.NONE, List.of());
     }
 
-    /** {@code 127.0.0.0/8}, {@code ::1} and {@code localhost}: addresses no other machine reaches. */
+    /**
+     * Whether listening on {@code host} is reachable from this machine only: every address it resolves to is a
+     * loopback address ({@code 127.0.0.0/8}, {@code ::1}; {@code localhost} resolves to one). Decided by the resolved
+     * address, never by the spelling ({@code 127.example.com} is a name like any other); a name that does not resolve
+     * is not loopback.
+     */
     static boolean isLoopback(String host) {
-        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1")
-                || host.equals("0:0:0:0:0:0:0:1");
+        if (host.isBlank()) {
+            return false; // InetAddress would read "" as the loopback address, a listener as every address
+        }
+        try {
+            InetAddress[] addresses = InetAddress.getAllByName(host);
+            return addresses.length > 0 && Arrays.stream(addresses).allMatch(InetAddress::isLoopbackAddress);
+        } catch (UnknownHostException | SecurityException e) {
+            return false;
+        }
     }
 
     /** The embedded default: SQLite and filesystem blobs under {@code dataDir}, listening on 127.0.0.1:5000. */

@@ -10,6 +10,7 @@ import io.berth.server.http.Exchange;
 import io.berth.server.http.Reply;
 import io.berth.server.meta.BlobIndex;
 import io.vertx.core.Future;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -28,6 +29,8 @@ public final class UploadHandler {
      * saves the thread hops of streaming. Larger bodies stream to the file with back-pressure.
      */
     static final int SMALL_BODY = 64 << 10;
+    static final int MOUNT_SOURCE_PAGE = 200;
+    static final int MOUNT_SOURCE_PAGES = 50;
     private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes[ =])?(\\d+)-(\\d+)(?:/(?:\\d+|\\*))?");
 
     private final UploadSessions sessions;
@@ -66,11 +69,30 @@ public final class UploadHandler {
         // Mounting needs pull on the source; without it this is a normal upload, which tells nothing of the source.
         Optional<Repository> source = from.isPresent()
                 ? from.filter(exchange::canRead).filter(f -> blobs.linkedBlobSize(f, digest).isPresent())
-                : blobs.anyRepositoryWith(digest).filter(exchange::canRead);
+                : readableRepositoryWith(exchange, digest);
         return source.flatMap(s -> blobs.linkedBlobSize(s, digest)).map(size -> {
             blobs.link(repository, digest, size);
             return created(repository, digest);
         });
+    }
+
+    /**
+     * The first repository by name that holds the blob and that the caller may read: the source of an automatic
+     * mount. Only readable repositories count, so whether the answer is 201 or 202 says nothing about the others.
+     * Looks through at most {@link #MOUNT_SOURCE_PAGES} pages of {@link #MOUNT_SOURCE_PAGE} repositories; past that
+     * the push is an ordinary upload.
+     */
+    private Optional<Repository> readableRepositoryWith(Exchange exchange, Digest digest) {
+        String after = "";
+        for (int page = 0; page < MOUNT_SOURCE_PAGES; page++) {
+            List<Repository> holders = blobs.repositoriesWith(digest, after, MOUNT_SOURCE_PAGE);
+            Optional<Repository> readable = holders.stream().filter(exchange::canRead).findFirst();
+            if (readable.isPresent() || holders.size() < MOUNT_SOURCE_PAGE) {
+                return readable;
+            }
+            after = holders.get(holders.size() - 1).name();
+        }
+        return Optional.empty();
     }
 
     public Future<Reply> patch(Exchange exchange) {

@@ -29,7 +29,7 @@ public final class ErrorRenderer {
         HttpServerResponse response = request.response();
         if (response.headWritten() || response.ended() || response.closed()) {
             LOG.warn("request {} {} {} failed after the response started: {}", requestId, request.method(),
-                    LogText.escape(request.path()), LogText.escape(failure.toString()));
+                    LogText.escaped(request.path()), LogText.escaped(failure.toString()));
             if (!response.ended() && !response.closed()) {
                 response.reset();
             }
@@ -52,7 +52,7 @@ public final class ErrorRenderer {
         if (failure instanceof RegistryException registryException) {
             return registryException;
         }
-        LOG.error("request {} {} {} failed", requestId, request.method(), LogText.escape(request.path()), failure);
+        LOG.error("request {} {} {} failed", requestId, request.method(), LogText.escaped(request.path()), failure);
         return ErrorCode.UNKNOWN.exception("internal error, request id " + requestId);
     }
 

@@ -33,14 +33,38 @@ public final class TokenRoute {
         return Future.succeededFuture(json(200, tokens.publicKeys().getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** {@code GET|POST /token}: a token for what the caller may do. */
     public Future<Reply> issue(Exchange exchange) {
+        return request(exchange).compose(request -> exchange.blocking(() -> tokens.issue(request)))
+                .map(reply -> answer(exchange, reply));
+    }
+
+    /** {@code POST /token/revoke} (RFC 7009): signs out the subject of the {@code token} form field, or the caller. */
+    public Future<Reply> revoke(Exchange exchange) {
+        return request(exchange).compose(request -> exchange.blocking(() -> tokens.revoke(request)))
+                .map(reply -> answer(exchange, reply));
+    }
+
+    /**
+     * {@code POST /api/v1/accounts/{account}/revoke}, for admins (the route says so): refuses every token the account
+     * was issued until now. 200 with {@code {"account":…,"validFrom":…}}.
+     */
+    public Future<Reply> revokeAccount(Exchange exchange) {
+        String account = decode(exchange.variable("account"));
+        return exchange.blocking(() -> tokens.revokeAll(account, exchange.actor())).map(validFrom -> json(200,
+                ("{\"account\":" + quoted(account) + ",\"validFrom\":\"" + validFrom + "\"}").getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static Future<TokenRequest> request(Exchange exchange) {
         boolean post = exchange.request().method() == HttpMethod.POST;
         Future<Map<String, List<String>>> parameters = post
                 ? exchange.body(MAX_FORM_BYTES).map(TokenRoute::form)
                 : Future.succeededFuture(parameters(exchange.request().params()));
-        String client = exchange.client();
-        return parameters.compose(params -> exchange.blocking(() -> tokens.issue(new TokenRequest(
-                exchange.header("Authorization"), client, post, params)))).map(reply -> answer(exchange, reply));
+        return parameters.map(params -> new TokenRequest(exchange.header("Authorization"), exchange.client(), post, params));
+    }
+
+    private static String quoted(String text) {
+        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.textNode(text).toString();
     }
 
     private static Reply answer(Exchange exchange, TokenReply reply) {

@@ -1,40 +1,43 @@
 package io.berth.server.log;
 
 /**
- * Text from a request made safe for one log line: control characters (CR and LF first of all, which would start a
- * forged line), DEL and the Unicode line and paragraph separators become {@code \n}, {@code \r}, {@code \t} or
- * {@code \\u…} escapes, and a backslash becomes two, so what is logged reads back as what was sent.
+ * Makes client-provided text safe to put in a log line: a user name such as {@code "x\n… denied …"} must not start a
+ * forged line. Control characters (C0, DEL, C1), Unicode line and paragraph separators and invisible format characters
+ * (bidirectional overrides among them) become {@code \n}, {@code \r}, {@code \t} or {@code \\uXXXX}; a backslash
+ * becomes {@code \\} so that an escape in the log always means an escaped character.
  */
 public final class LogText {
-    private static final int MAX_LENGTH = 512;
-
     private LogText() {
     }
 
-    public static String escape(String text) {
-        if (text == null) {
-            return "null";
+    /** {@code value}'s text with the characters above escaped; {@code null} as {@code null}. */
+    public static String escaped(Object value) {
+        String text = String.valueOf(value);
+        if (text.chars().noneMatch(LogText::unsafe)) {
+            return text;
         }
-        StringBuilder escaped = new StringBuilder(Math.min(text.length(), MAX_LENGTH) + 8);
-        for (int i = 0; i < text.length() && escaped.length() < MAX_LENGTH; i++) {
-            char c = text.charAt(i);
+        StringBuilder out = new StringBuilder(text.length() + 8);
+        text.chars().forEach(c -> {
             switch (c) {
-                case '\n' -> escaped.append("\\n");
-                case '\r' -> escaped.append("\\r");
-                case '\t' -> escaped.append("\\t");
-                case '\\' -> escaped.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                case '\\' -> out.append("\\\\");
                 default -> {
-                    if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029' || c == '\u0085') {
-                        escaped.append(String.format("\\u%04x", (int) c));
+                    if (unsafe(c)) {
+                        out.append(String.format("\\u%04x", c));
                     } else {
-                        escaped.append(c);
+                        out.append((char) c);
                     }
                 }
             }
-        }
-        if (escaped.length() >= MAX_LENGTH && text.length() > MAX_LENGTH) {
-            escaped.append("…");
-        }
-        return escaped.toString();
+        });
+        return out.toString();
+    }
+
+    private static boolean unsafe(int c) {
+        int type = Character.getType(c);
+        return c == '\\' || type == Character.CONTROL || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR || type == Character.FORMAT;
     }
 }

@@ -2,7 +2,7 @@ package io.berth.server.meta;
 
 import io.berth.oci.Digest;
 import io.berth.oci.Repository;
-import io.berth.server.meta.RequestContext;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -22,8 +22,15 @@ public interface BlobIndex {
         return Optional.empty();
     }
 
-    /** A repository the blob is linked into, if any: the source for automatic cross-repository mounts. */
+    /** A repository the blob is linked into, if any (the first by name). */
     Optional<Repository> anyRepositoryWith(Digest digest);
+
+    /**
+     * A page of the repositories the blob is linked into, by name: up to {@code limit} after {@code after} (exclusive;
+     * {@code ""} for the first page). An automatic cross-repository mount looks through them for one the caller may
+     * read, so that repositories it may not read make no difference to the answer.
+     */
+    List<Repository> repositoriesWith(Digest digest, String after, int limit);
 
     /** Records the blob (if new) and links it into {@code repository}. Idempotent and safe under concurrency. */
     void link(Repository repository, Digest digest, long size);

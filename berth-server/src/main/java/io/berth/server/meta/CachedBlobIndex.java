@@ -2,9 +2,9 @@ package io.berth.server.meta;
 
 import io.berth.oci.Digest;
 import io.berth.oci.Repository;
-import io.berth.server.meta.RequestContext;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -68,6 +68,11 @@ public final class CachedBlobIndex implements BlobIndex {
     @Override
     public Optional<Repository> anyRepositoryWith(Digest digest) {
         return delegate.anyRepositoryWith(digest);
+    }
+
+    @Override
+    public List<Repository> repositoriesWith(Digest digest, String after, int limit) {
+        return delegate.repositoriesWith(digest, after, limit);
     }
 
     @Override

@@ -4,7 +4,6 @@ import io.berth.oci.Descriptor;
 import io.berth.oci.Digest;
 import io.berth.oci.Reference;
 import io.berth.oci.Repository;
-import io.berth.server.meta.RequestContext;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;

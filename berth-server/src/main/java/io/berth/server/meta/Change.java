@@ -3,7 +3,6 @@ package io.berth.server.meta;
 import io.berth.oci.Digest;
 import io.berth.oci.Reference;
 import io.berth.oci.Repository;
-import io.berth.server.meta.RequestContext;
 import java.util.Optional;
 
 /**

@@ -5,11 +5,11 @@ import static io.berth.server.meta.SqlStatement.sql;
 
 import io.berth.oci.Digest;
 import io.berth.oci.Repository;
-import io.berth.server.meta.RequestContext;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -50,6 +50,16 @@ public final class JdbcBlobIndex implements BlobIndex {
                 WHERE l.digest = ?
                 ORDER BY r.name LIMIT 1""", digest)
                 .first(row -> Repository.of(row.getString(1))));
+    }
+
+    @Override
+    public List<Repository> repositoriesWith(Digest digest, String after, int limit) {
+        return database.withConnection(connection -> sql(connection, """
+                SELECT r.name FROM repository_blobs l
+                JOIN repositories r ON r.id = l.repository_id
+                WHERE l.digest = ? AND r.name > ?
+                ORDER BY r.name LIMIT ?""", digest, after, limit)
+                .list(row -> Repository.of(row.getString(1))));
     }
 
     @Override

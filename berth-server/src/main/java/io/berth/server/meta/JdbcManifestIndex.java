@@ -10,7 +10,6 @@ import io.berth.oci.Digest;
 import io.berth.oci.ErrorCode;
 import io.berth.oci.Reference;
 import io.berth.oci.Repository;
-import io.berth.server.meta.RequestContext;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;

@@ -9,11 +9,22 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The htpasswd file is reloaded when it changes (a broken version is ignored); failed logins lock an address out. */
+/**
+ * The htpasswd file is reloaded when it changes (a broken version is ignored); failed logins lock an address out of
+ * the account, and logging in as oneself does not reset the count of guesses at another account.
+ */
 class ReloadAndRateLimitTest {
     @TempDir
     Path dir;
@@ -75,6 +86,47 @@ class ReloadAndRateLimitTest {
                 assertThat(http.get("/v2/", basic("alice", "wrong")).statusCode()).isEqualTo(401);
                 assertThat(http.get("/v2/", basic("alice", "alice-pw")).statusCode()).isEqualTo(200);
             }
+        }
+    }
+
+    @Test
+    void parallelGuessesAtOnePasswordGetNoMoreChecksThanTheLimitWhileTheGuesserLogsInAsItself() throws Exception {
+        Path htpasswd = AuthSetup.htpasswd(dir.resolve("htpasswd"), "alice", "alice-pw", "bob", "bob-pw");
+        AuthConfig auth = AuthConfig.NONE.withHtpasswd(htpasswd)
+                .withRateLimit(new AuthConfig.RateLimit(5, Duration.ofMinutes(1), Duration.ofMinutes(5)));
+        try (BerthFixture registry = BerthFixture.start(dir.resolve("data"), c -> c.withAuth(auth))) {
+            AuthHttp http = new AuthHttp(registry.baseUri());
+            Map<Integer, AtomicInteger> guesses = new ConcurrentHashMap<>();
+            Map<Integer, AtomicInteger> aliceLogins = new ConcurrentHashMap<>();
+            ExecutorService threads = Executors.newFixedThreadPool(9);
+            List<Future<?>> running = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int thread = t;
+                running.add(threads.submit(() -> {
+                    for (int i = 0; i < 25; i++) {
+                        int status = http.get("/v2/", basic("bob", "guess-" + thread + "-" + i)).statusCode();
+                        guesses.computeIfAbsent(status, s -> new AtomicInteger()).incrementAndGet();
+                    }
+                }));
+            }
+            running.add(threads.submit(() -> {
+                for (int i = 0; i < 40; i++) {
+                    int status = http.get("/v2/", basic("alice", "alice-pw")).statusCode();
+                    aliceLogins.computeIfAbsent(status, s -> new AtomicInteger()).incrementAndGet();
+                }
+            }));
+            for (Future<?> future : running) {
+                future.get();
+            }
+            threads.shutdown();
+
+            assertThat(guesses.get(401).get()).as("password checks of bob's: %s", guesses).isBetween(1, 5);
+            assertThat(guesses.get(429).get()).isEqualTo(200 - guesses.get(401).get());
+            assertThat(guesses.keySet()).containsOnly(401, 429);
+            assertThat(aliceLogins.keySet()).as("alice, logging in as herself: %s", aliceLogins).containsOnly(200);
+            assertThat(http.get("/v2/", basic("bob", "bob-pw")).statusCode()).as("bob's account, from this address")
+                    .isEqualTo(429);
+            assertThat(http.get("/v2/", basic("alice", "alice-pw")).statusCode()).isEqualTo(200);
         }
     }
 

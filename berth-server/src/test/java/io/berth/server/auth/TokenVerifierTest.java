@@ -35,8 +35,10 @@ class TokenVerifierTest {
     static final ECKey OWN = key("own");
     static final ECKey OTHER = key("other");
     static final RSAKey EXTERNAL = rsa("sso-1");
+    final Revocations revocations = Revocations.inMemory(java.time.Duration.ofDays(2), Clock.fixed(NOW, ZoneOffset.UTC));
     final TokenVerifier verifier = new TokenVerifier("berth", new JWKSet(OWN.toPublicJWK()), "registry",
-            Map.of("https://sso.example.com", () -> new JWKSet(EXTERNAL.toPublicJWK())), Clock.fixed(NOW, ZoneOffset.UTC));
+            Map.of("https://sso.example.com", () -> new JWKSet(EXTERNAL.toPublicJWK())), Clock.fixed(NOW, ZoneOffset.UTC),
+            revocations);
 
     static ECKey key(String kid) {
         try {
@@ -169,18 +171,50 @@ class TokenVerifierTest {
         assertRefused(signed(OWN, claims(c -> c.issuer("https://sso.example.com"))), "unknown key");
     }
 
+    private TokenIssuer issuer() {
+        return new TokenIssuer(OWN, new AuthConfig.Token("berth", "registry", java.util.Optional.empty(),
+                java.time.Duration.ofMinutes(5), java.time.Duration.ofDays(1), java.util.Optional.empty()),
+                Clock.fixed(NOW, ZoneOffset.UTC), revocations);
+    }
+
     @Test
     void refreshTokensAndAccessTokensAreNotInterchangeable() throws Exception {
-        TokenIssuer issuer = new TokenIssuer(OWN, new AuthConfig.Token("berth", "registry", java.util.Optional.empty(),
-                java.time.Duration.ofMinutes(5), java.time.Duration.ofDays(1), java.util.Optional.empty()),
-                Clock.fixed(NOW, ZoneOffset.UTC));
+        TokenIssuer issuer = issuer();
         Subject alice = new Subject("alice", Subject.Kind.USER, java.util.Set.of());
-        String refresh = issuer.refresh(alice);
+        String refresh = issuer.refresh(alice, "fingerprint");
         String access = issuer.access(alice, List.of()).token();
 
-        assertThat(verifier.refresh(refresh)).isEqualTo("alice");
+        assertThat(verifier.refresh(refresh)).isEqualTo(new TokenVerifier.Refresh("alice", "fingerprint"));
         assertThatThrownBy(() -> verifier.access(refresh)).hasMessage("not an access token");
         assertThatThrownBy(() -> verifier.refresh(access)).hasMessage("not a refresh token");
+    }
+
+    @Test
+    void berthsTokensIssuedBeforeTheirSubjectSignedOutAreRevokedAndLaterOnesAreNot() throws Exception {
+        TokenIssuer issuer = issuer();
+        Subject alice = new Subject("alice", Subject.Kind.USER, java.util.Set.of());
+        Subject bob = new Subject("bob", Subject.Kind.USER, java.util.Set.of());
+        String before = issuer.access(alice, List.of()).token();
+        String refreshBefore = issuer.refresh(alice, "fingerprint");
+        String bobs = issuer.access(bob, List.of()).token();
+
+        revocations.revoke("alice");
+        String after = issuer.access(alice, List.of()).token();
+
+        assertRefused(before, "revoked");
+        assertThatThrownBy(() -> verifier.refresh(refreshBefore)).hasMessage("revoked");
+        assertThat(verifier.access(after).subject()).as("issued in the same second, after the sign-out").isEqualTo("alice");
+        assertThat(verifier.access(bobs).subject()).isEqualTo("bob");
+    }
+
+    @Test
+    void onlyHolderTokensIssuedByBerthAreMarkedAsNotBeingAnAccount() throws Exception {
+        TokenIssuer issuer = issuer();
+        String holder = issuer.access(new Subject("scanner/trivy", Subject.Kind.EXTERNAL, java.util.Set.of()), List.of()).token();
+        String user = issuer.access(new Subject("alice", Subject.Kind.USER, java.util.Set.of()), List.of()).token();
+
+        assertThat(verifier.access(holder).holder()).isTrue();
+        assertThat(verifier.access(user).holder()).isFalse();
     }
 
     private void assertRefused(String token, String reason) {

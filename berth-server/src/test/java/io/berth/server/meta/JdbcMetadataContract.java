@@ -83,6 +83,20 @@ abstract class JdbcMetadataContract {
     }
 
     @Test
+    void repositoriesWithPagesThroughTheRepositoriesHoldingABlobByName() {
+        Digest layer = blobDigest("shared layer");
+        blobs.link(OTHER, layer, 3);
+        blobs.link(APP, layer, 3);
+        blobs.link(Repository.of("zeta/app"), layer, 3);
+        blobs.link(APP, blobDigest("another layer"), 3);
+
+        assertThat(blobs.repositoriesWith(layer, "", 10)).containsExactly(APP, OTHER, Repository.of("zeta/app"));
+        assertThat(blobs.repositoriesWith(layer, "", 2)).containsExactly(APP, OTHER);
+        assertThat(blobs.repositoriesWith(layer, OTHER.name(), 2)).containsExactly(Repository.of("zeta/app"));
+        assertThat(blobs.repositoriesWith(blobDigest("never pushed"), "", 10)).isEmpty();
+    }
+
+    @Test
     void unlinkRemovesOnlyThatRepositorysLink() {
         Digest layer = blobDigest("layer");
         blobs.link(APP, layer, 7);
