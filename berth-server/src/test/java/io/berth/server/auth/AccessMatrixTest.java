@@ -13,6 +13,7 @@ import io.berth.server.config.AuthConfig;
 import io.berth.server.http.Access;
 import io.berth.server.http.Route;
 import io.berth.server.testing.BerthFixture;
+import io.berth.server.testing.RawHttp;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -352,6 +353,21 @@ class AccessMatrixTest {
             case OTHER_REPOSITORY_TOKEN -> assertThat(challenge).endsWith(",error=\"insufficient_scope\"");
             default -> assertThat(challenge).doesNotContain("error=");
         }
+    }
+
+    @Test
+    void malformedEncodingOnTheTokenEndpointIsA400() throws Exception {
+        int port = registry.port();
+        for (String request : List.of(RawHttp.request("GET", "/token?service=berth&scope=%zz", null),
+                RawHttp.request("POST", "/token", "grant_type=password&username=%zz", "Content-Type",
+                        "application/x-www-form-urlencoded"),
+                RawHttp.request("POST", "/token/revoke", "token=%", "Content-Type", "application/x-www-form-urlencoded"))) {
+            RawHttp.Response response = RawHttp.exchange(port, request);
+            assertThat(response.status()).as(request).isEqualTo(400);
+            assertThat(AuthHttp.JSON.readTree(response.body()).at("/errors/0/code").asText()).isEqualTo("UNSUPPORTED");
+        }
+        // and over plain HTTP without TLS there is no HSTS
+        assertThat(http.get("/v2/", ADMIN).headers().firstValue("Strict-Transport-Security")).isEmpty();
     }
 
     @Test

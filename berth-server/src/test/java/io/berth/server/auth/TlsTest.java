@@ -107,7 +107,11 @@ class TlsTest {
             HttpResponse<byte[]> challenge = http.get("/v2/", null);
             assertThat(challenge.headers().firstValue("WWW-Authenticate").orElseThrow())
                     .as("the realm follows the scheme").startsWith("Bearer realm=\"https://" + registry.hostPort() + "/token\"");
-            assertThat(http.get("/v2/", basic("alice", "alice-pw")).statusCode()).isEqualTo(200);
+            HttpResponse<byte[]> signedIn = http.get("/v2/", basic("alice", "alice-pw"));
+            assertThat(signedIn.statusCode()).isEqualTo(200);
+            assertThat(signedIn.headers().firstValue("Strict-Transport-Security")).as("HSTS over TLS, on every answer")
+                    .contains("max-age=31536000; includeSubDomains");
+            assertThat(challenge.headers().firstValue("Strict-Transport-Security")).isPresent();
 
             // a broken pair is not taken
             Files.writeString(cert, "-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n");
