@@ -148,58 +148,63 @@ public final class Router implements Handler<HttpServerRequest> {
         });
     }
 
+    /** The routes of a path (one per method), its variables, and its spec endpoint when it is one. */
+    private record Matched(Map<HttpMethod, Route> byMethod, PathVariables variables, Endpoint.Match endpoint) {
+    }
+
     private Future<Reply> dispatch(HttpServerRequest request, String requestId) {
-        String path = request.path();
-        if (path == null || !path.startsWith("/")) {
-            throw ErrorCode.UNSUPPORTED.exception(400, "the request target is not a path");
-        }
-        Map<HttpMethod, Route> candidates;
-        PathVariables variables;
-        Endpoint.Match endpoint = null;
-        if (path.startsWith(V2)) {
-            request.response().putHeader(API_VERSION_HEADER, "registry/2.0");
-            endpoint = Endpoint.match(path).orElseThrow(() -> noSuchPath(path));
-            candidates = spec.get(endpoint.endpoint());
-            variables = endpoint::variable;
-        } else {
-            candidates = exact.get(path);
-            variables = PathVariables.NONE;
-            for (var entry = patterns.entrySet().iterator(); candidates == null && entry.hasNext(); ) {
-                var pattern = entry.next();
-                variables = pattern.getKey().match(path);
-                candidates = variables == null ? null : pattern.getValue();
-            }
-            if (candidates == null) {
-                throw noSuchPath(path);
-            }
-        }
-        Route route = candidates.get(request.method());
+        Matched matched = match(request);
+        Route route = matched.byMethod().get(request.method());
         if (route == null) {
-            request.response().putHeader("Allow", candidates.keySet().stream().map(HttpMethod::name).sorted()
+            request.response().putHeader("Allow", matched.byMethod().keySet().stream().map(HttpMethod::name).sorted()
                     .collect(Collectors.joining(", ")));
-            throw ErrorCode.UNSUPPORTED.exception(request.method() + " is not supported on " + route(candidates));
+            throw ErrorCode.UNSUPPORTED.exception(request.method() + " is not supported on "
+                    + matched.byMethod().values().iterator().next().path().template());
         }
         requireDecodableQuery(request);
         if (route.access().isPublic()) {
-            return route.handler().handle(new Exchange(request, context(request, requestId, Decision.Grant.NOBODY), variables,
-                    workers, Decision.Grant.NOBODY));
+            return route.handler().handle(new Exchange(request, context(request, requestId, Decision.Grant.NOBODY),
+                    matched.variables(), workers, Decision.Grant.NOBODY));
         }
-        PathVariables matched = variables;
         AccessRequest needs = new AccessRequest(Optional.ofNullable(request.getHeader("Authorization")),
-                request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress(),
-                origin(request), route.access().scopes(variables, name -> Optional.ofNullable(request.getParam(name))));
-        Endpoint.Match audited = endpoint;
+                request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress(), origin(request),
+                route.access().scopes(matched.variables(), name -> Optional.ofNullable(request.getParam(name))));
         return access.authorize(needs).compose(decision -> {
             if (decision instanceof Decision.Challenge challenge) {
                 challenge.headers().forEach(request.response()::putHeader);
                 return Future.failedFuture(challenge.code().exception(challenge.detail()));
             }
             Decision.Grant grant = (Decision.Grant) decision;
-            Future<Reply> reply = route.handler().handle(new Exchange(request, context(request, requestId, grant), matched, workers,
-                    grant));
-            return audited == null ? reply : reply.onSuccess(r -> Audit.completed(grant, needs.client(), audited,
-                    Endpoint.Method.valueOf(route.method().name()), r.status(), r.headers().get("Docker-Content-Digest")));
+            Future<Reply> reply = route.handler().handle(new Exchange(request, context(request, requestId, grant),
+                    matched.variables(), workers, grant));
+            return matched.endpoint() == null ? reply : reply.onSuccess(r -> Audit.completed(grant, needs.client(),
+                    matched.endpoint(), Endpoint.Method.valueOf(route.method().name()), r.status(),
+                    r.headers().get("Docker-Content-Digest")));
         });
+    }
+
+    /** Spec endpoints first (every {@code /v2/} path is one or none), then exact paths, then patterns in order. */
+    private Matched match(HttpServerRequest request) {
+        String path = request.path();
+        if (path == null || !path.startsWith("/")) {
+            throw ErrorCode.UNSUPPORTED.exception(400, "the request target is not a path");
+        }
+        if (path.startsWith(V2)) {
+            request.response().putHeader(API_VERSION_HEADER, "registry/2.0");
+            Endpoint.Match endpoint = Endpoint.match(path).orElseThrow(() -> noSuchPath(path));
+            return new Matched(spec.get(endpoint.endpoint()), endpoint::variable, endpoint);
+        }
+        Map<HttpMethod, Route> byMethod = exact.get(path);
+        if (byMethod != null) {
+            return new Matched(byMethod, PathVariables.NONE, null);
+        }
+        for (Map.Entry<PathPattern, Map<HttpMethod, Route>> pattern : patterns.entrySet()) {
+            PathVariables variables = pattern.getKey().match(path);
+            if (variables != null) {
+                return new Matched(pattern.getValue(), variables, null);
+            }
+        }
+        throw noSuchPath(path);
     }
 
     /** The request's id: the client's {@code X-Request-Id} when it is usable, else a new UUID. */
@@ -215,10 +220,6 @@ public final class Router implements Handler<HttpServerRequest> {
         String host = authority == null ? "" : authority.port() > 0 ? authority.host() + ":" + authority.port() : authority.host();
         return new RequestContext(id, remote == null ? "" : remote.hostAddress() + ":" + remote.port(), host,
                 request.method().name(), request.getHeader("User-Agent"), grant.subject().display());
-    }
-
-    private static String route(Map<HttpMethod, Route> candidates) {
-        return candidates.values().iterator().next().path().template();
     }
 
     private static RuntimeException noSuchPath(String path) {
