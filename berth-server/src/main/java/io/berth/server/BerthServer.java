@@ -13,6 +13,7 @@ import io.berth.server.handler.ListHandlers;
 import io.berth.server.handler.ManifestHandler;
 import io.berth.server.handler.UploadHandler;
 import io.berth.server.http.ApiRoutes;
+import io.berth.server.http.HttpEdge;
 import io.berth.server.http.HttpEntry;
 import io.berth.server.http.RegistryApi;
 import io.berth.server.http.Reply;
@@ -136,11 +137,13 @@ public final class BerthServer implements AutoCloseable {
             ApiRoutes apis = new ApiRoutes(listing)
                     .route(Events.API_PATHS, events.api(workers))
                     .route(ScanService.API_PATHS, scans.api(manifests, workers));
-            HttpServer http = vertx.createHttpServer(ServerTls.configure(config.tls(), new HttpServerOptions()
+            HttpEdge edge = new HttpEdge(config.limits().clients());
+            HttpServer http = vertx.createHttpServer(edge.configure(ServerTls.configure(config.tls(), new HttpServerOptions()
                             .setHost(config.host())
                             .setPort(config.port())
                             .setHandle100ContinueAutomatically(true)
-                            .setCompressionSupported(false)))
+                            .setCompressionSupported(false))))
+                    .connectionHandler(edge)
                     .requestHandler(new HttpEntry(api, apis, () -> database.withConnection(c -> c.isValid(2)),
                             workers, security.tokens(), config.uiEnabled() ? Optional.of(new WebUi()) : Optional.empty()))
                     .listen()
