@@ -19,8 +19,14 @@ import java.util.List;
  */
 public record ClientLimits(Duration headerTimeout, Duration idleTimeout, int minBodyRate, Duration bodyRateWindow,
                            int maxConnections, int maxConnectionsPerAddress) {
+    /**
+     * 10,000, or one per 32 KiB of maximum heap if that is fewer. An idle HTTP/1.1 connection holds about 9 KiB of
+     * heap (4 KiB of it Vert.x's inbound queue), and so does a refused one until it is closed; bin/berth's 64 MiB
+     * heap so affords 2,048, with room left for a burst of refused connections and for serving.
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS = (int) Math.min(10_000, Runtime.getRuntime().maxMemory() / 32768);
     public static final ClientLimits DEFAULT = new ClientLimits(Duration.ofSeconds(10), Duration.ofSeconds(60), 1024,
-            Duration.ofSeconds(10), 10_000, 512);
+            Duration.ofSeconds(10), DEFAULT_MAX_CONNECTIONS, 512);
 
     public ClientLimits {
         List<String> problems = new ArrayList<>();

@@ -8,10 +8,12 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The server's edge against malformed and slow clients, installed on each new HTTP/1.x connection through
- * {@code HttpServer.connectionHandler}: {@link ConnectionLimits} may refuse it; otherwise Vert.x's request decoder
+ * {@code HttpServer.connectionHandler}: {@link ConnectionLimits} may refuse it (from the first connection on,
+ * already as it is accepted, by an {@link AcceptGate} on the listening channel); otherwise Vert.x's request decoder
  * is replaced by a {@link StrictRequestDecoder} (framing rules and {@link SlowClients}' time limits) and a
  * {@link FramingGuard} goes between the codec and Vert.x to answer what the decoder rejects.
  *
@@ -21,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 public final class HttpEdge implements Handler<HttpConnection> {
     private final ClientLimits limits;
     private final ConnectionLimits connections;
+    private final AtomicBoolean gateInstalled = new AtomicBoolean();
     private HttpServerOptions options;
 
     public HttpEdge(ClientLimits limits) {
@@ -42,8 +45,11 @@ public final class HttpEdge implements Handler<HttpConnection> {
             return;
         }
         Channel channel = base.channel();
-        if (!connections.admit(channel)) {
-            channel.close();
+        if (channel.parent() != null && gateInstalled.compareAndSet(false, true)) {
+            channel.parent().pipeline().addFirst("berthAcceptGate", new AcceptGate(connections));
+        }
+        if (!channel.hasAttr(AcceptGate.ADMITTED) && !connections.admit(channel)) {
+            channel.close(); // accepted before the gate was installed
             return;
         }
         ChannelPipeline pipeline = channel.pipeline();

@@ -27,7 +27,8 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
 
     private final SlowClients slowClients;
     private final int maxHeadBytes;
-    private final ByteArrayOutputStream head = new ByteArrayOutputStream(256);
+    /** The current head's bytes so far; made on a connection's first request, not for one that sends nothing. */
+    private ByteArrayOutputStream head;
     private boolean firstByteSeen;
     private boolean inBody;
     private boolean headChecked;
@@ -72,7 +73,6 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
             if (out.get(i) instanceof LastHttpContent) {
                 inBody = false;
                 headChecked = false;
-                head.reset();
                 slowClients.bodyDone();
             }
         }
@@ -82,6 +82,9 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     }
 
     private void keepHeadBytes(ByteBuf in, int from, int count) {
+        if (head == null) {
+            head = new ByteArrayOutputStream(256);
+        }
         if (head.size() + count > maxHeadBytes) {
             headTooLarge = true;
         } else {
@@ -103,8 +106,10 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
             if (reading != null) {
                 keepHeadBytes(reading, readingFrom, reading.readerIndex() - readingFrom);
             }
-            byte[] raw = head.toByteArray();
-            head.reset();
+            byte[] raw = head == null ? new byte[0] : head.toByteArray();
+            if (head != null) {
+                head.reset();
+            }
             if (headTooLarge) {
                 throw FramingException.head("request head too large");
             }
