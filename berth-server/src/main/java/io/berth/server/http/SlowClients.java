@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The time limits of one connection, told by {@link StrictRequestDecoder} where each request stands. A request's
- * head must be complete within {@link ClientLimits#headerTimeout()} of the connection opening or of its first byte.
+ * head must be complete within {@link ClientLimits#headerTimeout()} of the connection opening or of its first byte
+ * (while the server itself is not reading when it expires, it waits once more).
  * While a body is awaited, its bytes must average {@link ClientLimits#minBodyRate()} per second over each
  * {@link ClientLimits#bodyRateWindow()} of waiting; time in which the server itself does not read (Vert.x turned
  * auto-read off for back-pressure) does not count, and neither does the time after the body, while the request is
@@ -39,8 +40,16 @@ final class SlowClients {
     /** The connection opened or a request's first bytes arrived: its head is due within the header timeout. */
     void headStarted() {
         if (headTimer == null && !closed) {
-            headTimer = channel.eventLoop().schedule(() -> close("request head not complete within "
-                    + limits.headerTimeout().toMillis() + " ms"), limits.headerTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            headTimer = channel.eventLoop().schedule(this::headTimedOut, limits.headerTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Unless the server stopped reading (a pipelined request waiting behind a long response): then it waits again. */
+    private void headTimedOut() {
+        if (channel.config().isAutoRead()) {
+            close("request head not complete within " + limits.headerTimeout().toMillis() + " ms");
+        } else if (!closed) {
+            headTimer = channel.eventLoop().schedule(this::headTimedOut, limits.headerTimeout().toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

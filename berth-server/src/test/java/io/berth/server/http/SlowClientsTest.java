@@ -33,6 +33,17 @@ class SlowClientsTest {
     }
 
     @Test
+    void aHeadIsNotTimedOutWhileTheServerDoesNotRead() {
+        slowClients.headStarted();
+        channel.config().setAutoRead(false); // e.g. a pipelined request behind a long download
+        pass(30_000);
+        assertThat(channel.isOpen()).isTrue();
+        channel.config().setAutoRead(true);
+        pass(1_100);
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
     void aCompleteHeadStopsTheClock() {
         slowClients.headStarted();
         pass(900);
