@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 /** Exact bytes on a plain socket, and what came back: the edge tests speak HTTP/1.x by hand. */
 final class RawHttp {
-    private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.[01] (\\d{3}) ");
+    private static final Pattern STATUS_LINE = Pattern.compile("HTTP/[0-9]\\.[0-9] (\\d{3}) ");
 
     private RawHttp() {
     }
