@@ -136,6 +136,33 @@ class FramingTest {
         assertThat(error.path("detail").asText()).isNotBlank();
     }
 
+    @org.junit.jupiter.api.Test
+    void aBadChunkAfterTheResponseBeganOnlyClosesTheConnection() throws Exception {
+        // /v2/ answers a POST at once without reading its body; the bad chunk comes after that answer
+        String request = "POST /v2/ HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n";
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(bytes(request));
+            Thread.sleep(300);
+            socket.getOutputStream().write(bytes("zz\r\nhello\r\n0\r\n\r\n" + SMUGGLED));
+            Reply reply = RawHttp.read(socket.getInputStream(), System.nanoTime());
+
+            assertThat(reply.closed()).isTrue();
+            assertThat(reply.statusLines()).as(reply.text()).isEqualTo(1);
+            assertThat(reply.status()).as(reply.text()).isNotEqualTo(400);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aRejectedHeadRequestGetsNoBody() throws Exception {
+        Reply reply = RawHttp.exchange(port, bytes("HEAD /v2/ HTTP/1.1\r\n\r\n" + SMUGGLED), 5000);
+
+        assertThat(reply.closed()).isTrue();
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.statusLines()).isEqualTo(1);
+        assertThat(reply.body()).isEmpty();
+    }
+
     static Stream<Arguments> notHttp() {
         return Stream.of(
                 Arguments.of("TLS ClientHello", new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, (byte) 0xfc, 0x03, 0x03}),
