@@ -12,6 +12,7 @@ import io.berth.server.handler.ManifestHandler;
 import io.berth.server.handler.Paging;
 import io.berth.server.handler.UploadHandler;
 import io.berth.server.http.Health;
+import io.berth.server.http.HttpEdge;
 import io.berth.server.http.Route;
 import io.berth.server.http.Router;
 import io.berth.server.http.TokenRoute;
@@ -136,11 +137,13 @@ public final class BerthServer implements AutoCloseable {
                     events, scans, new Health(() -> database.withConnection(c -> c.isValid(2))),
                     new ListingApi(new JdbcArtifactListing(database), manifests, types, scans,
                             new Paging.Limits(LISTING_PAGE_SIZE, config.limits().maxPageSize())));
-            HttpServer http = vertx.createHttpServer(ServerTls.configure(config.tls(), new HttpServerOptions()
+            HttpEdge edge = new HttpEdge(config.limits().clients());
+            HttpServer http = vertx.createHttpServer(edge.configure(ServerTls.configure(config.tls(), new HttpServerOptions()
                             .setHost(config.host())
                             .setPort(config.port())
                             .setHandle100ContinueAutomatically(true)
-                            .setCompressionSupported(false)))
+                            .setCompressionSupported(false))))
+                    .connectionHandler(edge)
                     .requestHandler(router)
                     .listen()
                     .await();

@@ -139,14 +139,25 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
      * @param maxManifestBytes the largest manifest accepted (413 beyond it); 4 MiB as the spec suggests
      * @param defaultPageSize  tags, catalog and referrers page size when the client gives no {@code n}
      * @param maxPageSize      the largest {@code n} honoured
+     * @param clients          time limits and connection counts for clients
      */
-    public record Limits(int maxManifestBytes, int defaultPageSize, int maxPageSize) {
+    public record Limits(int maxManifestBytes, int defaultPageSize, int maxPageSize, ClientLimits clients) {
         public static final Limits DEFAULT = new Limits(4 * 1024 * 1024, 10_000, 10_000);
 
         public Limits {
             if (maxManifestBytes < 1024 || defaultPageSize < 1 || maxPageSize < defaultPageSize) {
                 throw new ConfigException(List.of("limits: maxManifestBytes >= 1024, 1 <= defaultPageSize <= maxPageSize"));
             }
+            clients = clients == null ? ClientLimits.DEFAULT : clients;
+        }
+
+        /** With the default client limits. */
+        public Limits(int maxManifestBytes, int defaultPageSize, int maxPageSize) {
+            this(maxManifestBytes, defaultPageSize, maxPageSize, ClientLimits.DEFAULT);
+        }
+
+        public Limits withClients(ClientLimits clients) {
+            return new Limits(maxManifestBytes, defaultPageSize, maxPageSize, clients);
         }
     }
 }

@@ -8,12 +8,15 @@ import io.berth.server.config.BerthConfig.Limits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Builds a {@link BerthConfig} from, in increasing precedence: the defaults, a YAML file, {@code BERTH_*}
@@ -32,6 +35,12 @@ import java.util.Set;
  *   maxManifestBytes: 4194304
  *   defaultPageSize: 10000
  *   maxPageSize: 10000
+ *   headerTimeout: 10s            # BERTH_LIMITS_HEADER_TIMEOUT: a request's headers complete within this
+ *   idleTimeout: 60s              # BERTH_LIMITS_IDLE_TIMEOUT: idle keep-alive connections close after this
+ *   minBodyRate: 1024             # BERTH_LIMITS_MIN_BODY_RATE: bytes/s a request body averages, 0 = off
+ *   minBodyRateWindow: 10s        # BERTH_LIMITS_MIN_BODY_RATE_WINDOW: ... over this much waiting time
+ *   maxConnections: 10000         # BERTH_LIMITS_MAX_CONNECTIONS
+ *   maxConnectionsPerAddress: 512 # BERTH_LIMITS_MAX_CONNECTIONS_PER_ADDRESS
  * delete:
  *   enabled: true                 # BERTH_DELETE_ENABLED
  * types:
@@ -47,6 +56,7 @@ import java.util.Set;
  * </pre>
  */
 public final class ConfigLoader {
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|)");
     private static final Set<String> TOP_LEVEL = Set.of("listen", "data", "database", "limits", "delete", "types",
             "ui", "auth", "tls", "events", "scanners");
 
@@ -98,7 +108,8 @@ public final class ConfigLoader {
             limits = new Limits(
                     layers.integer("limits.maxManifestBytes", "BERTH_LIMITS_MAX_MANIFEST_BYTES", problems).orElse(Limits.DEFAULT.maxManifestBytes()),
                     layers.integer("limits.defaultPageSize", "BERTH_LIMITS_DEFAULT_PAGE_SIZE", problems).orElse(Limits.DEFAULT.defaultPageSize()),
-                    layers.integer("limits.maxPageSize", "BERTH_LIMITS_MAX_PAGE_SIZE", problems).orElse(Limits.DEFAULT.maxPageSize()));
+                    layers.integer("limits.maxPageSize", "BERTH_LIMITS_MAX_PAGE_SIZE", problems).orElse(Limits.DEFAULT.maxPageSize()),
+                    clientLimits(layers, problems));
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         } catch (IllegalArgumentException e) {
@@ -117,6 +128,18 @@ public final class ConfigLoader {
         Path types = layers.text("types.directory", "BERTH_TYPES_DIRECTORY").map(Path::of).orElse(data.resolve("types"));
         return new BerthConfig(host, port, data, database, limits, deleteEnabled, types, uiEnabled, auth, tls,
                 events, scanners);
+    }
+
+    private static ClientLimits clientLimits(Layers layers, List<String> problems) {
+        ClientLimits d = ClientLimits.DEFAULT;
+        return new ClientLimits(
+                layers.duration("limits.headerTimeout", "BERTH_LIMITS_HEADER_TIMEOUT", problems).orElse(d.headerTimeout()),
+                layers.duration("limits.idleTimeout", "BERTH_LIMITS_IDLE_TIMEOUT", problems).orElse(d.idleTimeout()),
+                layers.integer("limits.minBodyRate", "BERTH_LIMITS_MIN_BODY_RATE", problems).orElse(d.minBodyRate()),
+                layers.duration("limits.minBodyRateWindow", "BERTH_LIMITS_MIN_BODY_RATE_WINDOW", problems).orElse(d.bodyRateWindow()),
+                layers.integer("limits.maxConnections", "BERTH_LIMITS_MAX_CONNECTIONS", problems).orElse(d.maxConnections()),
+                layers.integer("limits.maxConnectionsPerAddress", "BERTH_LIMITS_MAX_CONNECTIONS_PER_ADDRESS", problems)
+                        .orElse(d.maxConnectionsPerAddress()));
     }
 
     private static JsonNode readYaml(Path path, List<String> problems) {
@@ -158,6 +181,23 @@ public final class ConfigLoader {
                     problems.add(dottedKey + " (" + variable + ") must be a whole number, was '" + value + "'");
                     return Optional.empty();
                 }
+            });
+        }
+
+        /** {@code 10s}, {@code 500ms}, {@code 2m} or a bare number of seconds. */
+        Optional<Duration> duration(String dottedKey, String variable, List<String> problems) {
+            return text(dottedKey, variable).flatMap(value -> {
+                Matcher m = DURATION.matcher(value.trim());
+                if (!m.matches()) {
+                    problems.add(dottedKey + " (" + variable + ") must be a duration such as 10s, 500ms or 2m, was '" + value + "'");
+                    return Optional.empty();
+                }
+                long amount = Long.parseLong(m.group(1));
+                return Optional.of(switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(amount);
+                    case "m" -> Duration.ofMinutes(amount);
+                    default -> Duration.ofSeconds(amount);
+                });
             });
         }
 

@@ -27,7 +27,12 @@ public final class ErrorRenderer {
 
     public static void render(HttpServerRequest request, String requestId, Throwable failure) {
         HttpServerResponse response = request.response();
-        if (response.headWritten() || response.ended() || response.closed()) {
+        if (response.closed()) {
+            LOG.debug("request {} {} {}: the connection closed before the answer ({})", requestId, request.method(),
+                    LogText.escaped(request.path()), LogText.escaped(failure.toString()));
+            return;
+        }
+        if (response.headWritten() || response.ended()) {
             LOG.warn("request {} {} {} failed after the response started: {}", requestId, request.method(),
                     LogText.escaped(request.path()), LogText.escaped(failure.toString()));
             if (!response.ended() && !response.closed()) {

@@ -85,4 +85,37 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Flags(Optional.empty(), Optional.empty(), Optional.of(file)), Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("broken.yaml");
     }
+
+    @Test
+    void clientLimitsComeFromTheFileAndTheEnvironment() throws Exception {
+        Path file = dir.resolve("berth.yaml");
+        Files.writeString(file, """
+                limits:
+                  headerTimeout: 5s
+                  idleTimeout: 2m
+                  minBodyRate: 2048
+                  minBodyRateWindow: 1500ms
+                  maxConnections: 300
+                """);
+        BerthConfig config = ConfigLoader.load(new ConfigLoader.Flags(Optional.empty(), Optional.empty(), Optional.of(file)),
+                Map.of("BERTH_LIMITS_MAX_CONNECTIONS_PER_ADDRESS", "20", "BERTH_LIMITS_HEADER_TIMEOUT", "7"));
+
+        ClientLimits clients = config.limits().clients();
+        assertThat(clients.headerTimeout()).isEqualTo(java.time.Duration.ofSeconds(7));
+        assertThat(clients.idleTimeout()).isEqualTo(java.time.Duration.ofMinutes(2));
+        assertThat(clients.minBodyRate()).isEqualTo(2048);
+        assertThat(clients.bodyRateWindow()).isEqualTo(java.time.Duration.ofMillis(1500));
+        assertThat(clients.maxConnections()).isEqualTo(300);
+        assertThat(clients.maxConnectionsPerAddress()).isEqualTo(20);
+        assertThat(ConfigLoader.load(NO_FLAGS, Map.of()).limits().clients()).isEqualTo(ClientLimits.DEFAULT);
+    }
+
+    @Test
+    void malformedClientLimitsAreReported() {
+        assertThatThrownBy(() -> ConfigLoader.load(NO_FLAGS, Map.of("BERTH_LIMITS_IDLE_TIMEOUT", "soon",
+                "BERTH_LIMITS_MAX_CONNECTIONS", "0")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("limits.idleTimeout")
+                .hasMessageContaining("limits.maxConnections");
+    }
 }

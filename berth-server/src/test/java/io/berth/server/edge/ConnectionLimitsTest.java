@@ -1,0 +1,123 @@
+package io.berth.server.edge;
+
+import static io.berth.server.edge.RawHttp.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.berth.server.config.ClientLimits;
+import io.berth.server.edge.RawHttp.Reply;
+import io.berth.server.testing.BerthFixture;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Connection counts and the idle and header time limits (issue #16, item 4), on raw sockets against servers with
+ * small limits: a connection beyond the limit is closed at once while the earlier ones keep working.
+ */
+class ConnectionLimitsTest {
+    private static final String GET = "GET /v2/ HTTP/1.1\r\nHost: localhost\r\n\r\n";
+
+    @TempDir
+    Path dataDir;
+
+    private BerthFixture start(UnaryOperator<ClientLimits> limits) {
+        return BerthFixture.start(dataDir, config -> config.withLimits(
+                config.limits().withClients(limits.apply(ClientLimits.DEFAULT))));
+    }
+
+    private static int port(BerthFixture registry) {
+        return Integer.parseInt(registry.hostPort().substring(registry.hostPort().lastIndexOf(':') + 1));
+    }
+
+    @Test
+    void aConnectionBeyondMaxConnectionsIsRefusedWhileTheEarlierOnesKeepWorking() throws Exception {
+        try (BerthFixture registry = start(limits -> limits.withMaxConnections(4, 100))) {
+            assertRefusedBeyond(4, port(registry));
+        }
+    }
+
+    @Test
+    void aConnectionBeyondMaxConnectionsPerAddressIsRefused() throws Exception {
+        try (BerthFixture registry = start(limits -> limits.withMaxConnections(100, 3))) {
+            assertRefusedBeyond(3, port(registry));
+        }
+    }
+
+    private static void assertRefusedBeyond(int limit, int port) throws Exception {
+        List<Socket> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < limit; i++) {
+                Socket socket = new Socket("127.0.0.1", port);
+                socket.setSoTimeout(5000);
+                open.add(socket);
+                assertThat(exchangeKeepingAlive(socket)).startsWith("HTTP/1.1 200");
+            }
+            Reply refused = RawHttp.exchange(port, bytes(GET), 5000);
+            assertThat(refused.closed()).isTrue();
+            assertThat(refused.text()).isEmpty();
+            for (Socket socket : open) {
+                assertThat(exchangeKeepingAlive(socket)).startsWith("HTTP/1.1 200");
+            }
+            open.remove(0).close();
+            Thread.sleep(200); // the server sees the close
+            Socket again = new Socket("127.0.0.1", port);
+            again.setSoTimeout(5000);
+            open.add(again);
+            assertThat(exchangeKeepingAlive(again)).startsWith("HTTP/1.1 200");
+        } finally {
+            for (Socket socket : open) {
+                socket.close();
+            }
+        }
+    }
+
+    /** One GET on a kept-alive connection; the reply's head and its two-byte body. */
+    private static String exchangeKeepingAlive(Socket socket) throws IOException {
+        socket.getOutputStream().write(bytes(GET));
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream reply = new ByteArrayOutputStream();
+        while (!reply.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n{}")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            reply.write(b);
+        }
+        return reply.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void aSilentConnectionIsClosedAfterTheHeaderTimeout() throws Exception {
+        try (BerthFixture registry = start(limits -> limits.withHeaderTimeout(Duration.ofMillis(500)));
+             Socket socket = new Socket("127.0.0.1", port(registry))) {
+            socket.setSoTimeout(5000);
+            Reply reply = RawHttp.read(socket.getInputStream(), System.nanoTime());
+            assertThat(reply.closed()).isTrue();
+            assertThat(reply.millis()).isBetween(400L, 2000L);
+        }
+    }
+
+    @Test
+    void anIdleKeptAliveConnectionIsClosedAfterTheIdleTimeoutButNotBefore() throws Exception {
+        try (BerthFixture registry = start(limits -> limits.withIdleTimeout(Duration.ofMillis(1500))
+                .withHeaderTimeout(Duration.ofMillis(500)));
+             Socket socket = new Socket("127.0.0.1", port(registry))) {
+            socket.setSoTimeout(5000);
+            assertThat(exchangeKeepingAlive(socket)).startsWith("HTTP/1.1 200");
+            Thread.sleep(1000); // longer than the header timeout: between requests only the idle timeout counts
+            assertThat(exchangeKeepingAlive(socket)).startsWith("HTTP/1.1 200");
+            Reply reply = RawHttp.read(socket.getInputStream(), System.nanoTime());
+            assertThat(reply.closed()).isTrue();
+            assertThat(reply.millis()).isBetween(1000L, 3500L);
+        }
+    }
+}
