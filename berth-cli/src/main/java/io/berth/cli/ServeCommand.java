@@ -2,7 +2,7 @@ package io.berth.cli;
 
 import io.berth.server.BerthServer;
 import io.berth.server.config.BerthConfig;
-import io.berth.server.config.ConfigException;
+import io.berth.server.startup.ConfigException;
 import io.berth.server.config.ConfigLoader;
 import io.berth.server.event.EndpointConfig;
 import java.net.URI;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import io.berth.server.BerthServer;
-import io.berth.server.config.AuthConfig;
+import io.berth.server.auth.AuthConfig;
 import io.berth.server.config.BerthConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;

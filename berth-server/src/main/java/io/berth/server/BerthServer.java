@@ -120,7 +120,7 @@ public final class BerthServer implements AutoCloseable {
             WorkerExecutor workers = vertx.createSharedWorkerExecutor("berth-blocking", BLOCKING_THREADS);
             Clock clock = Clock.systemUTC();
             TypeCatalogWatcher types = loadingTypes.join();
-            Security security = Security.start(config, vertx, workers);
+            Security security = Security.start(config.auth(), config.dataDir(), vertx, workers);
             events = Events.create(config.events(), database, types, clock);
             scans = ScanService.create(config.scanners(), database, types, scanCredentials(security), clock);
             // Events last: taking the next event seq locks a row until commit, so it should be the transaction's last step.

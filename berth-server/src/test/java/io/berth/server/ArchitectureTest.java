@@ -1,6 +1,7 @@
 package io.berth.server;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -50,6 +51,15 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("io.berth.server.handler..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.berth.server.ui..", "io.berth.server.listing..")
                 .check(CLASSES);
+    }
+
+    /**
+     * The server's packages depend on each other in one direction: features own their configuration records and the
+     * configuration loader depends on them, never the other way round.
+     */
+    @Test
+    void serverPackagesAreFreeOfCycles() {
+        slices().matching("io.berth.server.(*)..").should().beFreeOfCycles().check(CLASSES);
     }
 
     /** The router checks access before any handler runs; no handler asks the access controller itself. */

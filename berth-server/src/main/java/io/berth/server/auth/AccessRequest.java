@@ -11,8 +11,10 @@ import java.util.Optional;
  * @param origin        {@code scheme://host[:port]} as the client addressed the server, for the token realm
  * @param scopes        the access the request needs; empty for the version check {@code /v2/}, which needs only
  *                      an identity
+ * @param requestId     the request's id, which the audit log names
  */
-public record AccessRequest(Optional<String> authorization, String client, String origin, List<Scope> scopes) {
+public record AccessRequest(Optional<String> authorization, String client, String origin, List<Scope> scopes,
+                            String requestId) {
     public AccessRequest {
         scopes = List.copyOf(scopes);
     }

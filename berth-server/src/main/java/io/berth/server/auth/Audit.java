@@ -18,8 +18,8 @@ public final class Audit {
     private Audit() {
     }
 
-    static void refused(Subject subject, String client, List<Scope> scopes, Decision.Challenge challenge) {
-        log("denied {} from {}: {} ({} {})", subject.display(), client,
+    static void refused(String requestId, Subject subject, String client, List<Scope> scopes, Decision.Challenge challenge) {
+        log("request {}: denied {} from {}: {} ({} {})", requestId, subject.display(), client,
                 scopes.isEmpty() ? "/v2/" : scopes.stream().map(Scope::toString).collect(Collectors.joining(" ")),
                 challenge.code().status(), challenge.detail());
     }
@@ -37,8 +37,8 @@ public final class Audit {
      * Records a completed push (a manifest or a finished blob upload or mount) or delete. Nothing is recorded for
      * reads, for upload steps that are not the last, or when authorization is off ({@link Decision.Grant#OPEN}).
      */
-    public static void completed(Decision.Grant grant, String client, Endpoint.Match match, Endpoint.Method method,
-                                 int status, String digest) {
+    public static void completed(String requestId, Decision.Grant grant, String client, Endpoint.Match match,
+                                 Endpoint.Method method, int status, String digest) {
         if (grant == Decision.Grant.OPEN || status >= 300) {
             return;
         }
@@ -56,7 +56,8 @@ public final class Audit {
         }
         String target = endpoint == Endpoint.MANIFEST ? match.variable("reference")
                 : endpoint == Endpoint.BLOB ? match.variable("digest") : digest;
-        log("{} {} {} by {} from {}", what, match.variable("name"), target, grant.subject().display(), client);
+        log("request {}: {} {} {} by {} from {}", requestId, what, match.variable("name"), target,
+                grant.subject().display(), client);
     }
 
     /** Every audit line goes through here: each value escaped ({@link LogText}), so that no value can forge a line. */

@@ -1,6 +1,6 @@
 package io.berth.server.auth;
 
-import io.berth.server.config.AuthConfig.RateLimit;
+import io.berth.server.auth.AuthConfig.RateLimit;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,7 +1,6 @@
 package io.berth.server.auth;
 
 import io.berth.oci.Repository;
-import io.berth.server.config.AuthConfig;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;

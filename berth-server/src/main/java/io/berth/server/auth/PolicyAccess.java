@@ -2,7 +2,6 @@ package io.berth.server.auth;
 
 import io.berth.oci.ErrorCode;
 import io.berth.oci.Repository;
-import io.berth.server.config.AuthConfig;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import java.time.Duration;
@@ -144,7 +143,7 @@ public final class PolicyAccess implements AccessController {
     }
 
     private Decision refuse(AccessRequest request, Subject subject, Decision.Challenge challenge) {
-        Audit.refused(subject, request.client(), request.scopes(), challenge);
+        Audit.refused(request.requestId(), subject, request.client(), request.scopes(), challenge);
         return challenge;
     }
 

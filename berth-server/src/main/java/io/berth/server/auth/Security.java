@@ -3,8 +3,7 @@ package io.berth.server.auth;
 import io.berth.server.log.LogText;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
-import io.berth.server.config.AuthConfig;
-import io.berth.server.config.BerthConfig;
+import java.nio.file.Path;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.nio.charset.StandardCharsets;
@@ -41,8 +40,8 @@ public final class Security implements AutoCloseable {
         this.stop = stop;
     }
 
-    public static Security start(BerthConfig config, Vertx vertx, WorkerExecutor workers) {
-        AuthConfig auth = config.auth();
+    /** @param dataDir where the signing key and the revocations are kept unless configured elsewhere */
+    public static Security start(AuthConfig auth, Path dataDir, Vertx vertx, WorkerExecutor workers) {
         if (!auth.enabled()) {
             return new Security(OpenAccess.INSTANCE, Optional.empty(), () -> { });
         }
@@ -65,12 +64,12 @@ public final class Security implements AutoCloseable {
             watched.add(jwks);
             trusted.put(issuer.issuer(), jwks);
         }
-        ECKey key = TokenKeys.loadOrCreate(auth.token().key().orElse(config.dataDir().resolve("token-key.jwk")));
+        ECKey key = TokenKeys.loadOrCreate(auth.token().key().orElse(dataDir.resolve("token-key.jwk")));
         Policies policies = Policies.of(auth);
         Accounts accounts = new Accounts(htpasswd, auth, policies);
         accounts.dummy();
         Logins logins = new Logins(accounts, new LoginThrottle(auth.rateLimit(), clock));
-        Revocations revocations = Revocations.load(config.dataDir().resolve(REVOCATIONS_FILE),
+        Revocations revocations = Revocations.load(dataDir.resolve(REVOCATIONS_FILE),
                 longest(auth.token().ttl(), auth.token().refreshTtl()).plus(TokenVerifier.LEEWAY), clock);
         TokenVerifier verifier = new TokenVerifier(auth.token().issuer(), TokenKeys.publicSet(key),
                 auth.token().service(), trusted, clock, revocations);

@@ -8,7 +8,6 @@ import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import io.berth.server.config.AuthConfig;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.oci.ErrorCode;
 import io.berth.oci.Repository;
-import io.berth.server.config.AuthConfig;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

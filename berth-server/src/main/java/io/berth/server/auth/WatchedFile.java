@@ -45,7 +45,7 @@ final class WatchedFile<T> implements Supplier<T> {
             file.stamp = stamp(path);
             file.value.set(parser.parse(Files.readAllBytes(path)));
         } catch (Exception e) {
-            throw new io.berth.server.config.ConfigException(java.util.List.of(what + " " + path + ": " + e.getMessage()));
+            throw new io.berth.server.startup.ConfigException(java.util.List.of(what + " " + path + ": " + e.getMessage()));
         }
         return file;
     }

@@ -1,5 +1,8 @@
 package io.berth.server.config;
 
+import io.berth.server.startup.ConfigException;
+import io.berth.server.http.ClientLimits;
+import io.berth.server.auth.AuthConfig;
 import io.berth.server.event.EventsConfig;
 import io.berth.server.meta.DatabaseConfig;
 import io.berth.server.scan.ScannerConfig;
@@ -55,6 +58,7 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         scanners = scanners == null ? List.of() : List.copyOf(scanners);
         auth = auth == null ? AuthConfig.NONE : auth;
         tls = tls == null ? TlsConfig.NONE : tls;
+        problems.addAll(auth.problems());
         if (auth.enabled() && !tls.enabled() && !tls.allowPlainHttpAuth() && host != null && !isLoopback(host)) {
             problems.add("authorization over plain HTTP on " + host + " would send passwords and tokens in clear:"
                     + " configure tls (certificate and key), listen on a loopback address, or set"
@@ -145,10 +149,14 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         public static final Limits DEFAULT = new Limits(4 * 1024 * 1024, 10_000, 10_000);
 
         public Limits {
-            if (maxManifestBytes < 1024 || defaultPageSize < 1 || maxPageSize < defaultPageSize) {
-                throw new ConfigException(List.of("limits: maxManifestBytes >= 1024, 1 <= defaultPageSize <= maxPageSize"));
-            }
             clients = clients == null ? ClientLimits.DEFAULT : clients;
+            List<String> problems = new ArrayList<>(clients.problems());
+            if (maxManifestBytes < 1024 || defaultPageSize < 1 || maxPageSize < defaultPageSize) {
+                problems.add(0, "limits: maxManifestBytes >= 1024, 1 <= defaultPageSize <= maxPageSize");
+            }
+            if (!problems.isEmpty()) {
+                throw new ConfigException(problems);
+            }
         }
 
         /** With the default client limits. */

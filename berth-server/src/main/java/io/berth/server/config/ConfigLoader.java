@@ -1,5 +1,8 @@
 package io.berth.server.config;
 
+import io.berth.server.startup.ConfigException;
+import io.berth.server.http.ClientLimits;
+import io.berth.server.auth.AuthConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;

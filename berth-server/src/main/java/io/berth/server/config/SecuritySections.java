@@ -1,11 +1,13 @@
 package io.berth.server.config;
 
+import io.berth.server.startup.ConfigException;
+import io.berth.server.auth.AuthConfig;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.berth.server.config.AuthConfig.Policy;
-import io.berth.server.config.AuthConfig.RateLimit;
-import io.berth.server.config.AuthConfig.Robot;
-import io.berth.server.config.AuthConfig.Token;
-import io.berth.server.config.AuthConfig.TrustedIssuer;
+import io.berth.server.auth.AuthConfig.Policy;
+import io.berth.server.auth.AuthConfig.RateLimit;
+import io.berth.server.auth.AuthConfig.Robot;
+import io.berth.server.auth.AuthConfig.Token;
+import io.berth.server.auth.AuthConfig.TrustedIssuer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,17 +67,15 @@ final class SecuritySections {
         Optional<Path> htpasswd = htpasswdFlag
                 .or(() -> Optional.ofNullable(environment.get("BERTH_AUTH_HTPASSWD")).filter(v -> !v.isEmpty()).map(Path::of))
                 .or(() -> text(node, "htpasswd").map(Path::of));
-        try {
-            return new AuthConfig(htpasswd, token(node == null ? null : node.get("token")),
-                    issuers(node == null ? null : node.get("trustedIssuers")),
-                    groups(node == null ? null : node.get("groups")),
-                    policies(node == null ? null : node.get("policies"), "auth.policies"),
-                    robots(node == null ? null : node.get("robots")),
-                    rateLimit(node == null ? null : node.get("rateLimit")));
-        } catch (ConfigException e) {
-            problems.addAll(e.problems());
-            return AuthConfig.NONE;
-        }
+        AuthConfig auth = new AuthConfig(htpasswd, token(node == null ? null : node.get("token")),
+                issuers(node == null ? null : node.get("trustedIssuers")),
+                groups(node == null ? null : node.get("groups")),
+                policies(node == null ? null : node.get("policies"), "auth.policies"),
+                robots(node == null ? null : node.get("robots")),
+                rateLimit(node == null ? null : node.get("rateLimit")));
+        List<String> found = auth.problems();
+        problems.addAll(found);
+        return found.isEmpty() ? auth : AuthConfig.NONE;
     }
 
     private TlsConfig tls(JsonNode section, Map<String, String> environment) {

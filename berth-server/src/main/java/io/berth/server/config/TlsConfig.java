@@ -1,5 +1,6 @@
 package io.berth.server.config;
 
+import io.berth.server.startup.ConfigException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

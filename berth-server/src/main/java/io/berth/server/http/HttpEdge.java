@@ -1,6 +1,5 @@
 package io.berth.server.http;
 
-import io.berth.server.config.ClientLimits;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.vertx.core.Handler;

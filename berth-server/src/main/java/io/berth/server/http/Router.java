@@ -168,7 +168,7 @@ public final class Router implements Handler<HttpServerRequest> {
         }
         AccessRequest needs = new AccessRequest(Optional.ofNullable(request.getHeader("Authorization")),
                 request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress(), origin(request),
-                route.access().scopes(matched.variables(), name -> Optional.ofNullable(request.getParam(name))));
+                route.access().scopes(matched.variables(), name -> Optional.ofNullable(request.getParam(name))), requestId);
         return access.authorize(needs).compose(decision -> {
             if (decision instanceof Decision.Challenge challenge) {
                 challenge.headers().forEach(request.response()::putHeader);
@@ -177,7 +177,7 @@ public final class Router implements Handler<HttpServerRequest> {
             Decision.Grant grant = (Decision.Grant) decision;
             Future<Reply> reply = route.handler().handle(new Exchange(request, context(request, requestId, grant),
                     matched.variables(), workers, grant));
-            return matched.endpoint() == null ? reply : reply.onSuccess(r -> Audit.completed(grant, needs.client(),
+            return matched.endpoint() == null ? reply : reply.onSuccess(r -> Audit.completed(requestId, grant, needs.client(),
                     matched.endpoint(), Endpoint.Method.valueOf(route.method().name()), r.status(),
                     r.headers().get("Docker-Content-Digest")));
         });

@@ -1,6 +1,5 @@
 package io.berth.server.http;
 
-import io.berth.server.config.ClientLimits;
 import io.netty.channel.Channel;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;

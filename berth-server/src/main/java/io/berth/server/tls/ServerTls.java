@@ -1,6 +1,6 @@
 package io.berth.server.tls;
 
-import io.berth.server.config.ConfigException;
+import io.berth.server.startup.ConfigException;
 import io.berth.server.config.TlsConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;

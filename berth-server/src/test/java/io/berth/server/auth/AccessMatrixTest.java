@@ -9,7 +9,7 @@ import static io.berth.server.auth.AuthSetup.users;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.berth.server.config.AuthConfig;
+import io.berth.server.auth.AuthConfig;
 import io.berth.server.http.Access;
 import io.berth.server.http.Route;
 import io.berth.server.testing.BerthFixture;

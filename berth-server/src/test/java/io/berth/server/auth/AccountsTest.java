@@ -3,7 +3,7 @@ package io.berth.server.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
-import io.berth.server.config.AuthConfig;
+import io.berth.server.auth.AuthConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;

@@ -4,7 +4,7 @@ import io.berth.server.log.LogText;
 import static io.berth.server.auth.AuthHttp.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.berth.server.config.AuthConfig;
+import io.berth.server.auth.AuthConfig;
 import io.berth.server.testing.BerthFixture;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -4,7 +4,7 @@ import static io.berth.server.auth.AuthHttp.basic;
 import static io.berth.server.auth.AuthHttp.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.berth.server.config.AuthConfig;
+import io.berth.server.auth.AuthConfig;
 import io.berth.server.testing.BerthFixture;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -56,6 +56,10 @@ class AuditLogTest {
         String log = captured.toString(StandardCharsets.UTF_8);
         original.print(log);
 
+        assertThat(log).as("each line names its request").containsPattern(
+                "berth.audit - request [0-9a-f-]{36}: push manifest audit/app v1 by alice from 127.0.0.1")
+                .containsPattern("berth.audit - request [0-9a-f-]{36}: denied eve from 127.0.0.1");
+        log = log.replaceAll("berth.audit - request [A-Za-z0-9._:-]+: ", "berth.audit - ");
         assertThat(log).contains("berth.audit - denied anonymous from 127.0.0.1: repository:audit/app:pull (401 invalid credentials)")
                 .contains("berth.audit - denied eve from 127.0.0.1: repository:audit/app:pull (403")
                 .contains("berth.audit - push manifest audit/app v1 by alice from 127.0.0.1")

@@ -4,7 +4,7 @@ import static io.berth.server.auth.AuthHttp.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.berth.server.config.AuthConfig;
+import io.berth.server.auth.AuthConfig;
 import io.berth.server.interop.OciImages;
 import io.berth.server.interop.ToolRunner;
 import io.berth.server.testing.BerthFixture;

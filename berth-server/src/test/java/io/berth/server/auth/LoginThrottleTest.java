@@ -2,7 +2,7 @@ package io.berth.server.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.berth.server.config.AuthConfig.RateLimit;
+import io.berth.server.auth.AuthConfig.RateLimit;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.berth.server.auth.TokenService.TokenReply;
 import io.berth.server.auth.TokenService.TokenRequest;
-import io.berth.server.config.AuthConfig;
+import io.berth.server.auth.AuthConfig;
 import io.berth.server.config.BerthConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -60,7 +60,7 @@ class OddTokenInputTest {
                 Optional.of("Bearer"), Optional.of("Bearer %zz"), Optional.of("Bearer a.b.c"), Optional.of("Digest x"),
                 Optional.of("Basic " + b64("alice:alice-pw"))));
         authorizations.add(null);
-        try (Security security = Security.start(config, vertx, workers)) {
+        try (Security security = Security.start(config.auth(), config.dataDir(), vertx, workers)) {
             TokenService tokens = security.tokens().orElseThrow();
             for (Optional<String> authorization : authorizations) {
                 for (String odd : ODD) {

@@ -3,7 +3,7 @@ package io.berth.server.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.berth.server.config.BerthConfig;
-import io.berth.server.config.ConfigException;
+import io.berth.server.startup.ConfigException;
 import io.berth.server.config.ConfigLoader;
 import java.io.IOException;
 import java.nio.file.Files;

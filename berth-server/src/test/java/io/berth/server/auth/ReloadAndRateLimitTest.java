@@ -3,7 +3,7 @@ package io.berth.server.auth;
 import static io.berth.server.auth.AuthHttp.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.berth.server.config.AuthConfig;
+import io.berth.server.auth.AuthConfig;
 import io.berth.server.testing.BerthFixture;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;

@@ -4,7 +4,7 @@ import static io.berth.server.auth.AuthHttp.basic;
 import static io.berth.server.auth.AuthSetup.users;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.berth.server.config.AuthConfig;
+import io.berth.server.auth.AuthConfig;
 import io.berth.server.scan.ScannerConfig;
 import io.berth.server.testing.BerthFixture;
 import io.berth.server.testing.ScannerAdapterStub;

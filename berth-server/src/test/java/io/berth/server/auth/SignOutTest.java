@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.berth.oci.ErrorCode;
 import io.berth.server.auth.TokenService.TokenReply;
 import io.berth.server.auth.TokenService.TokenRequest;
-import io.berth.server.config.AuthConfig;
+import io.berth.server.auth.AuthConfig;
 import io.berth.server.config.BerthConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -68,7 +68,7 @@ class SignOutTest {
 
     static boolean pulls(Security security, String accessToken) throws Exception {
         Decision decision = security.access().authorize(new AccessRequest(Optional.of("Bearer " + accessToken),
-                "10.0.0.1", "http://127.0.0.1", Scope.parseAll(List.of(PULL)))).toCompletionStage().toCompletableFuture().get();
+                "10.0.0.1", "http://127.0.0.1", Scope.parseAll(List.of(PULL)), "test")).toCompletionStage().toCompletableFuture().get();
         return decision instanceof Decision.Grant;
     }
 
@@ -78,7 +78,7 @@ class SignOutTest {
 
     @Test
     void revokingARefreshTokenSignsItsSubjectOutEverywhereAndOnlyItsSubject() throws Exception {
-        try (Security security = Security.start(config, vertx, workers)) {
+        try (Security security = Security.start(config.auth(), config.dataDir(), vertx, workers)) {
             JsonNode alice = login(security, "alice", "alice-pw");
             JsonNode otherSession = login(security, "alice", "alice-pw");
             JsonNode bob = login(security, "bob", "bob-pw");
@@ -102,12 +102,12 @@ class SignOutTest {
     @Test
     void revocationsSurviveARestart() throws Exception {
         JsonNode alice;
-        try (Security security = Security.start(config, vertx, workers)) {
+        try (Security security = Security.start(config.auth(), config.dataDir(), vertx, workers)) {
             alice = login(security, "alice", "alice-pw");
             assertThat(revoke(security, Optional.of(basic("alice", "alice-pw")), Map.of()).issued()).isTrue();
         }
         assertThat(Files.exists(config.dataDir().resolve(Security.REVOCATIONS_FILE))).isTrue();
-        try (Security restarted = Security.start(config, vertx, workers)) {
+        try (Security restarted = Security.start(config.auth(), config.dataDir(), vertx, workers)) {
             assertThat(pulls(restarted, alice.path("token").asText())).isFalse();
             assertThat(refreshes(restarted, alice.path("refresh_token").asText())).isFalse();
         }
@@ -115,7 +115,7 @@ class SignOutTest {
 
     @Test
     void administratorsRevokeEveryTokenOfANamedAccount() throws Exception {
-        try (Security security = Security.start(config, vertx, workers)) {
+        try (Security security = Security.start(config.auth(), config.dataDir(), vertx, workers)) {
             JsonNode bob = login(security, "bob", "bob-pw");
             JsonNode alice = login(security, "alice", "alice-pw");
 
@@ -129,7 +129,7 @@ class SignOutTest {
 
     @Test
     void wrongCredentialsOrAnInvalidBearerCannotSignAnyoneOutAndAnInvalidTokenParameterIsIgnored() throws Exception {
-        try (Security security = Security.start(config, vertx, workers)) {
+        try (Security security = Security.start(config.auth(), config.dataDir(), vertx, workers)) {
             JsonNode alice = login(security, "alice", "alice-pw");
 
             TokenReply wrong = revoke(security, Optional.of(basic("alice", "wrong")), Map.of());

@@ -4,9 +4,9 @@ import static io.berth.server.auth.AuthHttp.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.berth.server.config.AuthConfig;
+import io.berth.server.auth.AuthConfig;
 import io.berth.server.config.BerthConfig;
-import io.berth.server.config.ConfigException;
+import io.berth.server.startup.ConfigException;
 import io.berth.server.config.TlsConfig;
 import io.berth.server.testing.BerthFixture;
 import java.io.InputStream;

@@ -10,7 +10,7 @@ import static io.berth.server.auth.ReloadAndRateLimitTest.awaitStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.berth.server.config.AuthConfig;
+import io.berth.server.auth.AuthConfig;
 import io.berth.server.testing.BerthFixture;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;

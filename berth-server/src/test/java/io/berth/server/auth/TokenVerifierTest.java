@@ -18,7 +18,7 @@ import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
-import io.berth.server.config.AuthConfig;
+import io.berth.server.auth.AuthConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;

@@ -3,6 +3,8 @@ package io.berth.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.berth.server.http.ClientLimits;
+import io.berth.server.startup.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

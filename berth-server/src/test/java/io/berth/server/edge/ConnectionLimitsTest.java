@@ -3,7 +3,7 @@ package io.berth.server.edge;
 import static io.berth.server.edge.RawHttp.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.berth.server.config.ClientLimits;
+import io.berth.server.http.ClientLimits;
 import io.berth.server.edge.RawHttp.Reply;
 import io.berth.server.testing.BerthFixture;
 import java.io.ByteArrayOutputStream;

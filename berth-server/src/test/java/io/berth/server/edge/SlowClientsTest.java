@@ -4,7 +4,7 @@ import static io.berth.server.edge.RawHttp.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.berth.oci.Digest;
-import io.berth.server.config.ClientLimits;
+import io.berth.server.http.ClientLimits;
 import io.berth.server.edge.RawHttp.Reply;
 import io.berth.server.testing.BerthFixture;
 import java.io.IOException;

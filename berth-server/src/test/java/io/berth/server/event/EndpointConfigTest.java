@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.berth.oci.Digest;
 import io.berth.oci.Repository;
 import io.berth.server.config.BerthConfig;
-import io.berth.server.config.ConfigException;
+import io.berth.server.startup.ConfigException;
 import io.berth.server.config.ConfigLoader;
 import io.berth.server.meta.RequestContext;
 import java.net.URI;

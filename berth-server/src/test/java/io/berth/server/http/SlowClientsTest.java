@@ -2,7 +2,7 @@ package io.berth.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.berth.server.config.ClientLimits;
+import io.berth.server.http.ClientLimits;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

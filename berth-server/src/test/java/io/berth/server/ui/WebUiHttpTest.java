@@ -3,7 +3,7 @@ package io.berth.server.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.berth.server.config.BerthConfig;
-import io.berth.server.config.ConfigException;
+import io.berth.server.startup.ConfigException;
 import io.berth.server.config.ConfigLoader;
 import io.berth.server.testing.BerthFixture;
 import java.io.IOException;

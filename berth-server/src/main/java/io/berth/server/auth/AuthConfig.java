@@ -1,4 +1,4 @@
-package io.berth.server.config;
+package io.berth.server.auth;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +37,15 @@ public record AuthConfig(Optional<Path> htpasswd, Token token, List<TrustedIssue
         groups = Map.copyOf(groups);
         policies = List.copyOf(policies);
         robots = List.copyOf(robots);
-        List<String> problems = new ArrayList<>();
+    }
+
+    /**
+     * What is wrong with this configuration, each problem naming its key ({@code auth.robots[1].name …}); empty when
+     * it is usable. The server's configuration refuses to be built with any, and reports them with its own.
+     */
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>(token.problems());
+        problems.addAll(rateLimit.problems());
         for (int i = 0; i < policies.size(); i++) {
             policies.get(i).check("auth.policies[" + i + "]", problems, true);
         }
@@ -68,9 +76,7 @@ public record AuthConfig(Optional<Path> htpasswd, Token token, List<TrustedIssue
                 problems.add("auth.trustedIssuers[" + i + "].issuer must differ from auth.token.issuer");
             }
         }
-        if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
-        }
+        return problems;
     }
 
     /** Whether requests are checked at all. */
@@ -122,7 +128,7 @@ public record AuthConfig(Optional<Path> htpasswd, Token token, List<TrustedIssue
         public static final Token DEFAULT = new Token("berth", "berth", Optional.empty(), Duration.ofMinutes(5),
                 Duration.ofDays(1), Optional.empty());
 
-        public Token {
+        List<String> problems() {
             List<String> problems = new ArrayList<>();
             if (issuer == null || issuer.isBlank()) {
                 problems.add("auth.token.issuer must not be empty");
@@ -136,9 +142,7 @@ public record AuthConfig(Optional<Path> htpasswd, Token token, List<TrustedIssue
             if (refreshTtl == null || refreshTtl.toSeconds() < 60) {
                 problems.add("auth.token.refreshTtl must be at least 60 s, was " + refreshTtl);
             }
-            if (!problems.isEmpty()) {
-                throw new ConfigException(problems);
-            }
+            return problems;
         }
     }
 
@@ -217,11 +221,12 @@ public record AuthConfig(Optional<Path> htpasswd, Token token, List<TrustedIssue
     public record RateLimit(int maxFailures, Duration window, Duration lockout) {
         public static final RateLimit DEFAULT = new RateLimit(10, Duration.ofMinutes(1), Duration.ofMinutes(5));
 
-        public RateLimit {
+        List<String> problems() {
             if (maxFailures < 1 || window == null || window.isNegative() || window.isZero() || lockout == null
                     || lockout.isNegative()) {
-                throw new ConfigException(List.of("auth.rateLimit: maxFailures >= 1, windowSeconds > 0, lockoutSeconds >= 0"));
+                return List.of("auth.rateLimit: maxFailures >= 1, windowSeconds > 0, lockoutSeconds >= 0");
             }
+            return List.of();
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.berth.server.config;
+package io.berth.server.startup;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.berth.server.config;
+package io.berth.server.http;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +28,8 @@ public record ClientLimits(Duration headerTimeout, Duration idleTimeout, int min
     public static final ClientLimits DEFAULT = new ClientLimits(Duration.ofSeconds(10), Duration.ofSeconds(60), 1024,
             Duration.ofSeconds(10), DEFAULT_MAX_CONNECTIONS, 512);
 
-    public ClientLimits {
+    /** What is wrong with these limits, each problem naming its key; the configuration refuses to start with any. */
+    public List<String> problems() {
         List<String> problems = new ArrayList<>();
         if (!positive(headerTimeout)) {
             problems.add("limits.headerTimeout must be positive, was " + headerTimeout);
@@ -45,9 +46,7 @@ public record ClientLimits(Duration headerTimeout, Duration idleTimeout, int min
         if (maxConnections < 1 || maxConnectionsPerAddress < 1) {
             problems.add("limits.maxConnections and limits.maxConnectionsPerAddress must be at least 1");
         }
-        if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
-        }
+        return problems;
     }
 
     private static boolean positive(Duration duration) {
