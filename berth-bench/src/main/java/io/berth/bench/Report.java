@@ -255,7 +255,12 @@ final class Report {
         root.put("meta", meta);
         if (machine != null) {
             Map<String, Object> m = new LinkedHashMap<>();
-            machine.figures.forEach((k, v) -> m.put(k, Map.of("value", finite((Double) v[0]), "unit", v[1])));
+            machine.figures.forEach((k, v) -> {
+                Map<String, Object> figure = new LinkedHashMap<>(); // the value is null for a limit not measured here (NaN)
+                figure.put("value", finite((Double) v[0]));
+                figure.put("unit", v[1]);
+                m.put(k, figure);
+            });
             root.put("machine", m);
             root.put("machineNotes", machine.notes);
         }
