@@ -91,8 +91,10 @@ public record Scope(String type, String name, Set<Action> actions) {
         if (type.equals(REGISTRY) && name.equals("catalog")) {
             return Optional.of(CATALOG);
         }
-        if (!type.equals(REPOSITORY) || !Repository.GRAMMAR.matcher(name).matches()
-                || name.length() > Repository.MAX_LENGTH) {
+        // The length first: the grammar's nested repetitions recurse per segment, and a name of a few thousand
+        // characters overflows the stack.
+        if (!type.equals(REPOSITORY) || name.length() > Repository.MAX_LENGTH
+                || !Repository.GRAMMAR.matcher(name).matches()) {
             return Optional.empty();
         }
         return Optional.of(new Scope(type, name, actions));

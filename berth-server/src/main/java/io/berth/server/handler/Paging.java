@@ -19,15 +19,18 @@ record Paging(int size, Optional<String> last) {
         return new Paging(size, exchange.query("last").filter(l -> !l.isEmpty()));
     }
 
-    private static int parseSize(String n) {
-        try {
-            int size = Integer.parseInt(n);
-            if (size < 0) {
-                throw new NumberFormatException();
-            }
-            return size;
-        } catch (NumberFormatException e) {
+    /**
+     * {@code n}: ASCII digits only ({@link Integer#parseInt} would take {@code +5} and {@code ١٢}), anything else is
+     * {@code PAGINATION_NUMBER_INVALID}. A number past an int is as large as any and is cut to the maximum page size.
+     */
+    static int parseSize(String n) {
+        if (n.isEmpty() || !n.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw ErrorCode.PAGINATION_NUMBER_INVALID.exception("n must be a non-negative integer, was " + n);
+        }
+        try {
+            return Integer.parseInt(n);
+        } catch (NumberFormatException pastAnInt) {
+            return Integer.MAX_VALUE;
         }
     }
 
