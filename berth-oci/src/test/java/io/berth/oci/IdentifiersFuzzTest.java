@@ -13,7 +13,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * and CI's time is short.
  */
 class IdentifiersFuzzTest {
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "10s")
     void parse(byte[] input) {
         String text = text(input);
         valueOrClientError(() -> Digest.parse(text)).ifPresent(digest -> assertThat(digest).hasToString(text));

@@ -15,7 +15,7 @@ import java.util.Optional;
  * grant is left out. One fuzz test for both: Jazzer fuzzes one test per JVM, and CI's time is short.
  */
 class AuthorizationFuzzTest {
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "10s")
     void parse(byte[] input) {
         String text = text(input);
         Credentials credentials = Credentials.parse(Optional.of(text));

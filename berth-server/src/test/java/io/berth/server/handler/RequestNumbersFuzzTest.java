@@ -17,7 +17,7 @@ import java.util.Optional;
 class RequestNumbersFuzzTest {
     private static final long[] BLOB_SIZES = {0, 1, 100, Long.MAX_VALUE};
 
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "10s")
     void parse(byte[] input) throws Exception {
         String text = text(input);
         for (long size : BLOB_SIZES) {
