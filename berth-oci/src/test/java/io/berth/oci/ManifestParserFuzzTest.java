@@ -13,7 +13,7 @@ class ManifestParserFuzzTest {
     private static final String[] CONTENT_TYPES = {null, "", MediaTypes.JSON, MediaTypes.OCI_MANIFEST,
             MediaTypes.OCI_INDEX, MediaTypes.DOCKER_MANIFEST, MediaTypes.DOCKER_MANIFEST_LIST};
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "15s")
     void parse(byte[] body) {
         for (String contentType : CONTENT_TYPES) {
             try {

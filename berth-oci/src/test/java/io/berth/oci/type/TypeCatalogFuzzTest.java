@@ -11,7 +11,7 @@ import java.util.List;
  * built-in types would re-read them (60 icons) on every input and cut the executions a hundredfold.
  */
 class TypeCatalogFuzzTest {
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "10s")
     void load(byte[] file) {
         for (TypeSource source : List.of(TypeSource.of("fuzz.json", file), TypeSource.of("fuzz.yaml", file))) {
             List<CatalogProblem> problems = TypeFiles.apply(source, source.name(), new CatalogBuilder());

@@ -17,7 +17,7 @@ import java.util.Optional;
 class ConfigLoaderFuzzTest {
     private static final Path FILE = tempFile();
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "15s")
     void load(byte[] yaml) throws IOException {
         Files.write(FILE, yaml);
         try {
