@@ -108,8 +108,10 @@ final class SecuritySections {
         List<TrustedIssuer> issuers = new ArrayList<>();
         List<JsonNode> items = sequence(node, "auth.trustedIssuers");
         for (int i = 0; i < items.size(); i++) {
-            JsonNode item = mapping(items.get(i), "auth.trustedIssuers[" + i + "]", ISSUER_KEYS);
-            issuers.add(new TrustedIssuer(text(item, "issuer").orElse(null), text(item, "jwks").flatMap(v -> path("auth.trustedIssuers.jwks", v)).orElse(null)));
+            String where = "auth.trustedIssuers[" + i + "]";
+            JsonNode item = mapping(items.get(i), where, ISSUER_KEYS);
+            issuers.add(new TrustedIssuer(text(item, "issuer").orElse(null),
+                    text(item, "jwks").flatMap(v -> path(where + ".jwks", v)).orElse(null)));
         }
         return issuers;
     }

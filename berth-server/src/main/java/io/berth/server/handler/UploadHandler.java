@@ -26,6 +26,7 @@ public final class UploadHandler {
      * saves the thread hops of streaming. Larger bodies stream to the file with back-pressure.
      */
     static final int SMALL_BODY = 64 << 10;
+
     private final UploadSessions sessions;
     private final BlobIndex blobs;
 

@@ -93,7 +93,7 @@ class ConfigLoaderTest {
             "types.directory | 'types: {directory: \"a\\0b\"}'",
             "auth.htpasswd | 'auth: {htpasswd: \"a\\0b\"}'",
             "auth.token.key | 'auth: {token: {key: \"a\\0b\"}}'",
-            "auth.trustedIssuers.jwks | 'auth: {trustedIssuers: [{issuer: https://sso.example.com, jwks: \"a\\0b\"}]}'",
+            "auth.trustedIssuers[0].jwks | 'auth: {trustedIssuers: [{issuer: https://sso.example.com, jwks: \"a\\0b\"}]}'",
             "tls.certificate | 'tls: {certificate: \"a\\0b\", key: k.pem}'",
             "tls.key | 'tls: {certificate: c.pem, key: \"a\\0b\"}'"})
     void aPathTheFileSystemCannotNameIsAProblemOfTheConfiguration(String key, String yaml) throws Exception {
