@@ -2,7 +2,10 @@ package io.berth.oci.type;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.Base64;
+import java.util.Deque;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -13,7 +16,6 @@ import javax.xml.parsers.ParserConfigurationException;
 import org.w3c.dom.Element;
 import org.w3c.dom.NamedNodeMap;
 import org.w3c.dom.Node;
-import org.w3c.dom.NodeList;
 
 /**
  * Checks icons before a UI inlines them: well-formed XML without a DOCTYPE, an {@code <svg>} root in the SVG namespace
@@ -66,7 +68,28 @@ final class Svg {
         }
     }
 
-    private static Optional<String> unsafe(Element element) {
+    /**
+     * The first forbidden element or attribute, walking the tree with a stack of its own: recursion overflowed the
+     * thread's stack on an icon of a few thousand nested elements, which fits in {@link #MAX_CHARS}.
+     */
+    private static Optional<String> unsafe(Element root) {
+        Deque<Element> pending = new ArrayDeque<>(List.of(root));
+        while (!pending.isEmpty()) {
+            Element element = pending.pop();
+            Optional<String> problem = unsafeItself(element);
+            if (problem.isPresent()) {
+                return problem;
+            }
+            for (Node child = element.getLastChild(); child != null; child = child.getPreviousSibling()) {
+                if (child instanceof Element e) {
+                    pending.push(e);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> unsafeItself(Element element) {
         String name = element.getLocalName().toLowerCase(Locale.ROOT);
         if (name.equals("script") || name.equals("foreignobject") || name.equals("style")) {
             return Optional.of("icon must not contain <" + element.getLocalName() + ">");
@@ -84,15 +107,6 @@ final class Svg {
             }
             if (REMOTE_URL.matcher(value.replace(" ", "")).matches() || value.contains("@import")) {
                 return Optional.of("icon must not reference anything outside itself (" + a.getNodeName() + ")");
-            }
-        }
-        NodeList children = element.getChildNodes();
-        for (int i = 0; i < children.getLength(); i++) {
-            if (children.item(i) instanceof Element child) {
-                Optional<String> problem = unsafe(child);
-                if (problem.isPresent()) {
-                    return problem;
-                }
             }
         }
         return Optional.empty();

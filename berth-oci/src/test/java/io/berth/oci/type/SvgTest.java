@@ -70,4 +70,14 @@ class SvgTest {
     void otherUrlsAreNotSvgData(String url) {
         assertThat(Svg.fromDataUrl(url)).isEmpty();
     }
+
+    /** A few thousand nested elements fit in MAX_CHARS and overflowed the stack until the catalog's fuzz test. */
+    @org.junit.jupiter.api.Test
+    void deeplyNestedIconsAreWalkedWithoutOverflowingTheStack() {
+        String deep = "<g>".repeat(4000) + "</g>".repeat(4000);
+        String deepScript = "<g>".repeat(4000) + "<script/>" + "</g>".repeat(4000);
+
+        assertThat(Svg.problem(OPEN + deep + "</svg>")).isEmpty();
+        assertThat(Svg.problem(OPEN + deepScript + "</svg>")).hasValueSatisfying(p -> assertThat(p).contains("<script>"));
+    }
 }

@@ -86,7 +86,8 @@ public final class ConfigLoader {
         }
         Layers layers = new Layers(file, environment);
         String listen = flags.listen().orElseGet(() -> layers.text("listen", "BERTH_LISTEN").orElse("127.0.0.1:5000"));
-        Path data = flags.data().orElseGet(() -> Path.of(layers.text("data", "BERTH_DATA").orElse("./berth-data")));
+        Path data = flags.data().orElseGet(() -> layers.text("data", "BERTH_DATA")
+                .flatMap(value -> path("data", value, problems)).orElse(Path.of("./berth-data")));
         String host = "127.0.0.1";
         int port = 5000;
         int colon = listen.lastIndexOf(':');
@@ -125,10 +126,11 @@ public final class ConfigLoader {
         var events = EventAndScanSettings.events(file == null ? null : file.get("events"),
                 layers.bool("events.pull", "BERTH_EVENTS_PULL", problems).orElse(false), problems);
         var scanners = EventAndScanSettings.scanners(file == null ? null : file.get("scanners"), problems);
+        Path types = layers.text("types.directory", "BERTH_TYPES_DIRECTORY")
+                .flatMap(value -> path("types.directory", value, problems)).orElse(data.resolve("types"));
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        Path types = layers.text("types.directory", "BERTH_TYPES_DIRECTORY").map(Path::of).orElse(data.resolve("types"));
         return new BerthConfig(host, port, data, database, limits, deleteEnabled, types, uiEnabled, auth, tls,
                 events, scanners);
     }
@@ -143,6 +145,19 @@ public final class ConfigLoader {
                 layers.integer("limits.maxConnections", "BERTH_LIMITS_MAX_CONNECTIONS", problems).orElse(d.maxConnections()),
                 layers.integer("limits.maxConnectionsPerAddress", "BERTH_LIMITS_MAX_CONNECTIONS_PER_ADDRESS", problems)
                         .orElse(d.maxConnectionsPerAddress()));
+    }
+
+    /**
+     * The path a setting names, or a problem: {@link Path#of} throws {@link java.nio.file.InvalidPathException} for
+     * text the file system cannot name (a NUL character), which must end as a problem of the configuration too.
+     */
+    static Optional<Path> path(String key, String value, List<String> problems) {
+        try {
+            return Optional.of(Path.of(value));
+        } catch (java.nio.file.InvalidPathException e) {
+            problems.add(key + " is not a usable path: " + e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private static JsonNode readYaml(Path path, List<String> problems) {

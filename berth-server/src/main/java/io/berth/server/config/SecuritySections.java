@@ -65,8 +65,8 @@ final class SecuritySections {
     private AuthConfig auth(JsonNode section, Map<String, String> environment, Optional<Path> htpasswdFlag) {
         JsonNode node = mapping(section, "auth", AUTH_KEYS);
         Optional<Path> htpasswd = htpasswdFlag
-                .or(() -> Optional.ofNullable(environment.get("BERTH_AUTH_HTPASSWD")).filter(v -> !v.isEmpty()).map(Path::of))
-                .or(() -> text(node, "htpasswd").map(Path::of));
+                .or(() -> Optional.ofNullable(environment.get("BERTH_AUTH_HTPASSWD")).filter(v -> !v.isEmpty())
+                        .or(() -> text(node, "htpasswd")).flatMap(v -> path("auth.htpasswd", v)));
         AuthConfig auth = new AuthConfig(htpasswd, token(node == null ? null : node.get("token")),
                 issuers(node == null ? null : node.get("trustedIssuers")),
                 groups(node == null ? null : node.get("groups")),
@@ -81,9 +81,9 @@ final class SecuritySections {
     private TlsConfig tls(JsonNode section, Map<String, String> environment) {
         JsonNode node = mapping(section, "tls", TLS_KEYS);
         Optional<Path> certificate = Optional.ofNullable(environment.get("BERTH_TLS_CERTIFICATE")).filter(v -> !v.isEmpty())
-                .or(() -> text(node, "certificate")).map(Path::of);
+                .or(() -> text(node, "certificate")).flatMap(v -> path("tls.certificate", v));
         Optional<Path> key = Optional.ofNullable(environment.get("BERTH_TLS_KEY")).filter(v -> !v.isEmpty())
-                .or(() -> text(node, "key")).map(Path::of);
+                .or(() -> text(node, "key")).flatMap(v -> path("tls.key", v));
         boolean allowPlain = bool(node, "allowPlainHttpAuth", "tls", false);
         try {
             return new TlsConfig(certificate, key, allowPlain);
@@ -101,15 +101,17 @@ final class SecuritySections {
                 text(node, "realm"),
                 seconds(node, "ttl", "auth.token").orElse(defaults.ttl()),
                 seconds(node, "refreshTtl", "auth.token").orElse(defaults.refreshTtl()),
-                text(node, "key").map(Path::of));
+                text(node, "key").flatMap(v -> path("auth.token.key", v)));
     }
 
     private List<TrustedIssuer> issuers(JsonNode node) {
         List<TrustedIssuer> issuers = new ArrayList<>();
         List<JsonNode> items = sequence(node, "auth.trustedIssuers");
         for (int i = 0; i < items.size(); i++) {
-            JsonNode item = mapping(items.get(i), "auth.trustedIssuers[" + i + "]", ISSUER_KEYS);
-            issuers.add(new TrustedIssuer(text(item, "issuer").orElse(null), text(item, "jwks").map(Path::of).orElse(null)));
+            String where = "auth.trustedIssuers[" + i + "]";
+            JsonNode item = mapping(items.get(i), where, ISSUER_KEYS);
+            issuers.add(new TrustedIssuer(text(item, "issuer").orElse(null),
+                    text(item, "jwks").flatMap(v -> path(where + ".jwks", v)).orElse(null)));
         }
         return issuers;
     }
@@ -216,6 +218,10 @@ final class SecuritySections {
             }
         });
         return values;
+    }
+
+    private Optional<Path> path(String key, String value) {
+        return ConfigLoader.path(key, value, problems);
     }
 
     private static Optional<String> text(JsonNode node, String key) {

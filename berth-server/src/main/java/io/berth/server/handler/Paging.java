@@ -25,16 +25,19 @@ public record Paging(int size, Optional<String> last) {
         return new Paging(size, exchange.query("last").filter(l -> !l.isEmpty()));
     }
 
-    /** ASCII digits only: {@link Integer#parseInt} would also take other scripts' digits and a sign. */
-    private static int parseSize(String n) {
-        if (n.isEmpty() || n.length() > 10 || !n.chars().allMatch(c -> c >= '0' && c <= '9')) {
+    /**
+     * {@code n}: ASCII digits only ({@link Integer#parseInt} would take {@code +5} and {@code ١٢}), anything else is
+     * 400 {@code UNSUPPORTED}. A number past an int is as large as any and is cut to the maximum page size.
+     */
+    static int parseSize(String n) {
+        if (n.isEmpty() || !n.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw ErrorCode.UNSUPPORTED.exception(400, "n must be a non-negative integer, was " + n);
         }
-        long size = Long.parseLong(n);
-        if (size > Integer.MAX_VALUE) {
-            throw ErrorCode.UNSUPPORTED.exception(400, "n must be a non-negative integer, was " + n);
+        try {
+            return Integer.parseInt(n);
+        } catch (NumberFormatException pastAnInt) {
+            return Integer.MAX_VALUE;
         }
-        return (int) size;
     }
 
     /** How many entries to read: one more than the page, to detect a next page. */

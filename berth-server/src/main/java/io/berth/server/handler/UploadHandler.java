@@ -13,8 +13,6 @@ import io.vertx.core.Future;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Blob pushes (end-4a, end-4b, end-5, end-6, end-11, end-13 and cancel): POST to start, to push in one request
@@ -31,7 +29,6 @@ public final class UploadHandler {
     static final int SMALL_BODY = 64 << 10;
     static final int MOUNT_SOURCE_PAGE = 200;
     static final int MOUNT_SOURCE_PAGES = 50;
-    private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes[ =])?(\\d+)-(\\d+)(?:/(?:\\d+|\\*))?");
 
     private final UploadSessions sessions;
     private final BlobIndex blobs;
@@ -98,7 +95,7 @@ public final class UploadHandler {
     public Future<Reply> patch(Exchange exchange) {
         Repository repository = exchange.repository();
         UUID id = uploadId(exchange);
-        Optional<long[]> range = exchange.header("Content-Range").map(UploadHandler::parseContentRange);
+        Optional<ByteRange> range = exchange.header("Content-Range").map(ByteRange::ofContentRange);
         return exchange.blocking(() -> claimAt(exchange, repository, id, range))
                 .compose(progress -> sessions.append(progress, exchange.request())
                         .onComplete(appended -> sessions.release(progress)))
@@ -110,7 +107,7 @@ public final class UploadHandler {
         UUID id = uploadId(exchange);
         Digest digest = Digest.parse(exchange.query("digest")
                 .orElseThrow(() -> ErrorCode.DIGEST_INVALID.exception("the digest query parameter is required")));
-        Optional<long[]> range = exchange.header("Content-Range").map(UploadHandler::parseContentRange);
+        Optional<ByteRange> range = exchange.header("Content-Range").map(ByteRange::ofContentRange);
         boolean hasBody = exchange.header("Content-Length").map(Exchange::parseLength).map(n -> n > 0)
                 .orElse(exchange.header("Transfer-Encoding").isPresent());
         if (!hasBody) {
@@ -178,19 +175,19 @@ public final class UploadHandler {
     }
 
     /** Claims the session; a chunk that does not start where the session stands is 416 with the session's Range. */
-    private Progress claimAt(Exchange exchange, Repository repository, UUID id, Optional<long[]> range) {
+    private Progress claimAt(Exchange exchange, Repository repository, UUID id, Optional<ByteRange> range) {
         Progress progress = sessions.claim(repository, id);
-        if (range.isPresent() && range.get()[0] != progress.length()) {
+        if (range.isPresent() && range.get().start() != progress.length()) {
             sessions.release(progress);
             exchange.request().response().putHeader("Range", rangeHeader(progress.length()))
                     .putHeader("Location", Endpoint.UPLOAD.path(repository, id))
                     .putHeader("Docker-Upload-UUID", id.toString());
-            throw ErrorCode.BLOB_UPLOAD_INVALID.exception(416, "chunk starts at " + range.get()[0]
+            throw ErrorCode.BLOB_UPLOAD_INVALID.exception(416, "chunk starts at " + range.get().start()
                     + " but the upload has " + progress.length() + " bytes");
         }
         if (range.isPresent()) {
             long declared = exchange.header("Content-Length").map(Exchange::parseLength).orElse(-1L);
-            long expected = range.get()[1] - range.get()[0] + 1;
+            long expected = range.get().length();
             if (declared >= 0 && declared != expected) {
                 sessions.release(progress);
                 throw ErrorCode.SIZE_INVALID.exception("Content-Length " + declared
@@ -218,24 +215,5 @@ public final class UploadHandler {
         } catch (IllegalArgumentException e) {
             throw ErrorCode.BLOB_UPLOAD_UNKNOWN.exception("upload " + exchange.variable("uuid") + " is unknown");
         }
-    }
-
-    private static long[] parseContentRange(String header) {
-        Matcher m = CONTENT_RANGE.matcher(header.trim());
-        if (!m.matches()) {
-            throw ErrorCode.BLOB_UPLOAD_INVALID.exception("invalid Content-Range: " + header);
-        }
-        long start;
-        long end;
-        try {
-            start = Long.parseLong(m.group(1));
-            end = Long.parseLong(m.group(2));
-        } catch (NumberFormatException e) {
-            throw ErrorCode.BLOB_UPLOAD_INVALID.exception("Content-Range beyond any size: " + header);
-        }
-        if (end < start) {
-            throw ErrorCode.BLOB_UPLOAD_INVALID.exception(416, "invalid Content-Range: " + header);
-        }
-        return new long[] {start, end};
     }
 }

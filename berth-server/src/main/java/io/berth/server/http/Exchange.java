@@ -121,14 +121,17 @@ public final class Exchange {
         return request.pipeTo(target);
     }
 
-    /** Parses a {@code Content-Length} value; a malformed one is {@code SIZE_INVALID}. */
+    /**
+     * Parses a {@code Content-Length} value, RFC 9110's {@code 1*DIGIT} in ASCII ({@link Long#parseLong} would take
+     * {@code +5} and {@code ١٢}); a malformed one, or one past a long, is {@code SIZE_INVALID}.
+     */
     public static long parseLength(String value) {
+        String digits = value.trim();
         try {
-            long length = Long.parseLong(value.trim());
-            if (length < 0) {
+            if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
                 throw new NumberFormatException();
             }
-            return length;
+            return Long.parseLong(digits);
         } catch (NumberFormatException e) {
             throw ErrorCode.SIZE_INVALID.exception("invalid Content-Length: " + value);
         }

@@ -147,7 +147,10 @@ class HostileInputTest {
         cases.add(send("PUT upload without digest", "PUT", "%UPLOAD%", "", 400, "DIGEST_INVALID"));
         cases.add(send("PUT upload of the wrong digest", "PUT", "%UPLOAD%?digest=" + GOOD_DIGEST, "abc", 400,
                 "DIGEST_INVALID", "Content-Type", "application/octet-stream"));
-        for (String n : List.of("-1", "abc", "99999999999999999999", "1e3", "0x10", "%zz", "%00", "%EF%BC%91", "+5", "%205", "2147483648")) {
+        for (String n : List.of("99999999999999999999", "2147483648")) {
+            cases.add(get("catalog n=" + n + " is cut to the maximum", "/v2/_catalog?n=" + n, 200, null));
+        }
+        for (String n : List.of("-1", "abc", "1e3", "0x10", "%zz", "%00", "%EF%BC%91", "+5", "%205", "%2B5")) {
             cases.add(get("catalog n=" + n, "/v2/_catalog?n=" + n, 400, "UNSUPPORTED"));
             cases.add(get("tags n=" + n, "/v2/" + REPO + "/tags/list?n=" + n, 400, "UNSUPPORTED"));
             cases.add(get("listing n=" + n, "/api/v1/artifacts?n=" + n, 400, "UNSUPPORTED"));

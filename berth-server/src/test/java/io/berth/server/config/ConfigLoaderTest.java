@@ -120,4 +120,31 @@ class ConfigLoaderTest {
                 .hasMessageContaining("limits.idleTimeout")
                 .hasMessageContaining("limits.maxConnections");
     }
+
+    /** Path.of threw InvalidPathException out of the loader for a NUL until the fuzz test (issue #16). */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "data | 'data: \"a\\0b\"'",
+            "types.directory | 'types: {directory: \"a\\0b\"}'",
+            "auth.htpasswd | 'auth: {htpasswd: \"a\\0b\"}'",
+            "auth.token.key | 'auth: {token: {key: \"a\\0b\"}}'",
+            "auth.trustedIssuers[0].jwks | 'auth: {trustedIssuers: [{issuer: https://sso.example.com, jwks: \"a\\0b\"}]}'",
+            "tls.certificate | 'tls: {certificate: \"a\\0b\", key: k.pem}'",
+            "tls.key | 'tls: {certificate: c.pem, key: \"a\\0b\"}'"})
+    void aPathTheFileSystemCannotNameIsAProblemOfTheConfiguration(String key, String yaml) throws Exception {
+        Path file = dir.resolve("berth.yaml");
+        Files.writeString(file, yaml);
+
+        assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Flags(Optional.empty(), Optional.empty(), Optional.of(file)), Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .anySatisfy(problem -> assertThat(problem).startsWith(key + " is not a usable path")));
+    }
+
+    @Test
+    void aPathFromTheEnvironmentTheFileSystemCannotNameIsAProblemToo() {
+        assertThatThrownBy(() -> ConfigLoader.load(NO_FLAGS, Map.of("BERTH_DATA", "a\0b", "BERTH_TLS_KEY", "\0")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .anySatisfy(problem -> assertThat(problem).startsWith("data is not a usable path"))
+                        .anySatisfy(problem -> assertThat(problem).startsWith("tls.key is not a usable path")));
+    }
 }
