@@ -2,6 +2,7 @@ package io.berth.server.auth;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * What a request to the registry API needs, as the {@link AccessController} sees it.
@@ -11,10 +12,10 @@ import java.util.Optional;
  * @param origin        {@code scheme://host[:port]} as the client addressed the server, for the token realm
  * @param scopes        the access the request needs; empty for the version check {@code /v2/}, which needs only
  *                      an identity
- * @param requestId     the request's id, which the audit log names
+ * @param requestId     the request's id, which the audit log names (made when first asked for)
  */
 public record AccessRequest(Optional<String> authorization, String client, String origin, List<Scope> scopes,
-                            String requestId) {
+                            Supplier<String> requestId) {
     public AccessRequest {
         scopes = List.copyOf(scopes);
     }

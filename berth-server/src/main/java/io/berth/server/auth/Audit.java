@@ -3,6 +3,7 @@ package io.berth.server.auth;
 import io.berth.server.log.LogText;
 import io.berth.oci.Endpoint;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +38,7 @@ public final class Audit {
      * Records a completed push (a manifest or a finished blob upload or mount) or delete. Nothing is recorded for
      * reads, for upload steps that are not the last, or when authorization is off ({@link Decision.Grant#OPEN}).
      */
-    public static void completed(String requestId, Decision.Grant grant, String client, Endpoint.Match match,
+    public static void completed(Supplier<String> requestId, Decision.Grant grant, String client, Endpoint.Match match,
                                  Endpoint.Method method, int status, String digest) {
         if (grant == Decision.Grant.OPEN || status >= 300) {
             return;
@@ -56,7 +57,7 @@ public final class Audit {
         }
         String target = endpoint == Endpoint.MANIFEST ? match.variable("reference")
                 : endpoint == Endpoint.BLOB ? match.variable("digest") : digest;
-        log("request {}: {} {} {} by {} from {}", requestId, what, match.variable("name"), target,
+        log("request {}: {} {} {} by {} from {}", requestId.get(), what, match.variable("name"), target,
                 grant.subject().display(), client);
     }
 

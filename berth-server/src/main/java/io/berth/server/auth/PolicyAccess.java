@@ -143,7 +143,7 @@ public final class PolicyAccess implements AccessController {
     }
 
     private Decision refuse(AccessRequest request, Subject subject, Decision.Challenge challenge) {
-        Audit.refused(request.requestId(), subject, request.client(), request.scopes(), challenge);
+        Audit.refused(request.requestId().get(), subject, request.client(), request.scopes(), challenge);
         return challenge;
     }
 

@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +26,9 @@ public final class ErrorRenderer {
     private ErrorRenderer() {
     }
 
-    public static void render(HttpServerRequest request, String requestId, Throwable failure) {
+    public static void render(HttpServerRequest request, Supplier<String> id, Throwable failure) {
         HttpServerResponse response = request.response();
+        String requestId = id.get();
         if (response.closed()) {
             LOG.debug("request {} {} {}: the connection closed before the answer ({})", requestId, request.method(),
                     LogText.escaped(request.path()), LogText.escaped(failure.toString()));
@@ -43,6 +45,7 @@ public final class ErrorRenderer {
         RegistryException error = toRegistryException(request, requestId, failure);
         byte[] body = envelope(error.code(), error.detail(), requestId);
         response.setStatusCode(error.status())
+                .putHeader(RequestId.HEADER, requestId)
                 .putHeader("Content-Type", "application/json")
                 .putHeader("Content-Length", String.valueOf(body.length));
         discardUnreadBody(request);

@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.streams.WriteStream;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * One request to a spec endpoint: its path variables, query, headers and body, plus {@link #blocking} to run
@@ -23,19 +24,23 @@ public final class Exchange {
     private final PathVariables variables;
     private final WorkerExecutor workers;
     private final Decision.Grant grant;
-    private final RequestContext context;
+    private final Supplier<RequestContext> contextOf;
+    private RequestContext context;
 
-    Exchange(HttpServerRequest request, RequestContext context, PathVariables variables, WorkerExecutor workers,
-             Decision.Grant grant) {
+    Exchange(HttpServerRequest request, Supplier<RequestContext> context, PathVariables variables,
+             WorkerExecutor workers, Decision.Grant grant) {
         this.request = request;
         this.variables = variables;
         this.workers = workers;
         this.grant = grant;
-        this.context = context;
+        this.contextOf = context;
     }
 
     /** Who is asking, through which connection: handlers pass it to the index calls that write, for events. */
-    public RequestContext context() {
+    public synchronized RequestContext context() {
+        if (context == null) {
+            context = contextOf.get(); // made on demand: most requests write nothing that names them
+        }
         return context;
     }
 

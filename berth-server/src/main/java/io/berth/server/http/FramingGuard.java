@@ -92,7 +92,7 @@ final class FramingGuard extends ChannelDuplexHandler {
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
-                .set(Router.REQUEST_ID_HEADER, requestId);
+                .set(RequestId.HEADER, requestId);
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 

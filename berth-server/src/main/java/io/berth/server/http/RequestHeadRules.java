@@ -43,36 +43,51 @@ final class RequestHeadRules {
         throw head("malformed HTTP version in the request line");
     }
 
-    /** Checks the request line and header lines as received, {@code raw} possibly led by empty lines. */
-    static void checkHead(HttpVersion version, byte[] raw) {
+    /**
+     * Checks the header lines as received, the first {@code length} bytes of {@code raw}, possibly led by empty
+     * lines. It runs on every request, so it walks the bytes once and makes strings only of the few values it judges.
+     */
+    static void checkHead(HttpVersion version, byte[] raw, int length) {
         int hosts = 0;
         int lengths = 0;
         String host = null;
-        List<String> codings = new ArrayList<>();
-        for (String line : headerLines(raw)) {
-            if (line.charAt(0) == ' ' || line.charAt(0) == '\t') {
+        List<String> codings = List.of();
+        int start = afterRequestLine(raw, length);
+        while (start < length) {
+            int end = lineEnd(raw, start, length);
+            if (end == start) {
+                break; // the empty line that ends the head
+            }
+            byte first = raw[start];
+            if (first == ' ' || first == '\t') {
                 throw head("obsolete line folding in a header field");
             }
-            int colon = line.indexOf(':');
-            if (colon <= 0 || !isToken(line.substring(0, colon))) {
+            int colon = start;
+            while (colon < end && isTokenChar(raw[colon])) {
+                colon++;
+            }
+            if (colon == start || colon == end || raw[colon] != ':') {
                 throw head("malformed header field name");
             }
-            if (line.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
-                throw head("control character in a header field");
-            }
-            String name = line.substring(0, colon);
-            String value = line.substring(colon + 1);
-            if (name.equalsIgnoreCase("host")) {
-                hosts++;
-                host = value.strip();
-            } else if (name.equalsIgnoreCase("content-length")) {
-                lengths++;
-                if (!DIGITS.matcher(value.strip()).matches()) {
-                    throw length("invalid Content-Length '" + printable(value) + "'");
+            for (int i = colon + 1; i < end; i++) {
+                if (raw[i] < 0x20 && raw[i] != '\t' && raw[i] >= 0 || raw[i] == 0x7f) {
+                    throw head("control character in a header field");
                 }
-            } else if (name.equalsIgnoreCase("transfer-encoding")) {
-                codings.add(value);
             }
+            if (named(raw, start, colon, "host")) {
+                hosts++;
+                host = value(raw, colon + 1, end).strip();
+            } else if (named(raw, start, colon, "content-length")) {
+                lengths++;
+                String contentLength = value(raw, colon + 1, end).strip();
+                if (!DIGITS.matcher(contentLength).matches()) {
+                    throw length("invalid Content-Length '" + printable(value(raw, colon + 1, end)) + "'");
+                }
+            } else if (named(raw, start, colon, "transfer-encoding")) {
+                codings = codings.isEmpty() ? new ArrayList<>() : codings;
+                codings.add(value(raw, colon + 1, end));
+            }
+            start = next(raw, end, length);
         }
         if (!codings.isEmpty()) {
             checkTransferEncoding(version, codings, lengths);
@@ -107,27 +122,49 @@ final class RequestHeadRules {
         }
     }
 
-    /** The header lines after the request line, without line ends; empty lines before the request line are skipped. */
-    private static List<String> headerLines(byte[] raw) {
-        List<String> lines = new ArrayList<>();
-        boolean requestLineSeen = false;
-        for (String line : new String(raw, StandardCharsets.ISO_8859_1).split("\n", -1)) {
-            String bare = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
-            if (bare.isEmpty()) {
-                if (requestLineSeen) {
-                    break;
-                }
-            } else if (requestLineSeen) {
-                lines.add(bare);
-            } else {
-                requestLineSeen = true;
-            }
+    /** Where the first header line starts: after any empty lines and the request line. */
+    private static int afterRequestLine(byte[] raw, int length) {
+        int start = 0;
+        while (start < length && lineEnd(raw, start, length) == start) {
+            start = next(raw, start, length);
         }
-        return lines;
+        return next(raw, lineEnd(raw, start, length), length);
     }
 
-    private static boolean isToken(String name) {
-        return name.chars().allMatch(c -> c < 0x7f && (Character.isLetterOrDigit(c) || TCHAR_SYMBOLS.indexOf(c) >= 0));
+    /** Where the line starting at {@code start} ends: its CR LF, its LF, or the end of the bytes. */
+    private static int lineEnd(byte[] raw, int start, int length) {
+        int lf = start;
+        while (lf < length && raw[lf] != '\n') {
+            lf++;
+        }
+        return lf > start && raw[lf - 1] == '\r' ? lf - 1 : lf;
+    }
+
+    /** Where the line after the one ending at {@code end} starts. */
+    private static int next(byte[] raw, int end, int length) {
+        int at = end < length && raw[end] == '\r' ? end + 1 : end;
+        return at < length ? at + 1 : length;
+    }
+
+    private static boolean isTokenChar(byte b) {
+        return b > 0x20 && b < 0x7f && (Character.isLetterOrDigit(b) || TCHAR_SYMBOLS.indexOf(b) >= 0);
+    }
+
+    /** Whether the field name in {@code raw[from, to)} is {@code name} (lower case), in any case. */
+    private static boolean named(byte[] raw, int from, int to, String name) {
+        if (to - from != name.length()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (Character.toLowerCase(raw[from + i]) != name.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String value(byte[] raw, int from, int to) {
+        return new String(raw, from, to - from, StandardCharsets.ISO_8859_1);
     }
 
     /** A value for a detail message: control and non-ASCII characters escaped, at most 64 characters. */

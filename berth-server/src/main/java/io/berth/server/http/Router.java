@@ -21,8 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -34,11 +32,9 @@ import java.util.stream.Collectors;
  */
 public final class Router implements Handler<HttpServerRequest> {
     static final String API_VERSION_HEADER = "Docker-Distribution-API-Version";
-    static final String REQUEST_ID_HEADER = "X-Request-Id";
     /** A year, the subdomains too: once a browser has seen the registry over TLS, it never goes back to plain HTTP. */
     static final String HSTS = "max-age=31536000; includeSubDomains";
     private static final String V2 = "/v2/";
-    private static final Pattern USABLE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private final List<Route> routes;
     private final Map<Endpoint, Map<HttpMethod, Route>> spec;
@@ -122,14 +118,13 @@ public final class Router implements Handler<HttpServerRequest> {
     }
 
     /**
-     * Answers one request. Every answer carries the request's id ({@code X-Request-Id}), which error bodies and log
-     * lines repeat, and over TLS {@code Strict-Transport-Security}.
+     * Answers one request. An error carries the request's id ({@code X-Request-Id} and {@code requestId} in its
+     * body), which the log lines about it repeat; over TLS every answer carries {@code Strict-Transport-Security}.
      */
     @Override
     public void handle(HttpServerRequest request) {
         request.pause();
-        String requestId = requestId(request);
-        request.response().putHeader(REQUEST_ID_HEADER, requestId);
+        RequestId requestId = new RequestId(request);
         if (request.isSSL()) {
             request.response().putHeader("Strict-Transport-Security", HSTS);
         }
@@ -152,7 +147,7 @@ public final class Router implements Handler<HttpServerRequest> {
     private record Matched(Map<HttpMethod, Route> byMethod, PathVariables variables, Endpoint.Match endpoint) {
     }
 
-    private Future<Reply> dispatch(HttpServerRequest request, String requestId) {
+    private Future<Reply> dispatch(HttpServerRequest request, RequestId requestId) {
         Matched matched = match(request);
         Route route = matched.byMethod().get(request.method());
         if (route == null) {
@@ -163,21 +158,22 @@ public final class Router implements Handler<HttpServerRequest> {
         }
         requireDecodableQuery(request);
         if (route.access().isPublic()) {
-            return route.handler().handle(new Exchange(request, context(request, requestId, Decision.Grant.NOBODY),
+            return route.handler().handle(new Exchange(request, () -> context(request, requestId, Decision.Grant.NOBODY),
                     matched.variables(), workers, Decision.Grant.NOBODY));
         }
         AccessRequest needs = new AccessRequest(Optional.ofNullable(request.getHeader("Authorization")),
                 request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress(), origin(request),
-                route.access().scopes(matched.variables(), name -> Optional.ofNullable(request.getParam(name))), requestId);
+                route.access().scopes(matched.variables(), name -> Optional.ofNullable(request.getParam(name))),
+                requestId);
         return access.authorize(needs).compose(decision -> {
             if (decision instanceof Decision.Challenge challenge) {
                 challenge.headers().forEach(request.response()::putHeader);
                 return Future.failedFuture(challenge.code().exception(challenge.detail()));
             }
             Decision.Grant grant = (Decision.Grant) decision;
-            Future<Reply> reply = route.handler().handle(new Exchange(request, context(request, requestId, grant),
+            Future<Reply> reply = route.handler().handle(new Exchange(request, () -> context(request, requestId, grant),
                     matched.variables(), workers, grant));
-            return matched.endpoint() == null ? reply : reply.onSuccess(r -> Audit.completed(requestId, grant, needs.client(),
+            return matched.endpoint() == null ? reply : reply.onSuccess(r -> Audit.completed(requestId::get, grant, needs.client(),
                     matched.endpoint(), Endpoint.Method.valueOf(route.method().name()), r.status(),
                     r.headers().get("Docker-Content-Digest")));
         });
@@ -207,18 +203,12 @@ public final class Router implements Handler<HttpServerRequest> {
         throw noSuchPath(path);
     }
 
-    /** The request's id: the client's {@code X-Request-Id} when it is usable, else a new UUID. */
-    private static String requestId(HttpServerRequest request) {
-        String clientId = request.getHeader(REQUEST_ID_HEADER);
-        return clientId != null && USABLE_ID.matcher(clientId).matches() ? clientId : UUID.randomUUID().toString();
-    }
-
     /** Who made the request, through which connection, as events record it; the grant names the actor. */
-    private static RequestContext context(HttpServerRequest request, String id, Decision.Grant grant) {
+    private static RequestContext context(HttpServerRequest request, RequestId id, Decision.Grant grant) {
         SocketAddress remote = request.remoteAddress();
         HostAndPort authority = request.authority();
         String host = authority == null ? "" : authority.port() > 0 ? authority.host() + ":" + authority.port() : authority.host();
-        return new RequestContext(id, remote == null ? "" : remote.hostAddress() + ":" + remote.port(), host,
+        return new RequestContext(id.get(), remote == null ? "" : remote.hostAddress() + ":" + remote.port(), host,
                 request.method().name(), request.getHeader("User-Agent"), grant.subject().display());
     }
 

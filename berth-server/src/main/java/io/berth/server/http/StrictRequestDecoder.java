@@ -1,13 +1,12 @@
 package io.berth.server.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.impl.VertxHttpRequestDecoder;
-import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +26,9 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
 
     private final SlowClients slowClients;
     private final int maxHeadBytes;
-    /** The current head's bytes so far; made on a connection's first request, not for one that sends nothing. */
-    private ByteArrayOutputStream head;
+    /** The current head's bytes so far ({@code headLength} of them), in a buffer the connection's requests reuse. */
+    private byte[] head = new byte[0];
+    private int headLength;
     private boolean firstByteSeen;
     private boolean inBody;
     private boolean headChecked;
@@ -82,14 +82,15 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     }
 
     private void keepHeadBytes(ByteBuf in, int from, int count) {
-        if (head == null) {
-            head = new ByteArrayOutputStream(256);
-        }
-        if (head.size() + count > maxHeadBytes) {
+        if (headLength + count > maxHeadBytes) {
             headTooLarge = true;
-        } else {
-            head.write(ByteBufUtil.getBytes(in, from, count), 0, count);
+            return;
         }
+        if (headLength + count > head.length) {
+            head = Arrays.copyOf(head, Math.min(maxHeadBytes, Math.max(512, 2 * (headLength + count))));
+        }
+        in.getBytes(from, head, headLength, count);
+        headLength += count;
     }
 
     @Override
@@ -106,14 +107,12 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
             if (reading != null) {
                 keepHeadBytes(reading, readingFrom, reading.readerIndex() - readingFrom);
             }
-            byte[] raw = head == null ? new byte[0] : head.toByteArray();
-            if (head != null) {
-                head.reset();
-            }
+            int length = headLength;
+            headLength = 0;
             if (headTooLarge) {
                 throw FramingException.head("request head too large");
             }
-            RequestHeadRules.checkHead(message.protocolVersion(), raw);
+            RequestHeadRules.checkHead(message.protocolVersion(), head, length);
             slowClients.headDone();
             inBody = true;
         }

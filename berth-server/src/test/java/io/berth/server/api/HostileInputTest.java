@@ -199,6 +199,20 @@ class HostileInputTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void anErrorNamesTheClientsOwnRequestIdWhenItIsUsable() throws Exception {
+        RawHttp.Response own = RawHttp.exchange(registry.port(), RawHttp.request("GET", "/v2/" + REPO + "/manifests/-x",
+                null, "X-Request-Id", "trace-42.a:b"));
+        RawHttp.Response odd = RawHttp.exchange(registry.port(), RawHttp.request("GET", "/v2/" + REPO + "/manifests/-x",
+                null, "X-Request-Id", "no spaces please"));
+
+        assertThat(own.header("X-Request-Id")).isEqualTo("trace-42.a:b");
+        assertThat(RegistryHttp.JSON.readTree(own.body()).at("/errors/0/requestId").asText()).isEqualTo("trace-42.a:b");
+        assertThat(odd.header("X-Request-Id")).matches("[0-9a-f-]{36}");
+        RawHttp.Response fine = RawHttp.exchange(registry.port(), RawHttp.request("GET", "/v2/", null));
+        assertThat(fine.header("X-Request-Id")).as("a success needs no id").isNull();
+    }
+
     /** Fills in what exists only once the server runs: an open upload, a stored blob. */
     private static String resolve(String request) {
         if (request.startsWith("%BLOB%")) {
