@@ -30,11 +30,12 @@ public final class HttpEdge implements Handler<HttpConnection> {
         this.connections = new ConnectionLimits(limits.maxConnections(), limits.maxConnectionsPerAddress());
     }
 
-    /** Sets the options the edge relies on (no h2c, the idle timeout) and remembers them for the decoder. */
+    /**
+     * Sets the options the edge relies on (no h2c) and remembers them for the decoder. The idle timeout is
+     * {@link SlowClients}' own, not Vert.x's, whose idle handler adds a promise and a listener to every write.
+     */
     public HttpServerOptions configure(HttpServerOptions options) {
-        this.options = options.setHttp2ClearTextEnabled(false)
-                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, limits.idleTimeout().toMillis()))
-                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+        this.options = options.setHttp2ClearTextEnabled(false);
         return this.options;
     }
 

@@ -1,6 +1,7 @@
 package io.berth.server.http;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -24,9 +25,15 @@ final class SlowClients {
     private final long windowMillis;
     private final long tickMillis;
     private final long headerTimeoutNanos;
+    private final long idleTimeoutNanos;
+    /** How often the watch looks: often enough that a limit is enforced within half of it late. */
+    private final long watchNanos;
     /** When the head under way began to arrive (the event loop's clock, never 0), or 0 when none is. */
     private long headStartedNanos;
-    private ScheduledFuture<?> headTimer;
+    /** When bytes last came in, or the bytes waiting to go out last changed. */
+    private long lastActivityNanos;
+    private long lastPendingBytes;
+    private ScheduledFuture<?> watch;
     private ScheduledFuture<?> rateTimer;
     private long waitedMillis;
     private long bytesInWindow;
@@ -38,44 +45,65 @@ final class SlowClients {
         this.windowMillis = limits.bodyRateWindow().toMillis();
         this.tickMillis = Math.max(20, windowMillis / 10);
         this.headerTimeoutNanos = limits.headerTimeout().toNanos();
+        this.idleTimeoutNanos = limits.idleTimeout().toNanos();
+        this.watchNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(20), Math.min(headerTimeoutNanos, idleTimeoutNanos) / 2);
     }
 
     /**
-     * The connection opened or a request's first bytes arrived: its head is due within the header timeout. Only the
-     * time is noted; one timer per connection checks it, armed when none is (scheduling and cancelling a timer for
-     * every request of a keep-alive connection cost a tenth of the small requests' throughput).
+     * The connection opened or bytes of a request's head arrived: the head is due within the header timeout. Only
+     * times are noted here, on every read; one watch per connection, armed once, compares them (a timer scheduled and
+     * cancelled per request, and Netty's idle handler with its listener per write, cost a tenth of the small
+     * requests' throughput).
      */
     void headStarted() {
+        long now = now();
+        lastActivityNanos = now;
         if (headStartedNanos == 0) {
-            headStartedNanos = now() | 1;
+            headStartedNanos = now | 1;
         }
-        if (headTimer == null && !closed) {
-            armHeadTimer(headerTimeoutNanos);
+        if (watch == null && !closed) {
+            watch = channel.eventLoop().schedule(this::look, watchNanos, TimeUnit.NANOSECONDS);
         }
-    }
-
-    private void armHeadTimer(long delayNanos) {
-        headTimer = channel.eventLoop().schedule(this::checkHead, delayNanos, TimeUnit.NANOSECONDS);
     }
 
     /**
-     * Closes the connection when a head has been arriving for longer than the timeout, unless the server stopped
-     * reading (a pipelined request waiting behind a long response): then it waits once more.
+     * Closes the connection when a head has been arriving for longer than the header timeout, or when nothing came
+     * in and nothing went out for the idle timeout (between requests, and for a client that stopped reading its
+     * answer); time in which the server itself does not read (back-pressure, or a pipelined request waiting behind
+     * a long answer) counts for neither.
      */
-    private void checkHead() {
-        headTimer = null;
-        if (closed || headStartedNanos == 0) {
-            return; // no head under way: the next one arms the timer again
+    private void look() {
+        watch = null;
+        if (closed) {
+            return;
         }
-        long due = headStartedNanos + headerTimeoutNanos - now();
-        if (due > 0) {
-            armHeadTimer(due);
-        } else if (channel.config().isAutoRead()) {
-            close("request head not complete within " + limits.headerTimeout().toMillis() + " ms");
-        } else {
-            headStartedNanos = now() | 1;
-            armHeadTimer(headerTimeoutNanos);
+        long now = now();
+        long pending = pendingBytes();
+        if (pending != lastPendingBytes || !channel.config().isAutoRead()) {
+            lastPendingBytes = pending;
+            lastActivityNanos = now;
         }
+        if (headStartedNanos != 0 && now - headStartedNanos >= headerTimeoutNanos) {
+            if (channel.config().isAutoRead()) {
+                close("request head not complete within " + limits.headerTimeout().toMillis() + " ms");
+                return;
+            }
+            headStartedNanos = now | 1;
+        }
+        if (now - lastActivityNanos >= idleTimeoutNanos) {
+            close("idle for " + limits.idleTimeout().toMillis() + " ms");
+            return;
+        }
+        watch = channel.eventLoop().schedule(this::look, watchNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * A figure of what waits to go out that changes while the client reads: the bytes not yet sent plus the
+     * progress within the message being sent (a file region of a download counts as pending until all of it went).
+     */
+    private long pendingBytes() {
+        ChannelOutboundBuffer outbound = channel.unsafe().outboundBuffer();
+        return outbound == null ? 0 : outbound.totalPendingWriteBytes() + outbound.currentProgress();
     }
 
     void headDone() {
@@ -97,6 +125,7 @@ final class SlowClients {
 
     void bodyRead(int bytes) {
         bytesInWindow += bytes;
+        lastActivityNanos = now();
     }
 
     void bodyDone() {
@@ -105,7 +134,7 @@ final class SlowClients {
 
     void closed() {
         closed = true;
-        headTimer = cancel(headTimer);
+        watch = cancel(watch);
         rateTimer = cancel(rateTimer);
     }
 

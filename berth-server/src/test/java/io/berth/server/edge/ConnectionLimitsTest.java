@@ -120,4 +120,50 @@ class ConnectionLimitsTest {
             assertThat(reply.millis()).isBetween(1000L, 3500L);
         }
     }
+
+    /** Idle means nothing in and nothing out: a download the client reads slowly is activity, a stalled one is not. */
+    @Test
+    void aDownloadReadSlowlyOutlastsTheIdleTimeoutAndAStalledOneDoesNot() throws Exception {
+        try (BerthFixture registry = start(limits -> limits.withIdleTimeout(Duration.ofMillis(1000)))) {
+            byte[] blob = new byte[8 << 20];
+            java.util.concurrent.ThreadLocalRandom.current().nextBytes(blob);
+            String digest = new Registry(registry.hostPort()).push("idle/app", blob);
+            byte[] get = bytes("GET /v2/idle/app/blobs/" + digest + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+
+            long slowBytes = 0;
+            long started = System.nanoTime();
+            try (Socket slow = new Socket()) {
+                slow.setReceiveBufferSize(16 * 1024);
+                slow.connect(new java.net.InetSocketAddress("127.0.0.1", port(registry)));
+                slow.setSoTimeout(5000);
+                slow.getOutputStream().write(get);
+                InputStream in = slow.getInputStream();
+                byte[] chunk = new byte[64 * 1024];
+                for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
+                    slowBytes += n;
+                    Thread.sleep(slowBytes < 2L * blob.length / 3 ? 15 : 0); // about 2.5 s in all, > the idle timeout
+                }
+            }
+            assertThat(System.nanoTime() - started).isGreaterThan(Duration.ofMillis(1500).toNanos());
+            assertThat(slowBytes).as("all of it arrived").isGreaterThan(blob.length);
+
+            try (Socket stalled = new Socket()) {
+                stalled.setReceiveBufferSize(16 * 1024);
+                stalled.connect(new java.net.InetSocketAddress("127.0.0.1", port(registry)));
+                stalled.setSoTimeout(10_000);
+                stalled.getOutputStream().write(get);
+                Thread.sleep(3000); // reads nothing for three idle timeouts: the server gives up on it
+                InputStream in = stalled.getInputStream();
+                long received = 0;
+                try {
+                    for (int n = in.read(new byte[65536]); n >= 0; n = in.read(new byte[65536])) {
+                        received += n;
+                    }
+                } catch (java.net.SocketException reset) {
+                    // closed by the server while data was still on its way: just as good
+                }
+                assertThat(received).as("the stalled download was cut").isLessThan(blob.length);
+            }
+        }
+    }
 }
