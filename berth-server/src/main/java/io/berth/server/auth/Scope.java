@@ -115,6 +115,9 @@ public record Scope(String type, String name, Set<Action> actions) {
         if (type.equals(REGISTRY) && name.equals("catalog")) {
             return Optional.of(CATALOG);
         }
+        if (type.equals(REGISTRY) && name.equals("admin")) {
+            return Optional.of(ADMIN);
+        }
         // The length first: the grammar's nested repetitions recurse per segment, and a name of a few thousand
         // characters overflows the stack.
         if (!type.equals(REPOSITORY) || name.length() > Repository.MAX_LENGTH

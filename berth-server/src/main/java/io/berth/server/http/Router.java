@@ -9,6 +9,7 @@ import io.berth.server.auth.Decision;
 import io.berth.server.meta.RequestContext;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -216,13 +217,23 @@ public final class Router implements Handler<HttpServerRequest> {
         return ErrorCode.UNSUPPORTED.exception(404, "no such endpoint: " + path);
     }
 
-    /** A query with malformed percent-encoding is the client's fault: 400, before any handler reads a parameter. */
+    /**
+     * A query with malformed percent-encoding, or with a NUL in a value (which PostgreSQL refuses in any text), is
+     * the client's fault: 400, before any handler reads a parameter.
+     */
     private static void requireDecodableQuery(HttpServerRequest request) {
-        if (request.query() != null) {
-            try {
-                request.params();
-            } catch (IllegalArgumentException e) {
-                throw ErrorCode.UNSUPPORTED.exception(400, "malformed query string: " + e.getMessage());
+        if (request.query() == null) {
+            return;
+        }
+        MultiMap params;
+        try {
+            params = request.params();
+        } catch (IllegalArgumentException e) {
+            throw ErrorCode.UNSUPPORTED.exception(400, "malformed query string: " + e.getMessage());
+        }
+        for (Map.Entry<String, String> param : params) {
+            if (param.getKey().indexOf('\0') >= 0 || param.getValue().indexOf('\0') >= 0) {
+                throw ErrorCode.UNSUPPORTED.exception(400, "a NUL character in the query");
             }
         }
     }

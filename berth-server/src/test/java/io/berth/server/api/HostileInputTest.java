@@ -155,7 +155,8 @@ class HostileInputTest {
             cases.add(get("tags n=" + n, "/v2/" + REPO + "/tags/list?n=" + n, 400, "UNSUPPORTED"));
             cases.add(get("listing n=" + n, "/api/v1/artifacts?n=" + n, 400, "UNSUPPORTED"));
         }
-        for (String query : List.of("last=%zz", "last=%", "last=%e", "q=%zz", "repository=%zz", "n=%G1")) {
+        for (String query : List.of("last=%zz", "last=%", "last=%e", "q=%zz", "repository=%zz", "n=%G1", "last=a%00b",
+                "q=%00", "type=x%00", "%00=1")) {
             cases.add(get("catalog ?" + query, "/v2/_catalog?" + query, 400, "UNSUPPORTED"));
             cases.add(get("listing ?" + query, "/api/v1/repositories?" + query, 400, "UNSUPPORTED"));
         }

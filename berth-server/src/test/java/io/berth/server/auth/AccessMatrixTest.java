@@ -356,6 +356,19 @@ class AccessMatrixTest {
     }
 
     @Test
+    void onlyAnAdminGetsATokenForTheAdminRoutes() {
+        String admin = http.token(ADMIN, "registry:admin:*");
+        assertThat(http.get("/api/v1/scanners", bearer(admin)).statusCode()).isEqualTo(200);
+        String reader = http.token(AUTH.get(Caller.READER), "registry:admin:*");
+        assertThat(http.get("/api/v1/scanners", bearer(reader)).statusCode()).as("the reader's token lacks it")
+                .isEqualTo(403);
+        HttpResponse<byte[]> without = http.get("/api/v1/events/endpoints", bearer(http.token(ADMIN, "registry:catalog:*")));
+        assertThat(without.statusCode()).isEqualTo(401);
+        assertThat(without.headers().firstValue("WWW-Authenticate").orElseThrow())
+                .contains("scope=\"registry:admin:*\"", "error=\"insufficient_scope\"");
+    }
+
+    @Test
     void malformedEncodingOnTheTokenEndpointIsA400() throws Exception {
         int port = registry.port();
         for (String request : List.of(RawHttp.request("GET", "/token?service=berth&scope=%zz", null),

@@ -94,8 +94,13 @@ final class Browser implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Waits for the condition; an element that a re-render replaced while the condition read it is no answer yet
+     * (the rows of a list being filtered as one types), so the wait goes on.
+     */
     <T> T waitUntil(Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, WAIT).until(condition);
+        return new WebDriverWait(driver, WAIT).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(condition);
     }
 
     WebElement find(String css) {
