@@ -124,7 +124,7 @@ class ConnectionLimitsTest {
     /** Idle means nothing in and nothing out: a download the client reads slowly is activity, a stalled one is not. */
     @Test
     void aDownloadReadSlowlyOutlastsTheIdleTimeoutAndAStalledOneDoesNot() throws Exception {
-        try (BerthFixture registry = start(limits -> limits.withIdleTimeout(Duration.ofMillis(1000)))) {
+        try (BerthFixture registry = start(limits -> limits.withIdleTimeout(Duration.ofMillis(2000)))) {
             byte[] blob = new byte[8 << 20];
             java.util.concurrent.ThreadLocalRandom.current().nextBytes(blob);
             String digest = new Registry(registry.hostPort()).push("idle/app", blob);
@@ -138,21 +138,21 @@ class ConnectionLimitsTest {
                 slow.setSoTimeout(5000);
                 slow.getOutputStream().write(get);
                 InputStream in = slow.getInputStream();
-                byte[] chunk = new byte[64 * 1024];
+                byte[] chunk = new byte[32 * 1024];
                 for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
                     slowBytes += n;
-                    Thread.sleep(slowBytes < 2L * blob.length / 3 ? 15 : 0); // about 2.5 s in all, > the idle timeout
+                    Thread.sleep(15); // 8 MiB at about 2 MiB/s: 4 s, twice the idle timeout, never 2 s without a read
                 }
             }
-            assertThat(System.nanoTime() - started).isGreaterThan(Duration.ofMillis(1500).toNanos());
+            assertThat(System.nanoTime() - started).isGreaterThan(Duration.ofMillis(2500).toNanos());
             assertThat(slowBytes).as("all of it arrived").isGreaterThan(blob.length);
 
             try (Socket stalled = new Socket()) {
                 stalled.setReceiveBufferSize(16 * 1024);
                 stalled.connect(new java.net.InetSocketAddress("127.0.0.1", port(registry)));
-                stalled.setSoTimeout(10_000);
+                stalled.setSoTimeout(15_000);
                 stalled.getOutputStream().write(get);
-                Thread.sleep(3000); // reads nothing for three idle timeouts: the server gives up on it
+                Thread.sleep(6000); // reads nothing for three idle timeouts: the server gives up on it
                 InputStream in = stalled.getInputStream();
                 long received = 0;
                 try {
