@@ -29,7 +29,7 @@ public final class FuzzContract {
         try {
             return Optional.of(parser.get());
         } catch (RegistryException e) {
-            assertThat(e.code().status()).as("status of %s", e).isBetween(400, 499);
+            assertThat(e.status()).as("status of %s", e).isBetween(400, 499);
             return Optional.empty();
         }
     }

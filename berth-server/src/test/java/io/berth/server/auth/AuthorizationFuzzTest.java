@@ -23,7 +23,7 @@ class AuthorizationFuzzTest {
             assertThat(basic.user()).isNotEmpty().doesNotContain(":");
         }
         for (Scope scope : Scope.parseAll(List.of(text, text + " " + text))) {
-            assertThat(scope.isCatalog() || scope.isRepository()).isTrue();
+            assertThat(scope.isRegistry() || scope.isRepository()).isTrue(); // registry: the catalog or admin
             if (scope.isRepository()) {
                 Repository.of(scope.name());
             }

@@ -26,12 +26,16 @@ public final class FuzzContract {
         return new String(input, StandardCharsets.UTF_8);
     }
 
-    /** The parser's value, or empty when it rejected the input with a 4xx {@link RegistryException}. */
+    /**
+     * The parser's value, or empty when it rejected the input with a 4xx {@link RegistryException} of a spec code
+     * (what the server would answer).
+     */
     public static <T> Optional<T> valueOrClientError(Supplier<T> parser) {
         try {
             return Optional.of(parser.get());
         } catch (RegistryException e) {
-            assertThat(e.code().status()).as("status of %s", e).isBetween(400, 499);
+            assertThat(e.status()).as("status of %s", e).isBetween(400, 499);
+            assertThat(e.code().isSpec()).as("a spec code: %s", e).isTrue();
             return Optional.empty();
         }
     }
