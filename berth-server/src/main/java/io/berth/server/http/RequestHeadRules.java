@@ -19,11 +19,12 @@ import java.util.regex.Pattern;
  * HTTP/1.0; one well-formed {@code Host} (required on HTTP/1.1); no line folding, no control characters.
  */
 final class RequestHeadRules {
-    private static final Pattern HOST =
-            Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._~%!$&'()*+,;=-]+)(:[0-9]{0,5})?");
     private static final Pattern VERSION = Pattern.compile("HTTP/[0-9](\\.[0-9])?");
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,18}");
     private static final String TCHAR_SYMBOLS = "!#$%&'*+-.^_`|~";
+    /** The characters of a header field name (RFC 9110 {@code tchar}), and of a host name in {@code Host}. */
+    private static final boolean[] TOKEN = asciiTable(TCHAR_SYMBOLS);
+    private static final boolean[] REG_NAME = asciiTable("._~%!$&'()*+,;=-");
 
     private RequestHeadRules() {
     }
@@ -101,7 +102,7 @@ final class RequestHeadRules {
         if (hosts == 0 && version.equals(HttpVersion.HTTP_1_1)) {
             throw head("missing Host");
         }
-        if (hosts == 1 && !HOST.matcher(host).matches()) {
+        if (hosts == 1 && !isHost(host)) {
             throw head("invalid Host '" + printable(host) + "'");
         }
     }
@@ -147,7 +148,56 @@ final class RequestHeadRules {
     }
 
     private static boolean isTokenChar(byte b) {
-        return b > 0x20 && b < 0x7f && (Character.isLetterOrDigit(b) || TCHAR_SYMBOLS.indexOf(b) >= 0);
+        return b > 0x20 && b < 0x7f && TOKEN[b];
+    }
+
+    /**
+     * {@code (\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._~%!$&'()*+,;=-]+)(:[0-9]{0,5})?}: an IP literal in brackets or a
+     * registered name, and an optional port. A loop rather than that regular expression: it runs on every request.
+     */
+    static boolean isHost(String host) {
+        int n = host.length();
+        int i = 0;
+        if (n > 0 && host.charAt(0) == '[') {
+            int close = host.indexOf(']');
+            if (close < 2) {
+                return false;
+            }
+            for (i = 1; i < close; i++) {
+                char c = host.charAt(i);
+                if (!(Character.digit(c, 16) >= 0 && c < 0x80 || c == ':' || c == '.')) {
+                    return false;
+                }
+            }
+            i = close + 1;
+        } else {
+            while (i < n && host.charAt(i) < 0x80 && REG_NAME[host.charAt(i)]) {
+                i++;
+            }
+            if (i == 0) {
+                return false;
+            }
+        }
+        if (i == n) {
+            return true;
+        }
+        if (host.charAt(i) != ':' || n - i - 1 > 5) {
+            return false;
+        }
+        for (int k = i + 1; k < n; k++) {
+            if (host.charAt(k) < '0' || host.charAt(k) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean[] asciiTable(String symbols) {
+        boolean[] table = new boolean[128];
+        for (char c = 0; c < 128; c++) {
+            table[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || symbols.indexOf(c) >= 0;
+        }
+        return table;
     }
 
     /** Whether the field name in {@code raw[from, to)} is {@code name} (lower case), in any case. */
