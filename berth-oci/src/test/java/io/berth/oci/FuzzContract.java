@@ -12,8 +12,9 @@ import java.util.function.Supplier;
  *
  * <p>The {@code *FuzzTest} classes are Jazzer {@code @FuzzTest}s taking raw bytes, so each regression input in
  * {@code src/test/resources/io/berth/…/<Class>Inputs/<method>/} is the input itself. A plain test run feeds them
- * only those inputs; with {@code JAZZER_FUZZ=1} (CI's {@code fuzz} profile) one fuzz test per JVM fuzzes for its
- * {@code maxDuration}, and a finding is saved into that directory, where it is to be kept.
+ * only those inputs; the {@code fuzz} profile (on in CI, or {@code -Pfuzz}) fuzzes each for its {@code maxDuration}
+ * in a JVM of its own. Jazzer writes a finding under {@code target/jazzer/}; keep it by copying it into that Inputs
+ * directory, next to the fix.
  */
 public final class FuzzContract {
     private FuzzContract() {

@@ -149,7 +149,7 @@ public final class PolicyAccess implements AccessController {
 
     /** 401 with {@code Bearer realm=…,service=…,scope=…[,error=…]}. */
     private Decision.Challenge challenge(AccessRequest request, String error, String detail) {
-        StringBuilder value = new StringBuilder("Bearer realm=\"").append(quoted(realm(token, request.origin())))
+        StringBuilder value = new StringBuilder("Bearer realm=\"").append(quoted(realm(token, request.origin().get())))
                 .append("\",service=\"").append(quoted(token.service())).append('"');
         if (!request.scopes().isEmpty()) {
             value.append(",scope=\"").append(request.scopes().stream().map(Scope::toString)

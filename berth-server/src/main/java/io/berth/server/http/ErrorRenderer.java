@@ -14,10 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place that turns failures into the spec's error envelope {@code {"errors":[{code,message,detail}]}}.
- * A {@link RegistryException} keeps its code and status; anything else is {@code UNKNOWN} 500, logged with its stack
- * trace. Every error carries the request's id ({@code requestId}), which the log lines name too. HEAD responses carry the status and headers but no body. Headers a
- * handler set before failing (such as {@code Range} on a 416) are kept.
+ * The one place that turns failures into the spec's error envelope
+ * {@code {"errors":[{code,message,detail,requestId}]}}. A {@link RegistryException} keeps its code and status; anything
+ * else is {@code UNKNOWN} 500, logged with its stack trace. Every error carries the request's id, in its body and its
+ * {@code X-Request-Id}, which the log lines name too. HEAD responses carry the status and headers but no body.
+ * Headers a handler set before failing (such as {@code Range} on a 416) are kept.
  */
 public final class ErrorRenderer {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorRenderer.class);
@@ -37,7 +38,7 @@ public final class ErrorRenderer {
         if (response.headWritten() || response.ended()) {
             LOG.warn("request {} {} {} failed after the response started: {}", requestId, request.method(),
                     LogText.escaped(request.path()), LogText.escaped(failure.toString()));
-            if (!response.ended() && !response.closed()) {
+            if (!response.ended()) {
                 response.reset();
             }
             return;

@@ -61,7 +61,7 @@ public final class Exchange {
 
     /** The client's address, as the access controller counts failed logins by it. */
     public String client() {
-        return request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+        return Router.client(request);
     }
 
     public HttpServerRequest request() {

@@ -163,7 +163,7 @@ public final class Router implements Handler<HttpServerRequest> {
                     matched.variables(), workers, Decision.Grant.NOBODY));
         }
         AccessRequest needs = new AccessRequest(Optional.ofNullable(request.getHeader("Authorization")),
-                request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress(), origin(request),
+                client(request), () -> origin(request),
                 route.access().scopes(matched.variables(), name -> Optional.ofNullable(request.getParam(name))),
                 requestId);
         return access.authorize(needs).compose(decision -> {
@@ -236,6 +236,11 @@ public final class Router implements Handler<HttpServerRequest> {
                 throw ErrorCode.UNSUPPORTED.exception(400, "a NUL character in the query");
             }
         }
+    }
+
+    /** The client's address, as the access controller counts failed logins by it. */
+    static String client(HttpServerRequest request) {
+        return request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
     }
 
     /** {@code scheme://host[:port]} as the client addressed this server. */

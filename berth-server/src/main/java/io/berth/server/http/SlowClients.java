@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
  * While a body is awaited, its bytes must average {@link ClientLimits#minBodyRate()} per second over each
  * {@link ClientLimits#bodyRateWindow()} of waiting; time in which the server itself does not read (Vert.x turned
  * auto-read off for back-pressure) does not count, and neither does the time after the body, while the request is
- * processed or its response written. A connection breaking a limit is closed, with one log line. All on the
- * connection's event loop.
+ * processed or its response written. A connection on which nothing came in and nothing went out for
+ * {@link ClientLimits#idleTimeout()} is closed too (a download the client reads slowly is activity). A connection
+ * breaking a limit is closed, with one log line. All on the connection's event loop.
  */
 final class SlowClients {
     private static final Logger LOG = LoggerFactory.getLogger(SlowClients.class);

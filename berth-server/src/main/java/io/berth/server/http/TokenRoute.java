@@ -1,5 +1,6 @@
 package io.berth.server.http;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.berth.oci.ErrorCode;
 import io.berth.server.auth.TokenService;
 import io.berth.server.auth.TokenService.TokenReply;
@@ -52,7 +53,8 @@ public final class TokenRoute {
     public Future<Reply> revokeAccount(Exchange exchange) {
         String account = decode(exchange.variable("account"));
         return exchange.blocking(() -> tokens.revokeAll(account, exchange.actor())).map(validFrom -> json(200,
-                ("{\"account\":" + quoted(account) + ",\"validFrom\":\"" + validFrom + "\"}").getBytes(StandardCharsets.UTF_8)));
+                JsonNodeFactory.instance.objectNode().put("account", account).put("validFrom", validFrom.toString())
+                        .toString().getBytes(StandardCharsets.UTF_8)));
     }
 
     private static Future<TokenRequest> request(Exchange exchange) {
@@ -61,10 +63,6 @@ public final class TokenRoute {
                 ? exchange.body(MAX_FORM_BYTES).map(TokenRoute::form)
                 : Future.succeededFuture(parameters(exchange.request().params()));
         return parameters.map(params -> new TokenRequest(exchange.header("Authorization"), exchange.client(), post, params));
-    }
-
-    private static String quoted(String text) {
-        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.textNode(text).toString();
     }
 
     private static Reply answer(Exchange exchange, TokenReply reply) {

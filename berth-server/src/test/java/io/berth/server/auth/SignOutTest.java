@@ -68,7 +68,7 @@ class SignOutTest {
 
     static boolean pulls(Security security, String accessToken) throws Exception {
         Decision decision = security.access().authorize(new AccessRequest(Optional.of("Bearer " + accessToken),
-                "10.0.0.1", "http://127.0.0.1", Scope.parseAll(List.of(PULL)), () -> "test")).toCompletionStage().toCompletableFuture().get();
+                "10.0.0.1", () -> "http://127.0.0.1", Scope.parseAll(List.of(PULL)), () -> "test")).toCompletionStage().toCompletableFuture().get();
         return decision instanceof Decision.Grant;
     }
 
