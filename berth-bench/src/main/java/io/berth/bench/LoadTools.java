@@ -19,9 +19,19 @@ import java.util.regex.Pattern;
 final class LoadTools {
     /** One load run's figures. */
     record Load(String tool, long requests, double seconds, double requestsPerSecond, double p50Ms, double p99Ms,
-                double bytesRead, long non2xx, long errors, String raw) {
+                double bytesRead, long non2xx, long errors, String raw, double serverCpuSeconds) {
         double bytesPerRequest() {
             return requests == 0 ? 0 : bytesRead / requests;
+        }
+
+        /** The server's CPU time per answered request, in microseconds: NaN when it was not measured. */
+        double serverCpuMicrosPerRequest() {
+            return requests == 0 ? Double.NaN : serverCpuSeconds * 1e6 / requests;
+        }
+
+        Load withServerCpu(double seconds) {
+            return new Load(tool, requests, this.seconds, requestsPerSecond, p50Ms, p99Ms, bytesRead, non2xx, errors, raw,
+                    seconds);
         }
     }
 
@@ -143,7 +153,7 @@ final class LoadTools {
                 errors += Long.parseLong(socket.group(g));
             }
         }
-        return new Load("wrk", requests, secs, rps, p50, p99, bytes, non2xx, errors, out);
+        return new Load("wrk", requests, secs, rps, p50, p99, bytes, non2xx, errors, out, Double.NaN);
     }
 
     private static double percentile(String out, String p) {
@@ -171,7 +181,7 @@ final class LoadTools {
         if (complete == 0 && !out.contains("Complete requests")) {
             throw new IllegalStateException("unreadable ab output:\n" + out);
         }
-        return new Load("ab", complete, secs, rps, p50, p99, bytes, non2xx, failed, out);
+        return new Load("ab", complete, secs, rps, p50, p99, bytes, non2xx, failed, out, Double.NaN);
     }
 
     private static double find(String out, String regex, double otherwise) {

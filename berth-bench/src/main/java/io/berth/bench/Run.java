@@ -145,6 +145,7 @@ final class Run {
         fig(id + "-rps", label + " req/s", "req/s", true, l.requestsPerSecond());
         fig(id + "-p50", label + " p50", "ms", false, l.p50Ms());
         fig(id + "-p99", label + " p99", "ms", false, l.p99Ms());
+        fig(id + "-cpu", label + " server CPU per request", "µs", false, l.serverCpuMicrosPerRequest());
     }
 
     LoadTools.Load wrk(String label, String path, int connections, String lua) throws Exception {
@@ -153,7 +154,9 @@ final class Run {
         if (!options.quick) {
             tools.wrk(tag + "-warmup", url, connections, 1, lua);
         }
-        return tools.wrk(tag, url, connections, options.loadSeconds, lua);
+        double cpu0 = server.cpuSeconds();
+        LoadTools.Load load = tools.wrk(tag, url, connections, options.loadSeconds, lua);
+        return load.withServerCpu(server.cpuSeconds() - cpu0);
     }
 
     LoadTools.Load abHead(String label, String path, int connections, List<String> headers) throws Exception {
@@ -162,7 +165,9 @@ final class Run {
         if (!options.quick) {
             tools.abHead(tag + "-warmup", url, connections, 1, headers);
         }
-        return tools.abHead(tag, url, connections, options.loadSeconds, headers);
+        double cpu0 = server.cpuSeconds();
+        LoadTools.Load load = tools.abHead(tag, url, connections, options.loadSeconds, headers);
+        return load.withServerCpu(server.cpuSeconds() - cpu0);
     }
 
     static double mib(long bytes, double seconds) {
