@@ -33,9 +33,7 @@ final class Bench {
     Bench(Options options) throws IOException {
         this.options = options;
         this.sizes = options.quick ? Sizes.quick() : Sizes.full();
-        this.out = options.out != null ? options.out
-                : (Files.isDirectory(Path.of("bench")) ? Path.of("bench", "results") : Path.of("bench-results"))
-                        .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        this.out = options.out != null ? options.out : defaultOut("");
         Files.createDirectories(out.resolve("logs"));
         Files.createDirectories(options.tmp);
         this.scratch = Files.createTempDirectory(options.tmp, "berth-bench-scratch-");
@@ -154,6 +152,12 @@ final class Bench {
         } catch (IOException ignored) {
             // best effort
         }
+    }
+
+    /** bench/results/PREFIX&lt;timestamp&gt; (bench-results/… outside the repository's root). */
+    static Path defaultOut(String prefix) {
+        return (Files.isDirectory(Path.of("bench")) ? Path.of("bench", "results") : Path.of("bench-results"))
+                .resolve(prefix + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     }
 
     static void deleteTree(Path dir) {

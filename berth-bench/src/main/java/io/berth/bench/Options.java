@@ -13,6 +13,9 @@ import java.util.Set;
 final class Options {
     static final String USAGE = """
             Usage: bench/run [options]            (or: java -jar berth-bench/target/berth-bench.jar [options])
+                   bench/run --compare "CMD_A" "CMD_B" [--pairs N] [--load-seconds S] [--out DIR]
+                                    two Berth builds side by side on manifest GET and blob HEAD, alternating short runs
+                                    (default 30 pairs of 2 s); medians and the 95 % interval of the B/A ratios
               --quick               tiny sizes and 1 s load runs, 1 round unless --rounds: a smoke test (< 60 s)
               --rounds N            rounds of Distribution-then-Berth, each server on a fresh data directory (default 2)
               --only LIST           comma-separated phases or groups to run (default: all). Groups and phases:

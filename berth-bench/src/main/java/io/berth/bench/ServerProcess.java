@@ -40,34 +40,43 @@ final class ServerProcess implements AutoCloseable {
     }
 
     static ServerProcess start(String server, Options options, Path data, File log) throws IOException {
-        int port = freePort();
-        List<String> command = new ArrayList<>();
         if (server.equals("berth")) {
-            command.addAll(options.berthCommand);
-            command.addAll(List.of("--listen", "127.0.0.1:" + port, "--data", data.resolve("store").toString()));
-        } else {
-            Path config = data.resolve("config.yml");
-            // The issue's configuration, plus the access log off: Berth writes none, and Distribution's would go to a file.
-            Files.writeString(config, """
-                    version: 0.1
-                    storage:
-                      filesystem:
-                        rootdirectory: %s
-                      delete:
-                        enabled: true
-                    http:
-                      addr: 127.0.0.1:%d
-                    log:
-                      level: error
-                      accesslog:
-                        disabled: true
-                    """.formatted(data.resolve("store"), port), StandardCharsets.UTF_8);
-            command.addAll(List.of(options.distributionCommand, "serve", config.toString()));
+            return startBerth("Berth", options.berthCommand, data, log);
         }
+        int port = freePort();
+        Path config = data.resolve("config.yml");
+        // The issue's configuration, plus the access log off: Berth writes none, and Distribution's would go to a file.
+        Files.writeString(config, """
+                version: 0.1
+                storage:
+                  filesystem:
+                    rootdirectory: %s
+                  delete:
+                    enabled: true
+                http:
+                  addr: 127.0.0.1:%d
+                log:
+                  level: error
+                  accesslog:
+                    disabled: true
+                """.formatted(data.resolve("store"), port), StandardCharsets.UTF_8);
+        List<String> command = List.of(options.distributionCommand, "serve", config.toString());
+        return spawn("Distribution", command, port, data, log);
+    }
+
+    /** Berth by {@code command} (a launcher and {@code serve}), with {@code --listen} and {@code --data} appended. */
+    static ServerProcess startBerth(String name, List<String> command, Path data, File log) throws IOException {
+        int port = freePort();
+        List<String> full = new ArrayList<>(command);
+        full.addAll(List.of("--listen", "127.0.0.1:" + port, "--data", data.resolve("store").toString()));
+        return spawn(name, full, port, data, log);
+    }
+
+    private static ServerProcess spawn(String name, List<String> command, int port, Path data, File log) throws IOException {
         Files.writeString(log.toPath(), "$ " + String.join(" ", command) + "\n", StandardCharsets.UTF_8);
         long t0 = System.nanoTime();
         Process process = Children.start(command, log, null);
-        return new ServerProcess(server.equals("berth") ? "Berth" : "Distribution", port, data, process, t0);
+        return new ServerProcess(name, port, data, process, t0);
     }
 
     /**
