@@ -22,9 +22,9 @@ import picocli.CommandLine.Spec;
  * one (see {@link DockerConfig}). A file read before that one which also knows the registry is named, since it wins.
  */
 @Command(name = "login", mixinStandardHelpOptions = true,
-        description = {"Logs in to a registry: checks the credentials, then stores them in --authfile FILE, else",
-                "$DOCKER_CONFIG/config.json, else $HOME/.docker/config.json (mode 0600), through the file's",
-                "credsStore or credHelpers helper (docker-credential-NAME on PATH) when it names one."})
+        description = "Logs in to a registry: checks the credentials, then stores them in --authfile FILE, else "
+                + "$DOCKER_CONFIG/config.json, else $HOME/.docker/config.json (mode 0600), through the file's "
+                + "credsStore or credHelpers helper (docker-credential-NAME on PATH) when it names one.")
 final class LoginCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "HOST", description = "The registry, HOST[:PORT].")
     String registry;

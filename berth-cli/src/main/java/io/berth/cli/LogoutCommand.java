@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
  * the tools that wrote them.
  */
 @Command(name = "logout", mixinStandardHelpOptions = true,
-        description = {"Removes the credentials stored for a registry from the file login writes (--authfile FILE,",
-                "else $DOCKER_CONFIG/config.json, else $HOME/.docker/config.json) and from its credential helper."})
+        description = "Removes the credentials stored for a registry from the file login writes (--authfile FILE, "
+                + "else $DOCKER_CONFIG/config.json, else $HOME/.docker/config.json) and from its credential helper.")
 final class LogoutCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "HOST", description = "The registry, HOST[:PORT].")
     String registry;

@@ -28,10 +28,11 @@ final class RemoteOptions {
     boolean passwordStdin;
 
     @Option(names = {"--authfile", "--registry-config"}, paramLabel = "FILE",
-            description = {"The only credentials file to read and write (podman's and skopeo's --authfile, oras's",
-                    "--registry-config). Default: $REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json,",
-                    "~/.config/containers/auth.json, $DOCKER_CONFIG/config.json or ~/.docker/config.json, ~/.dockercfg,",
-                    "read in that order; login writes $DOCKER_CONFIG/config.json, else $HOME/.docker/config.json."})
+            description = "The only credentials file to read and write (podman's and skopeo's --authfile, oras's "
+                    + "--registry-config). Default: $REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json, "
+                    + "~/.config/containers/auth.json, $DOCKER_CONFIG/config.json or ~/.docker/config.json, "
+                    + "~/.dockercfg, read in that order; login writes $DOCKER_CONFIG/config.json, else "
+                    + "$HOME/.docker/config.json.")
     java.nio.file.Path authFile;
 
     DockerConfig credentialFiles() {

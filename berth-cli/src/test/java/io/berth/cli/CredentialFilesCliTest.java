@@ -60,7 +60,9 @@ class CredentialFilesCliTest {
     void environment() throws Exception {
         home = Files.createDirectories(work.resolve("home"));
         userHome = work.resolve("user-home-from-passwd");
-        env = new HashMap<>(Map.of("HOME", home.toString(), "PATH", "/usr/bin:/bin", "LC_ALL", "C"));
+        // XDG_RUNTIME_DIR is set (to an empty directory) so that the machine's /run/containers/<uid>/auth.json stays out
+        env = new HashMap<>(Map.of("HOME", home.toString(), "PATH", "/usr/bin:/bin", "LC_ALL", "C",
+                "XDG_RUNTIME_DIR", Files.createDirectories(work.resolve("run")).toString()));
     }
 
     private CliRun berth(String... args) {
@@ -171,7 +173,7 @@ class CredentialFilesCliTest {
         Files.writeString(explicit, "{\"auths\":{}}");
         assertThat(ls()).as("a file that does not know the registry is passed over").isEqualTo(ExitCodes.OK);
 
-        env.remove("XDG_RUNTIME_DIR");
+        Files.delete(runtime);
         env.remove("REGISTRY_AUTH_FILE");
         write(work.resolve("config-home/containers/auth.json"), entry("stale-password"));
         env.put("XDG_CONFIG_HOME", work.resolve("config-home").toString());

@@ -31,7 +31,8 @@ import java.util.Optional;
  * instead of the home one when {@code DOCKER_CONFIG} is set, as docker does):
  * <ol>
  *   <li>{@code $REGISTRY_AUTH_FILE} (podman's and skopeo's override);</li>
- *   <li>{@code $XDG_RUNTIME_DIR/containers/auth.json} (where {@code podman login} writes on Linux);</li>
+ *   <li>{@code $XDG_RUNTIME_DIR/containers/auth.json} (where {@code podman login} writes on Linux), or without
+ *       that variable {@code /run/containers/<uid>/auth.json}, as containers/image does;</li>
  *   <li>{@code ${XDG_CONFIG_HOME:-$HOME/.config}/containers/auth.json};</li>
  *   <li>{@code $DOCKER_CONFIG/config.json}, else {@code $HOME/.docker/config.json} (docker's, where
  *       {@code berth login} writes);</li>
@@ -92,6 +93,7 @@ public final class DockerConfig implements CredentialSource {
         List<AuthFile> files = new ArrayList<>();
         set(env, "REGISTRY_AUTH_FILE").map(Path::of).ifPresent(p -> files.add(new AuthFile(p, false)));
         set(env, "XDG_RUNTIME_DIR").map(dir -> Path.of(dir, "containers", "auth.json"))
+                .or(DockerConfig::perUserRuntimeFile)
                 .ifPresent(p -> files.add(new AuthFile(p, false)));
         Path configHome = set(env, "XDG_CONFIG_HOME").map(Path::of).orElse(home.resolve(".config"));
         files.add(new AuthFile(configHome.resolve("containers").resolve("auth.json"), false));
@@ -289,6 +291,19 @@ public final class DockerConfig implements CredentialSource {
      */
     private static String key(String registry) {
         return host(registry).equals(HUB) ? HUB_KEY : registry;
+    }
+
+    /**
+     * Where podman keeps its logins when {@code XDG_RUNTIME_DIR} is unset (root in a CI container, a service account):
+     * {@code /run/containers/<uid>/auth.json}, with the uid of this process; empty where there is no {@code /proc}.
+     */
+    static Optional<Path> perUserRuntimeFile() {
+        try {
+            Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            return Optional.of(Path.of("/run/containers", String.valueOf(uid), "auth.json"));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException notLinux) {
+            return Optional.empty();
+        }
     }
 
     private static Optional<String> set(Map<String, String> env, String name) {

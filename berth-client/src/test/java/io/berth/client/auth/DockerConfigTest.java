@@ -116,9 +116,11 @@ class DockerConfigTest {
             assertThat(DockerConfig.of(env, home).find("r.example")).isNotEqualTo(Optional.of(Credentials.basic(users.get(i), "pw")));
             env.remove(variables.get(i));
         }
-        // without XDG_CONFIG_HOME, $HOME/.config; without DOCKER_CONFIG, $HOME/.docker/config.json
+        // without XDG_RUNTIME_DIR, podman's /run/containers/<uid>/auth.json; without XDG_CONFIG_HOME, $HOME/.config;
+        // without DOCKER_CONFIG, $HOME/.docker/config.json
+        Path perUid = Path.of("/run/containers/" + new com.sun.security.auth.module.UnixSystem().getUid() + "/auth.json");
         assertThat(DockerConfig.of(env, home).readOrder())
-                .containsExactly(home.resolve(".config/containers/auth.json"), homeDocker, legacy);
+                .containsExactly(perUid, home.resolve(".config/containers/auth.json"), homeDocker, legacy);
         assertThat(DockerConfig.of(env, home).find("r.example")).contains(Credentials.basic("home-docker", "pw"));
         Files.delete(homeDocker);
         assertThat(DockerConfig.of(env, home).find("r.example")).contains(Credentials.basic("dockercfg", "pw"));
