@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.client.ClientOptions;
 import io.berth.client.artifact.Artifacts;
+import io.berth.oci.Reference;
+import io.berth.oci.Repository;
 import io.berth.oci.type.TypeCatalog;
 import io.berth.server.BerthServer;
 import io.berth.server.config.BerthConfig;
@@ -87,6 +89,13 @@ class ShowTagsTypesTest {
 
         CliRun ls = CliRun.run("ls", "--plain-http", berthHost);
         assertThat(ls.out()).contains("acme/rocket").contains("Acme rocket");
+
+        Path notes = Files.writeString(dir.resolve("notes.md"), "# launch notes\n");
+        CliRun attach = CliRun.run("attach", "--plain-http", berthHost + "/acme/rocket:1.0", notes + ":text/markdown",
+                "--artifact-type", "application/vnd.acme.rocket.v1");
+        assertThat(attach.exitCode()).as(attach.toString()).isZero();
+        CliRun discover = CliRun.run("discover", "--plain-http", berthHost + "/acme/rocket:1.0");
+        assertThat(discover.out()).as(discover.toString()).contains("└── Acme rocket  application/vnd.acme.rocket.v1");
     }
 
     @Test
@@ -96,6 +105,10 @@ class ShowTagsTypesTest {
         assertThat(table.out()).contains("1.0").doesNotContain("Acme rocket").doesNotContain("rocket launch");
 
         try (Artifacts artifacts = Artifacts.create(ClientOptions.defaults().withPlainHttp(true))) {
+            var manifest = artifacts.client(distributionHost).manifest(Repository.of("acme/rocket"), new Reference.Tag("1.0"))
+                    .orElseThrow();
+            String builtInTitle = TypeCatalog.builtIn().detect(manifest.parsed()).type().title();
+            assertThat(table.out()).contains("1.0  " + builtInTitle);
             assertThat(artifacts.types(distributionHost)).isSameAs(TypeCatalog.builtIn());
             assertThat(artifacts.types(berthHost).type("acme-rocket")).isPresent();
         }

@@ -15,9 +15,9 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
 /**
- * Types every tag of a repository from its manifest alone with the catalog given, fetching the manifests in parallel. Tags of the referrers
- * tag schema ({@code sha256-<hex>}) are bookkeeping of registries without the referrers API and are left out unless
- * asked for.
+ * Types every tag of a repository from its manifest alone with the catalog given, fetching the manifests in parallel.
+ * Tags of the referrers tag schema ({@code sha256-<hex>}) are bookkeeping of registries without the referrers API and
+ * are left out unless asked for.
  */
 final class TagDescriber {
     static final Pattern REFERRERS_TAG = Pattern.compile("(sha256-[0-9a-f]{64}|sha512-[0-9a-f]{64,123})");
