@@ -46,11 +46,12 @@ final class DiscoverCommand implements Callable<Integer> {
         try (Artifacts artifacts = remote.artifacts()) {
             Location location = Location.parse(ref, artifacts);
             ReferrerTree tree = artifacts.discover(location.store(), location.requireReference(), Optional.ofNullable(artifactType));
+            TypeCatalog types = location.ref().map(r -> artifacts.types(r.registry())).orElse(TypeCatalog.builtIn());
             if (output.json()) {
-                Output.printJson(out, json(location.store(), tree));
+                Output.printJson(out, json(location.store(), types, tree));
             } else {
                 out.println(location.with(new Reference.ByDigest(tree.manifest().digest())));
-                print(out, location.store(), tree, "");
+                print(out, location.store(), types, tree, "");
                 if (tree.referrers().isEmpty()) {
                     out.println("(no referrers)");
                 }
@@ -60,42 +61,42 @@ final class DiscoverCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private static void print(PrintWriter out, ContentStore store, ReferrerTree node, String indent) {
+    private static void print(PrintWriter out, ContentStore store, TypeCatalog types, ReferrerTree node, String indent) {
         for (int i = 0; i < node.referrers().size(); i++) {
             ReferrerTree child = node.referrers().get(i);
             boolean last = i == node.referrers().size() - 1;
             Descriptor d = child.manifest();
-            out.println(indent + (last ? "└── " : "├── ") + type(store, d).title() + "  "
+            out.println(indent + (last ? "└── " : "├── ") + type(store, types, d).title() + "  "
                     + d.artifactType().orElse(d.mediaType()) + "  " + d.digest());
-            print(out, store, child, indent + (last ? "    " : "│   "));
+            print(out, store, types, child, indent + (last ? "    " : "│   "));
         }
     }
 
-    private static Map<String, Object> json(ContentStore store, ReferrerTree node) {
+    private static Map<String, Object> json(ContentStore store, TypeCatalog types, ReferrerTree node) {
         Descriptor d = node.manifest();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("digest", d.digest().toString());
         m.put("mediaType", d.mediaType());
         d.artifactType().ifPresent(t -> m.put("artifactType", t));
         m.put("size", d.size());
-        ArtifactType type = type(store, d);
+        ArtifactType type = type(store, types, d);
         m.put("type", type.id());
         m.put("title", type.title());
         if (!d.annotations().isEmpty()) {
             m.put("annotations", d.annotations());
         }
-        m.put("referrers", node.referrers().stream().map(r -> json(store, r)).toList());
+        m.put("referrers", node.referrers().stream().map(r -> json(store, types, r)).toList());
         return m;
     }
 
     /** The type, from the manifest itself (its descriptor alone can be too little: docs are typed by their config). */
-    private static ArtifactType type(ContentStore store, Descriptor d) {
+    private static ArtifactType type(ContentStore store, TypeCatalog types, Descriptor d) {
         try {
             return store.manifest(new Reference.ByDigest(d.digest()))
-                    .map(m -> TypeCatalog.builtIn().detect(m.parsed()).type())
-                    .orElse(TypeCatalog.builtIn().unknown());
+                    .map(m -> types.detect(m.parsed()).type())
+                    .orElse(types.unknown());
         } catch (RegistryException unparseable) {
-            return TypeCatalog.builtIn().unknown();
+            return types.unknown();
         }
     }
 }

@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
 /** {@code berth ls HOST}: the repositories of a registry with how many artifacts of each type they hold. */
 @Command(name = "ls", mixinStandardHelpOptions = true,
         description = {"Lists the repositories of a registry with their tags counted by artifact type.",
-                "Types come from each tag's manifest, so this works on every registry with a catalog."})
+                "Types come from each tag's manifest, so this works on every registry with a catalog: with a Berth",
+                "server's own type catalog, with the built-in one elsewhere."})
 final class LsCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "HOST", description = "The registry, HOST[:PORT].")
     String registry;

@@ -27,12 +27,16 @@ final class RemoteOptions {
     @Option(names = "--password-stdin", description = "Read the password from standard input.")
     boolean passwordStdin;
 
-    @Option(names = "--registry-config", paramLabel = "FILE",
-            description = "The credentials file to use instead of docker's and podman's (~/.docker/config.json …).")
-    java.nio.file.Path registryConfig;
+    @Option(names = {"--authfile", "--registry-config"}, paramLabel = "FILE",
+            description = "The only credentials file to read and write (podman's and skopeo's --authfile, oras's "
+                    + "--registry-config). Default: $REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json, "
+                    + "~/.config/containers/auth.json, $DOCKER_CONFIG/config.json or ~/.docker/config.json, "
+                    + "~/.dockercfg, read in that order; login writes $DOCKER_CONFIG/config.json, else "
+                    + "$HOME/.docker/config.json.")
+    java.nio.file.Path authFile;
 
     DockerConfig credentialFiles() {
-        return registryConfig != null ? DockerConfig.file(registryConfig, System.getenv()) : DockerConfig.fromEnvironment();
+        return authFile != null ? DockerConfig.file(authFile, System.getenv()) : DockerConfig.fromEnvironment();
     }
 
     Optional<Credentials> flagCredentials() {

@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
 /** {@code berth show-tags HOST/REPOSITORY}: a Tag | Type | Actions table, like {@code az acr repository show-tags}. */
 @Command(name = "show-tags", mixinStandardHelpOptions = true,
         description = {"Lists the tags of a repository with the type of each artifact and what to do with it.",
-                "Types come from each tag's manifest, so this works on every registry."})
+                "Types come from each tag's manifest, so this works on every registry: with a Berth server's own",
+                "type catalog (the types its operators configured), with the built-in one elsewhere."})
 final class ShowTagsCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "REPOSITORY", description = "HOST/REPOSITORY.")
     String repository;

@@ -7,6 +7,7 @@ import io.berth.oci.Digest;
 import io.berth.oci.Endpoint;
 import io.berth.oci.Reference;
 import io.berth.oci.Repository;
+import io.berth.oci.type.TypeCatalog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpClient;
@@ -42,6 +43,7 @@ public final class RegistryClient {
     private final CatalogLister catalogLister;
     private final ReferrersLister referrersLister;
     private final ReferrersTag referrersTag;
+    private final ServedTypesFetcher servedTypes;
 
     private RegistryClient(Transport transport) {
         this.transport = transport;
@@ -57,6 +59,7 @@ public final class RegistryClient {
         this.tagLister = new TagLister(transport);
         this.catalogLister = new CatalogLister(transport);
         this.referrersLister = new ReferrersLister(transport, referrersTag);
+        this.servedTypes = new ServedTypesFetcher(transport);
     }
 
     /** A client for {@code registry} ({@code host[:port]}, no scheme: {@link ClientOptions#plainHttp()} decides). */
@@ -90,6 +93,14 @@ public final class RegistryClient {
     /** Every repository ({@code GET /v2/_catalog}, all pages). */
     public List<Repository> repositories() {
         return catalogLister.list();
+    }
+
+    /**
+     * The registry's own artifact type catalog when it is a Berth server ({@code GET /api/v1/types}), with the types
+     * its operators configured; empty for every other registry.
+     */
+    public Optional<TypeCatalog> servedTypes() {
+        return servedTypes.fetch();
     }
 
     /** Every tag of {@code repository}; empty when the registry does not know the repository. */

@@ -60,6 +60,11 @@ final class Transport {
         return URI.create(base + endpoint.path(variables) + params);
     }
 
+    /** The URL of a path outside the distribution API (a Berth server's {@code /api/v1/…}). */
+    URI uri(String path) {
+        return URI.create(base + path);
+    }
+
     /** A URL the registry gave (a {@code Location} or {@code Link}), with more query parameters. */
     static URI withQuery(URI uri, Map<String, String> query) {
         StringBuilder s = new StringBuilder(uri.toString());

@@ -41,24 +41,38 @@ public final class Artifacts implements AutoCloseable {
     private final ArtifactPuller puller;
     private final GraphCopier copier;
     private final TagDescriber describer;
+    private final Optional<TypeCatalog> catalog;
+    private final Map<String, TypeCatalog> catalogs = new ConcurrentHashMap<>();
 
-    private Artifacts(ClientOptions options, TypeCatalog catalog) {
+    private Artifacts(ClientOptions options, Optional<TypeCatalog> catalog) {
         this.options = options;
         this.transfers = new Transfers(options.parallelism());
         this.lookups = new Transfers(Math.max(4, options.parallelism()));
         this.pusher = new ArtifactPusher(transfers);
         this.puller = new ArtifactPuller(transfers);
         this.copier = new GraphCopier(transfers);
-        this.describer = new TagDescriber(lookups, catalog);
+        this.describer = new TagDescriber(lookups);
+        this.catalog = catalog;
     }
 
+    /** Types artifacts with {@link #types}: a Berth server's own catalog, the built-in one for other registries. */
     public static Artifacts create(ClientOptions options) {
-        return new Artifacts(options, TypeCatalog.builtIn());
+        return new Artifacts(options, Optional.empty());
     }
 
-    /** Types artifacts with {@code catalog} instead of the built-in one. */
+    /** Types artifacts with {@code catalog} for every registry. */
     public static Artifacts create(ClientOptions options, TypeCatalog catalog) {
-        return new Artifacts(options, catalog);
+        return new Artifacts(options, Optional.of(catalog));
+    }
+
+    /**
+     * The catalog artifacts of {@code registry} are typed with: the one given to {@link #create(ClientOptions,
+     * TypeCatalog)}, else the registry's own when it is a Berth server (so types its operators configured are known,
+     * as in its UI), else the built-in one. Asked once per registry.
+     */
+    public TypeCatalog types(String registry) {
+        return catalog.orElseGet(() -> catalogs.computeIfAbsent(registry,
+                host -> client(host).servedTypes().orElse(TypeCatalog.builtIn())));
     }
 
     /** The client for {@code registry}, created on first use. */
@@ -168,9 +182,9 @@ public final class Artifacts implements AutoCloseable {
         return client(registry).repositories();
     }
 
-    /** Every tag of the repository of {@code ref}, typed from its manifest (fetched in parallel). */
+    /** Every tag of the repository of {@code ref}, typed from its manifest (fetched in parallel) by {@link #types}. */
     public List<TaggedArtifact> describeTags(ArtifactRef ref, boolean includeReferrersTags) {
-        return describer.describe(client(ref.registry()), ref.repository(), includeReferrersTags);
+        return describer.describe(client(ref.registry()), ref.repository(), includeReferrersTags, types(ref.registry()));
     }
 
     /** The manifest or a {@code MANIFEST_UNKNOWN} that says where it was looked for. */

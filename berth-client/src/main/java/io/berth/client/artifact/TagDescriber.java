@@ -15,34 +15,34 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
 /**
- * Types every tag of a repository from its manifest alone, fetching the manifests in parallel. Tags of the referrers
- * tag schema ({@code sha256-<hex>}) are bookkeeping of registries without the referrers API and are left out unless
- * asked for.
+ * Types every tag of a repository from its manifest alone with the catalog given, fetching the manifests in parallel.
+ * Tags of the referrers tag schema ({@code sha256-<hex>}) are bookkeeping of registries without the referrers API and
+ * are left out unless asked for.
  */
 final class TagDescriber {
     static final Pattern REFERRERS_TAG = Pattern.compile("(sha256-[0-9a-f]{64}|sha512-[0-9a-f]{64,123})");
 
     private final Transfers transfers;
-    private final TypeCatalog catalog;
 
-    TagDescriber(Transfers transfers, TypeCatalog catalog) {
+    TagDescriber(Transfers transfers) {
         this.transfers = transfers;
-        this.catalog = catalog;
     }
 
-    List<TaggedArtifact> describe(RegistryClient client, Repository repository, boolean includeReferrersTags) {
+    List<TaggedArtifact> describe(RegistryClient client, Repository repository, boolean includeReferrersTags,
+                                  TypeCatalog catalog) {
         List<String> tags = client.tags(repository).orElseThrow(() -> io.berth.oci.ErrorCode.NAME_UNKNOWN.exception(
                 client.registry() + " has no repository " + repository));
         List<Callable<Optional<TaggedArtifact>>> lookups = tags.stream().sorted()
                 .filter(t -> includeReferrersTags || !REFERRERS_TAG.matcher(t).matches())
-                .<Callable<Optional<TaggedArtifact>>>map(tag -> () -> describe(client, repository, tag)).toList();
+                .<Callable<Optional<TaggedArtifact>>>map(tag -> () -> describe(client, repository, tag, catalog)).toList();
         if (lookups.isEmpty()) {
             return List.of();
         }
         return transfers.all(lookups).stream().flatMap(Optional::stream).toList();
     }
 
-    private Optional<TaggedArtifact> describe(RegistryClient client, Repository repository, String tag) {
+    private static Optional<TaggedArtifact> describe(RegistryClient client, Repository repository, String tag,
+                                                     TypeCatalog catalog) {
         Optional<FetchedManifest> fetched = client.manifest(repository, new Reference.Tag(tag));
         if (fetched.isEmpty()) {
             return Optional.empty(); // deleted between the listing and now

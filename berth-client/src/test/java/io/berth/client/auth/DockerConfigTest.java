@@ -1,14 +1,17 @@
 package io.berth.client.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,6 +49,15 @@ class DockerConfigTest {
                 esac
                 """);
         Files.setPosixFilePermissions(helper, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path broken = bin.resolve("docker-credential-broken");
+        Files.writeString(broken, """
+                #!/bin/sh
+                cat > /dev/null
+                echo "error: the keychain is locked" >&2
+                echo "second line of detail" >&2
+                exit 3
+                """);
+        Files.setPosixFilePermissions(broken, PosixFilePermissions.fromString("rwxr-xr-x"));
         env = new HashMap<>(Map.of("PATH", bin + ":/usr/bin:/bin", "STORE", store.toString()));
     }
 
@@ -75,6 +87,120 @@ class DockerConfigTest {
         assertThat(config.find("docker.io")).contains(Credentials.basic("hub", "h"));
         assertThat(config.find("token.example")).contains(Credentials.identityToken("refresh-me"));
         assertThat(config.find("unknown.example")).isEmpty();
+    }
+
+    private static String entry(String user) {
+        return "{\"auths\":{\"r.example\":{\"auth\":\"" + auth(user, "pw") + "\"}}}";
+    }
+
+    @Test
+    void everyFileIsReadInTheOrderOfContainersAuthJsonAndTheFirstThatKnowsTheRegistryWins() throws Exception {
+        Path explicit = Files.writeString(home.resolve("explicit.json"), entry("registry-auth-file"));
+        Path runtime = write(home.resolve("run/containers/auth.json"), entry("xdg-runtime"));
+        Path config = write(home.resolve("xdg-config/containers/auth.json"), entry("xdg-config"));
+        Path dockerConfig = write(home.resolve("docker-config/config.json"), entry("docker-config"));
+        Path homeDocker = write(home.resolve(".docker/config.json"), entry("home-docker"));
+        Path legacy = Files.writeString(home.resolve(".dockercfg"),
+                "{\"https://r.example\":{\"auth\":\"" + auth("dockercfg", "pw") + "\",\"email\":\"\"}}");
+        env.putAll(Map.of("REGISTRY_AUTH_FILE", explicit.toString(), "XDG_RUNTIME_DIR", home.resolve("run").toString(),
+                "XDG_CONFIG_HOME", home.resolve("xdg-config").toString(), "DOCKER_CONFIG", home.resolve("docker-config").toString()));
+        assertThat(DockerConfig.of(env, home).readOrder()).containsExactly(explicit, runtime, config, dockerConfig, legacy);
+
+        List<Path> files = List.of(explicit, runtime, config, dockerConfig);
+        List<String> users = List.of("registry-auth-file", "xdg-runtime", "xdg-config", "docker-config");
+        List<String> variables = List.of("REGISTRY_AUTH_FILE", "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME", "DOCKER_CONFIG");
+        for (int i = 0; i < files.size(); i++) {
+            assertThat(DockerConfig.of(env, home).find("r.example")).contains(Credentials.basic(users.get(i), "pw"));
+            // a file that exists but knows only other registries does not stop the search
+            Files.writeString(files.get(i), "{\"auths\":{\"other.example\":{\"auth\":\"" + auth("o", "o") + "\"}}}");
+            assertThat(DockerConfig.of(env, home).find("r.example")).isNotEqualTo(Optional.of(Credentials.basic(users.get(i), "pw")));
+            env.remove(variables.get(i));
+        }
+        // without XDG_RUNTIME_DIR, podman's /run/containers/<uid>/auth.json; without XDG_CONFIG_HOME, $HOME/.config;
+        // without DOCKER_CONFIG, $HOME/.docker/config.json
+        Path perUid = Path.of("/run/containers/" + new com.sun.security.auth.module.UnixSystem().getUid() + "/auth.json");
+        assertThat(DockerConfig.of(env, home).readOrder())
+                .containsExactly(perUid, home.resolve(".config/containers/auth.json"), homeDocker, legacy);
+        assertThat(DockerConfig.of(env, home).find("r.example")).contains(Credentials.basic("home-docker", "pw"));
+        Files.delete(homeDocker);
+        assertThat(DockerConfig.of(env, home).find("r.example")).contains(Credentials.basic("dockercfg", "pw"));
+    }
+
+    private static Path write(Path file, String content) throws Exception {
+        Files.createDirectories(file.getParent());
+        return Files.writeString(file, content);
+    }
+
+    @Test
+    void theHomeDirectoryIsHomeFromTheEnvironmentAndUserHomeOnlyWithoutIt() {
+        assertThat(DockerConfig.home(Map.of("HOME", "/somewhere/else"))).isEqualTo(Path.of("/somewhere/else"));
+        assertThat(DockerConfig.home(Map.of("HOME", " "))).isEqualTo(Path.of(System.getProperty("user.home")));
+        assertThat(DockerConfig.home(Map.of())).isEqualTo(Path.of(System.getProperty("user.home")));
+    }
+
+    @Test
+    void loginWritesDockerConfigWithItsDirectoriesAndNamesTheFilesReadBeforeIt() throws Exception {
+        write(home.resolve("run/containers/auth.json"), entry("podman"));
+        env.put("XDG_RUNTIME_DIR", home.resolve("run").toString());
+        env.put("DOCKER_CONFIG", home.resolve("new/docker").toString());
+        DockerConfig config = DockerConfig.of(env, home);
+
+        assertThat(config.save("r.example", Credentials.basic("me", "pw"))).isEqualTo(home.resolve("new/docker/config.json").toString());
+        assertThat(Files.getPosixFilePermissions(config.loginFile())).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(config.others("r.example")).containsExactly(new DockerConfig.Other(home.resolve("run/containers/auth.json"), true));
+        assertThat(config.find("r.example")).contains(Credentials.basic("podman", "pw"));
+        assertThat(DockerConfig.file(config.loginFile(), env).find("r.example")).contains(Credentials.basic("me", "pw"));
+        assertThat(home.resolve(".docker")).doesNotExist();
+    }
+
+    @Test
+    void anAuthfileIsTheOnlyFileReadAndWritten() throws Exception {
+        dockerConfig(entry("docker"));
+        Path authfile = home.resolve("dir/auth.json");
+        DockerConfig config = DockerConfig.file(authfile, env);
+        assertThat(config.find("r.example")).isEmpty();
+        config.save("r.example", Credentials.basic("me", "pw"));
+        assertThat(config.find("r.example")).contains(Credentials.basic("me", "pw"));
+        assertThat(config.others("r.example")).isEmpty();
+        assertThat(DockerConfig.of(env, home).find("r.example")).contains(Credentials.basic("docker", "pw"));
+    }
+
+    @Test
+    void dockerHubIsStoredUnderItsHistoricKeyAndHelpersGetTheSameUrl() throws Exception {
+        Path file = dockerConfig("{}");
+        DockerConfig config = DockerConfig.of(env, home);
+        config.save("docker.io", Credentials.basic("hub", "pw"));
+        assertThat(JSON.readTree(file.toFile()).path("auths").has("https://index.docker.io/v1/")).isTrue();
+        assertThat(config.find("docker.io")).contains(Credentials.basic("hub", "pw"));
+
+        dockerConfig("{\"credsStore\":\"test\"}");
+        config.save("docker.io", Credentials.identityToken("refresh"));
+        assertThat(store.resolve("https___index.docker.io_v1_")).content().contains("\"Username\":\"<token>\"");
+        assertThat(config.find("docker.io")).contains(Credentials.identityToken("refresh"));
+    }
+
+    @Test
+    void helperFailuresAreOneLineNamingTheHelperTheActionAndWhatItSaid() throws Exception {
+        dockerConfig("{\"credHelpers\":{\"locked.example\":\"broken\",\"gone.example\":\"missing\"}}");
+        DockerConfig config = DockerConfig.of(env, home);
+
+        assertThatThrownBy(() -> config.find("locked.example")).isInstanceOf(UncheckedIOException.class)
+                .hasMessage("docker-credential-broken get locked.example failed (exit 3): error: the keychain is locked");
+        assertThatThrownBy(() -> config.save("locked.example", Credentials.basic("a", "b")))
+                .hasMessage("docker-credential-broken store locked.example failed (exit 3): error: the keychain is locked");
+        assertThatThrownBy(() -> config.erase("locked.example"))
+                .hasMessage("docker-credential-broken erase locked.example failed (exit 3): error: the keychain is locked");
+        assertThatThrownBy(() -> config.find("gone.example")).hasMessageStartingWith(
+                "docker-credential-missing is configured in the credentials file but is not on PATH");
+        assertThat(Files.readString(home.resolve(".docker/config.json"))).doesNotContain("\"a\"");
+    }
+
+    @Test
+    void aBrokenFileIsNamedWithItsPosition() throws Exception {
+        Path file = dockerConfig("{\"auths\": {\n  \"r.example\": {\"auth\": }\n}}");
+        assertThatThrownBy(() -> DockerConfig.of(env, home).find("r.example"))
+                .hasMessageStartingWith("cannot read " + file + ": not valid JSON (line 2, column")
+                .message().doesNotContain("\n");
     }
 
     @Test

@@ -42,17 +42,19 @@ final class ArtifactViews {
     }
 
     /** List entries for a page of rows, with the referrer counts of the whole page read at once per repository. */
-    List<ObjectNode> entries(List<ArtifactRow> rows, TypeCatalog types, String registry) {
+    List<ObjectNode> entries(List<ArtifactRow> rows, TypeCatalog types, String registry, AnnotationsShown shown) {
         Map<Repository, List<Digest>> byRepository = new java.util.LinkedHashMap<>();
         rows.forEach(row -> byRepository.computeIfAbsent(row.repository(), r -> new java.util.ArrayList<>()).add(row.digest()));
         Map<Repository, Map<Digest, Map<String, Long>>> counts = new java.util.HashMap<>();
         byRepository.forEach((repository, digests) -> counts.put(repository, listing.referrerCounts(repository, digests)));
-        return rows.stream().map(row -> entry(row, types, registry, counts.get(row.repository()).get(row.digest()))).toList();
+        return rows.stream().map(row -> entry(row, types, registry, counts.get(row.repository()).get(row.digest()), shown))
+                .toList();
     }
 
     /** A list entry: {@link ListingJson#artifact} with its referrer counts and where it stands with the scanners. */
-    private ObjectNode entry(ArtifactRow row, TypeCatalog types, String registry, Map<String, Long> referrers) {
-        ObjectNode node = ListingJson.artifact(row, types, registry, referrers);
+    private ObjectNode entry(ArtifactRow row, TypeCatalog types, String registry, Map<String, Long> referrers,
+                             AnnotationsShown shown) {
+        ObjectNode node = ListingJson.artifact(row, types, registry, referrers, shown);
         node.set("scan", ScanJson.status(scans.status(row.repository(), row.digest(), row.typeId())));
         return node;
     }
@@ -76,7 +78,8 @@ final class ArtifactViews {
     }
 
     private ObjectNode detail(ArtifactRow row, StoredManifest stored, TypeCatalog types, String registry, int depth) {
-        ObjectNode node = entries(List.of(row), types, registry).get(0);
+        // the full view has every annotation of the manifest, unbudgeted: one manifest is bounded by its size limit
+        ObjectNode node = entries(List.of(row), types, registry, AnnotationsShown.WELL_KNOWN).get(0);
         Manifest manifest = ManifestParser.parse(stored.content(), stored.mediaType());
         node.set("manifest", readTree(stored.content()));
         manifest.config().ifPresent(config -> node.set("config", ListingJson.descriptor(config)));

@@ -32,7 +32,9 @@ import java.util.function.Predicate;
 /**
  * The registry listing as JSON under {@code /api/v1/}: the type catalog and its icons, repositories with artifact
  * counts per type, artifacts with their type, platforms, size, referrers and rendered actions, and one artifact in
- * full. Lists are paged with {@code n} and {@code last} and a {@code Link: <…>; rel="next"} header, like the OCI API.
+ * full (every annotation of the manifest in {@code allAnnotations}); list entries carry the well-known annotations,
+ * and all of them with {@code annotations=all} (see {@link AnnotationsShown}). Lists are paged with {@code n} and
+ * {@code last} and a {@code Link: <…>; rel="next"} header, like the OCI API.
  * The router checks access before these handlers run: the lists need the catalog's access and show only the
  * repositories the caller may pull from, one artifact needs pull on its repository. Each artifact carries its
  * {@code scan} (see {@link ScanJson}).
@@ -119,6 +121,7 @@ public final class ListingApi {
 
     private Reply artifacts(Exchange exchange, Paging paging) {
         Optional<Repository> repository = param(exchange, "repository").map(Repository::of);
+        AnnotationsShown shown = AnnotationsShown.parse(param(exchange, "annotations"));
         Filter filter = filter(exchange);
         List<ArtifactRow> fetched = paging.size() == 0 ? List.of()
                 : readable(last -> listing.artifacts(repository, filter, last, paging.fetchSize()), ArtifactRow::cursor,
@@ -128,7 +131,7 @@ public final class ListingApi {
         TypeCatalog types = catalog.get();
         ObjectNode body = ListingJson.MAPPER.createObjectNode();
         ArrayNode artifacts = body.putArray("artifacts");
-        views.entries(page, types, registryHost(exchange.request())).forEach(artifacts::add);
+        views.entries(page, types, registryHost(exchange.request()), shown).forEach(artifacts::add);
         return json(reply, body);
     }
 
@@ -163,7 +166,7 @@ public final class ListingApi {
     private static String nextPath(Exchange exchange) {
         StringBuilder path = new StringBuilder(exchange.request().path());
         char separator = '?';
-        for (String name : List.of("repository", "q", "type")) {
+        for (String name : List.of("repository", "q", "type", "annotations")) {
             Optional<String> value = param(exchange, name);
             if (value.isPresent()) {
                 path.append(separator).append(name).append('=').append(URLEncoder.encode(value.get(), StandardCharsets.UTF_8));

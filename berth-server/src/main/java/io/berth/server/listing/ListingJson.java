@@ -71,11 +71,12 @@ final class ListingJson {
     }
 
     /**
-     * One artifact of the listing, with its type, rendered actions and referrer counts.
+     * One artifact of the listing, with its type, rendered actions, referrer counts and annotations as {@code shown}.
      *
      * @param registry {@code host[:port]} to put into rendered commands
      */
-    static ObjectNode artifact(ArtifactRow row, TypeCatalog catalog, String registry, Map<String, Long> referrers) {
+    static ObjectNode artifact(ArtifactRow row, TypeCatalog catalog, String registry, Map<String, Long> referrers,
+                               AnnotationsShown shown) {
         ArtifactType type = catalog.type(row.typeId()).orElse(catalog.unknown());
         String reference = row.repository().name() + row.tag().map(t -> ":" + t).orElse("@" + row.digest());
         ObjectNode node = MAPPER.createObjectNode()
@@ -95,6 +96,14 @@ final class ListingJson {
                 annotations.put(name, value);
             }
         });
+        if (shown == AnnotationsShown.ALL) {
+            Map<String, String> fitting = AnnotationsShown.withinBudget(row.annotations());
+            ObjectNode all = node.putObject("allAnnotations");
+            fitting.forEach(all::put);
+            if (fitting.size() < row.annotations().size()) {
+                node.put("annotationsTruncated", true);
+            }
+        }
         ObjectNode referrerCounts = node.putObject("referrers");
         referrers.forEach(referrerCounts::put);
         ArrayNode actions = node.putArray("actions");

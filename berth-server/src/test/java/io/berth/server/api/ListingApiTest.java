@@ -85,6 +85,42 @@ class ListingApiTest {
     }
 
     @Test
+    void everyAnnotationIsListedOnRequestWithinABudgetAndInFullForOneArtifact() {
+        RegistryHttp.Descriptor config = http.pushBlob("annotated/app", "application/vnd.example.config+json", RegistryHttp.EMPTY_JSON);
+        String big = "x".repeat(5000);
+        http.pushManifest("annotated/app", "1.0", RegistryHttp.OCI_MANIFEST, RegistryHttp.ImageManifest.of(config)
+                .annotation("org.opencontainers.image.title", "Annotated")
+                .annotation("org.opencontainers.image.source", "https://git.example/app")
+                .annotation("com.example.team", "platform")
+                .annotation("com.example.z-big-1", big)
+                .annotation("com.example.z-big-2", big).json());
+
+        JsonNode wellKnown = artifact("annotated/app");
+        assertThat(wellKnown.get("annotations").toString()).isEqualTo("{\"title\":\"Annotated\"}");
+        assertThat(wellKnown.has("allAnnotations")).isFalse();
+        assertThat(get("/api/v1/artifacts?repository=annotated/app&annotations=well-known").get("artifacts").get(0))
+                .isEqualTo(wellKnown);
+
+        JsonNode all = get("/api/v1/artifacts?repository=annotated/app&annotations=all").get("artifacts").get(0);
+        assertThat(all.get("annotations")).isEqualTo(wellKnown.get("annotations"));
+        List<String> keys = new ArrayList<>();
+        all.get("allAnnotations").fieldNames().forEachRemaining(keys::add);
+        assertThat(keys).as("in key order, as many as fit in 8 KiB").containsExactly("com.example.team", "com.example.z-big-1", "org.opencontainers.image.source",
+                        "org.opencontainers.image.title");
+        assertThat(all.at("/allAnnotations/org.opencontainers.image.source").asText()).isEqualTo("https://git.example/app");
+        assertThat(all.get("annotationsTruncated").asBoolean()).isTrue();
+
+        JsonNode full = get("/api/v1/artifact?repository=annotated/app&reference=1.0");
+        assertThat(full.get("allAnnotations")).hasSize(5);
+        assertThat(full.at("/allAnnotations/com.example.z-big-2").asText()).isEqualTo(big);
+
+        http.pushManifest("annotated/app", "2.0", RegistryHttp.OCI_MANIFEST, RegistryHttp.ImageManifest.of(config).json());
+        HttpResponse<byte[]> paged = http.get("/api/v1/artifacts?repository=annotated/app&annotations=all&n=1");
+        assertThat(RegistryHttp.nextLink(paged)).hasValueSatisfying(link -> assertThat(link).contains("annotations=all"));
+        RegistryHttp.assertError(http.get("/api/v1/artifacts?annotations=some"), 400, "UNSUPPORTED");
+    }
+
+    @Test
     void referrersAndIndexChildrenAreNotListedAsArtifactsOfTheirOwn() {
         JsonNode artifacts = get("/api/v1/artifacts?q=samples/").get("artifacts");
 
