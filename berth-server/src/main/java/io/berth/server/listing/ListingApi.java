@@ -92,7 +92,7 @@ public final class ListingApi {
         ArrayNode types = body.putArray("types");
         catalog.get().types().forEach(type -> types.add(ListingJson.type(type)));
         ArrayNode problems = body.putArray("problems");
-        catalog.problems().forEach(p -> problems.addObject().put("file", p.file()).put("line", p.line())
+        catalog.problems().forEach(p -> problems.addObject().put("file", ListingJson.fileName(p.file())).put("line", p.line())
                 .put("column", p.column()).put("message", p.message()));
         return json(body);
     }

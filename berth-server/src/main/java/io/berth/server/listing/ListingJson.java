@@ -30,6 +30,15 @@ final class ListingJson {
         return "/api/v1/types/" + typeId + "/icon.svg";
     }
 
+    /**
+     * A type file's name without its directory: the catalog is public, and where the server keeps its files is not
+     * the reader's business ({@code built-in} stays as it is).
+     */
+    static String fileName(String source) {
+        int slash = Math.max(source.lastIndexOf('/'), source.lastIndexOf('\\'));
+        return source.substring(slash + 1);
+    }
+
     static ObjectNode type(ArtifactType type) {
         ObjectNode node = MAPPER.createObjectNode()
                 .put("id", type.id())
@@ -37,7 +46,7 @@ final class ListingJson {
                 .put("description", type.description())
                 .put("icon", iconUrl(type.id()))
                 .put("scanner", type.scanner().id())
-                .put("source", type.source());
+                .put("source", fileName(type.source()));
         type.moreInfo().ifPresent(uri -> node.put("moreInfo", uri.toString()));
         ArrayNode detection = node.putArray("detection");
         for (Rule rule : type.rules()) {
