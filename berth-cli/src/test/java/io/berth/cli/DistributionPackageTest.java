@@ -51,23 +51,38 @@ class DistributionPackageTest {
         assertThat(reported.strip()).startsWith("berth " + version + " (").endsWith(")")
                 .isEqualTo("berth " + BuildInfo.current().describe());
 
-        int port = ServerProcess.freePort();
         Path data = dir.resolve("data");
+        String firstStart = serve(path, data);
+        assertThat(firstStart).as("no archive to map yet").doesNotContain("berth.jar.jsa");
+        assertThat(data.resolve("berth.db")).as("SQLite under --data").isRegularFile();
+        assertThat(home.resolve("lib/berth.jar.jsa")).as("class-data archive recorded next to the unpacked jar at exit")
+                .isRegularFile();
+        assertThat(home.resolve("lib/berth.jar.jsa.stamp")).content().startsWith(home.resolve("lib/berth.jar") + "\n");
+
+        assertThat(serve(path, data)).as("the second start maps the archive")
+                .contains(home.resolve("lib/berth.jar.jsa").toString());
+    }
+
+    /**
+     * Starts {@code berth serve} from the PATH, waits for 200 on {@code /v2/}, stops it with SIGTERM as a supervisor
+     * would (the launcher exec'd the JVM, which writes the class-data archive as it exits); the JVM's memory map
+     * while it served.
+     */
+    private String serve(Map<String, String> path, Path data) throws Exception {
+        int port = ServerProcess.freePort();
         ProcessBuilder serve = new ProcessBuilder("sh", "-c", "exec berth serve --listen 127.0.0.1:" + port + " --data " + data)
-                .redirectErrorStream(true).redirectOutput(dir.resolve("serve.log").toFile());
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("serve.log").toFile()));
         serve.environment().putAll(path);
         serve.environment().remove("BERTH_JAR");
         serve.environment().remove("BERTH_CDS");
         Process server = serve.start();
         try {
             assertThat(v2Status(port, server)).as("GET /v2/ of the unpacked berth; log:%n%s", log()).isEqualTo(200);
+            return Files.readString(Path.of("/proc", Long.toString(server.pid()), "maps"));
         } finally {
-            server.destroy(); // SIGTERM: the launcher exec'd the JVM, which records the class-data archive as it exits
+            server.destroy();
             assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
         }
-        assertThat(data.resolve("berth.db")).as("SQLite under --data").isRegularFile();
-        assertThat(home.resolve("lib/berth.jar.jsa.stamp")).as("archive recorded next to the unpacked jar")
-                .content().startsWith(home.resolve("lib/berth.jar") + "\n");
     }
 
     private String log() throws IOException {
