@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# An Azure Resource Manager template, typed as the seed proposes: config and layer application/vnd.microsoft.arm.template.v1+json.
+# An Azure Resource Manager template, typed as the OCI artifacts guidance (samples/README.md) proposes: config and layer application/vnd.microsoft.arm.template.v1+json.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A CNAB bundle as the seed sketches it: bundle.json as config application/vnd.deislabs.cnab.config.v1+json and a
+# A CNAB bundle as the OCI artifacts guidance (samples/README.md) sketches it: bundle.json as config application/vnd.deislabs.cnab.config.v1+json and a
 # component layer application/vnd.deislabs.cnab.component.v1.tar+gzip.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"

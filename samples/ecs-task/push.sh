@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# An Amazon ECS task definition, typed as the seed proposes: config and layer application/vnd.aws.ecs.task.v1+json.
+# An Amazon ECS task definition, typed as the OCI artifacts guidance (samples/README.md) proposes: config and layer application/vnd.aws.ecs.task.v1+json.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 

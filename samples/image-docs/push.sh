@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Docs for the image, attached as a referrer: config application/vnd.oci.doc.config.v1+json, a tar of markdown as
-# application/vnd.oci.doc.layer.v1.tar (the seed's container-image-docs proposal).
+# application/vnd.oci.doc.layer.v1.tar (the docs proposal of the OCI artifacts guidance, samples/README.md).
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 

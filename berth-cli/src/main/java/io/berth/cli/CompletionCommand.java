@@ -5,9 +5,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code berth completion}: prints a bash (and zsh, via bashcompinit) completion script. */
-@Command(name = "completion", description = {"Prints a bash completion script.",
-        "Load it with: source <(berth completion)"})
+/**
+ * {@code berth completion}: prints the completion script picocli generates from the command tree. One script serves
+ * bash and zsh: under zsh it loads zsh's bash emulation (bashcompinit, after compinit if the shell has not run it).
+ */
+@Command(name = "completion", description = {"Prints a completion script for bash and zsh.",
+        "Load it with: source <(berth completion)",
+        "or install it for bash: berth completion > ~/.local/share/bash-completion/completions/berth"})
 final class CompletionCommand implements Runnable {
     @Spec
     CommandSpec spec;

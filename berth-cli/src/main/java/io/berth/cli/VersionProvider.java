@@ -2,15 +2,15 @@ package io.berth.cli;
 
 import picocli.CommandLine;
 
-/** The version recorded in the jar's manifest at build time. */
+/** {@code berth --version}: the version and the git commit recorded at build time ({@link BuildInfo}). */
 final class VersionProvider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-        return new String[] {"berth " + version()};
+        return new String[] {"berth " + BuildInfo.current().describe()};
     }
 
+    /** The bare version, as the client's User-Agent carries it. */
     static String version() {
-        String version = Main.class.getPackage().getImplementationVersion();
-        return version == null ? "(development build)" : version;
+        return BuildInfo.current().version();
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +42,7 @@ class LauncherArchiveTest {
                         String maps = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/maps"));
                         System.out.println(maps.contains("berth.jar.jsa") ? "archive mapped" : "archive not mapped");
                         System.out.println(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+                        System.out.println("jar " + Probe.class.getProtectionDomain().getCodeSource().getLocation().getPath());
                     }
                 }
                 """);
@@ -76,6 +78,39 @@ class LauncherArchiveTest {
 
         assertThat(serve()).contains("-XX:ArchiveClassesAtExit=" + archive);
         assertThat(serve()).contains("-XX:SharedArchiveFile=" + archive).contains("archive mapped");
+    }
+
+    @Test
+    void recordsAgainWhenTheJarMovedSinceJava17MapsAnArchiveOnlyForTheJarPathThatRecordedIt() throws Exception {
+        serve();
+        Path moved = Files.createDirectories(dir.resolve("moved"));
+        for (String file : List.of("berth.jar", "berth.jar.jsa", "berth.jar.jsa.stamp")) {
+            Files.copy(dir.resolve(file), moved.resolve(file), StandardCopyOption.COPY_ATTRIBUTES);
+        }
+        jar = moved.resolve("berth.jar");
+        archive = moved.resolve("berth.jar.jsa");
+
+        assertThat(serve()).contains("-XX:ArchiveClassesAtExit=" + archive);
+        assertThat(serve()).contains("-XX:SharedArchiveFile=" + archive).contains("archive mapped");
+    }
+
+    @Test
+    void anUnpackedDistributionRunsItsOwnJarThroughALinkOnThePath() throws Exception {
+        Path home = dir.resolve("opt/berth-1.0");
+        Files.createDirectories(home.resolve("bin"));
+        Files.createDirectories(home.resolve("lib"));
+        Files.copy(LAUNCHER, home.resolve("bin/berth"));
+        Files.copy(jar, home.resolve("lib/berth.jar"));
+        Path onPath = Files.createDirectories(dir.resolve("path"));
+        Files.createSymbolicLink(onPath.resolve("berth"), Path.of("../opt/berth-1.0/bin/berth")); // relative, as ln -s makes
+
+        ProcessBuilder launcher = new ProcessBuilder("sh", onPath.resolve("berth").toString(), "version").redirectErrorStream(true);
+        launcher.environment().remove("BERTH_JAR");
+        Process process = launcher.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(out).as(out).contains("jar " + home.resolve("lib/berth.jar"));
     }
 
     @Test

@@ -53,7 +53,7 @@ class SamplesTest {
     }
 
     @Test
-    void everySeedListingRowHasASampleWithAReadme() {
+    void everyRowOfTheGuidancesListingHasASampleWithAReadme() {
         for (String sample : ORDER) {
             assertThat(SAMPLES.resolve(sample).resolve("README.md")).isRegularFile();
             assertThat(SAMPLES.resolve(sample).resolve("push.sh")).isRegularFile();
