@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.berth.server.startup.ConfigException;
 import io.berth.server.startup.Preflight;
+import io.berth.server.testing.TestDatabases;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -35,6 +36,44 @@ class DatabaseCheckTest {
                 + " (database.url): cannot connect to 127.0.0.1:" + port + " (Connection refused); start PostgreSQL"
                 + " there or fix database.url");
         assertThat(preflight.causes()).singleElement().isInstanceOf(java.sql.SQLException.class);
+    }
+
+    /** Against the test PostgreSQL (skipped without it, except under CI=true): a wrong password, a missing database. */
+    @Test
+    void aPostgresqlServerThatRefusesTheUserOrLacksTheDatabaseSaysSo() {
+        try (TestDatabases.PostgresSchema schema = TestDatabases.postgresSchema()) {
+            DatabaseConfig good = schema.config();
+            String bare = good.url().substring(0, good.url().indexOf('?'));
+            String missing = bare.substring(0, bare.lastIndexOf('/')) + "/berth_missing_database";
+            Preflight preflight = Preflight.live();
+            DatabaseCheck.check(good, "database.url", directory, preflight);
+            DatabaseCheck.check(new DatabaseConfig(good.url(), good.username(), "not-the-password", 2), "database.url",
+                    directory, preflight);
+            DatabaseCheck.check(new DatabaseConfig(missing, good.username(), good.password(), 2), "BERTH_DATABASE_URL",
+                    directory, preflight);
+
+            assertThat(preflight.problems()).hasSize(2);
+            assertThat(preflight.problems().get(0)).startsWith("database " + bare + " (database.url) refused user "
+                    + good.username() + " (").endsWith("); fix database.username and database.password"
+                    + " (BERTH_DATABASE_USERNAME, BERTH_DATABASE_PASSWORD)").doesNotContain("not-the-password");
+            assertThat(preflight.problems().get(1)).startsWith("database " + missing + " (BERTH_DATABASE_URL) does not"
+                    + " exist on the server (").endsWith("); create it (createdb) or fix BERTH_DATABASE_URL");
+        }
+    }
+
+    /** As root every file is writable: this one runs for other users, as an operator's account would be. */
+    @Test
+    void anSqliteFileTheUserMayNotWriteIsNamed() throws IOException {
+        String user = System.getProperty("user.name");
+        org.junit.jupiter.api.Assumptions.assumeFalse(user.equals("root"), "root writes into read-only files");
+        Database.open(DatabaseConfig.sqlite(directory)).close();
+        Path file = directory.resolve("berth.db");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("r--r--r--"));
+        Preflight preflight = Preflight.live();
+        DatabaseCheck.check(DatabaseConfig.sqlite(directory), "--data", directory, preflight);
+
+        assertThat(preflight.problems()).containsExactly("database file " + file + " (--data) is not writable by user "
+                + user + "; give that user read and write access to it and its directory");
     }
 
     @Test
