@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "berth", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "An OCI artifact registry that understands what it stores, and a client for any OCI registry.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:ok", "1:error", "2:usage", "3:not found", "4:authentication required or refused"},
+        exitCodeList = {"0:ok", "1:error", "2:usage or configuration error", "3:not found", "4:authentication required or refused"},
         subcommands = {ServeCommand.class, SelftestCommand.class, PushCommand.class, PullCommand.class, CopyCommand.class, TagCommand.class,
                 AttachCommand.class, DiscoverCommand.class, LsCommand.class, ShowTagsCommand.class, ManifestCommand.class,
                 BlobCommand.class, DeleteCommand.class, LoginCommand.class, LogoutCommand.class, VersionCommand.class,

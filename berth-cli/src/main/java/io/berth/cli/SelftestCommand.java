@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -38,12 +39,45 @@ final class SelftestCommand implements Callable<Integer> {
     /** The digest of {@code {}}, OCI's empty descriptor. */
     private static final String EMPTY = "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
 
+    /** slf4j-simple's setting for where its lines go, read when the first logger is made. */
+    private static final String LOG_FILE = "org.slf4j.simpleLogger.logFile";
+
+    @Option(names = {"-q", "--quiet"}, description = "Print nothing when all went well (the build runs it so); on a "
+            + "failure print the failure and the registry's log.")
+    boolean quiet;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
         Path data = Files.createTempDirectory("berth-selftest-");
+        Path log = data.resolve("selftest.log");
+        boolean capture = quiet && System.getProperty(LOG_FILE) == null;
+        if (capture) {
+            // Keeps the registry's log lines until it is known whether they are needed; in a JVM whose logging
+            // started before (a test), they go where they went.
+            System.setProperty(LOG_FILE, log.toString());
+        }
+        boolean ok = false;
+        try {
+            ok = pushAndPull(data);
+            return ok ? 0 : 1;
+        } finally {
+            if (capture) {
+                System.clearProperty(LOG_FILE);
+            }
+            if (!ok && Files.isRegularFile(log)) {
+                spec.commandLine().getErr().println("berth selftest: the registry's log:");
+                spec.commandLine().getErr().println(Files.readString(log, StandardCharsets.UTF_8).stripTrailing());
+                spec.commandLine().getErr().flush();
+            }
+            delete(data);
+        }
+    }
+
+    /** Whether the registry under {@code data} took and gave back an artifact; says so unless quiet and ok. */
+    private boolean pushAndPull(Path data) throws IOException {
         BerthConfig config = ConfigLoader.load(new ConfigLoader.Flags(Optional.of("127.0.0.1:0"), Optional.of(data),
                 Optional.empty(), Optional.empty()), Map.of());
         SqliteLibrary.keepNextToJar(config.database());
@@ -68,12 +102,12 @@ final class SelftestCommand implements Callable<Integer> {
                 failed.add("GET blob: other bytes");
             }
             boolean ok = failed.isEmpty();
-            (ok ? spec.commandLine().getOut() : spec.commandLine().getErr()).println(ok
-                    ? "berth selftest: ok (" + base + ", data in " + data + ")"
-                    : "berth selftest: failed: " + String.join("; ", failed));
-            return ok ? 0 : 1;
-        } finally {
-            delete(data);
+            if (ok && !quiet) {
+                spec.commandLine().getOut().println("berth selftest: ok (" + base + ", data in " + data + ")");
+            } else if (!ok) {
+                spec.commandLine().getErr().println("berth selftest: failed: " + String.join("; ", failed));
+            }
+            return ok;
         }
     }
 

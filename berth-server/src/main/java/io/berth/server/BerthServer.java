@@ -18,6 +18,7 @@ import io.berth.server.http.Router;
 import io.berth.server.http.TokenRoute;
 import io.berth.server.meta.ChangeListener;
 import io.berth.server.meta.Database;
+import io.berth.server.meta.DatabaseCheck;
 import io.berth.server.meta.BlobIndex;
 import io.berth.server.meta.CachedBlobIndex;
 import io.berth.server.meta.CachedManifestIndex;
@@ -30,6 +31,8 @@ import io.berth.server.meta.ManifestIndex;
 import io.berth.server.listing.ListingApi;
 import io.berth.server.scan.ScanCredentials;
 import io.berth.server.scan.ScanService;
+import io.berth.server.startup.ConfigException;
+import io.berth.server.startup.Preflight;
 import io.berth.server.tls.ServerTls;
 import io.berth.server.type.Retyping;
 import io.berth.server.type.TypeCatalogWatcher;
@@ -111,7 +114,7 @@ public final class BerthServer implements AutoCloseable {
             database = Database.open(config.database());
         } catch (RuntimeException e) {
             startingVertx.thenAccept(Vertx::close);
-            throw e;
+            throw e instanceof ConfigException ? e : DatabaseCheck.openFailure(config.database(), e);
         }
         Events events = null;
         ScanService scans = null;
@@ -138,15 +141,14 @@ public final class BerthServer implements AutoCloseable {
                     new ListingApi(new JdbcArtifactListing(database), manifests, types, scans,
                             new Paging.Limits(LISTING_PAGE_SIZE, config.limits().maxPageSize())));
             HttpEdge edge = new HttpEdge(config.limits().clients());
-            HttpServer http = vertx.createHttpServer(edge.configure(ServerTls.configure(config.tls(), new HttpServerOptions()
+            HttpServer http = listen(config, vertx.createHttpServer(edge.configure(ServerTls.configure(config.tls(),
+                            new HttpServerOptions()
                             .setHost(config.host())
                             .setPort(config.port())
                             .setHandle100ContinueAutomatically(true)
                             .setCompressionSupported(false))))
                     .connectionHandler(edge)
-                    .requestHandler(router)
-                    .listen()
-                    .await();
+                    .requestHandler(router));
             ServerTls.watch(config.tls(), vertx, workers, http);
             LOG.info("Berth listens on {}://{}:{} with data in {} and metadata in {}", config.tls().enabled() ? "https" : "http",
                     config.host(), http.actualPort(), config.dataDir().toAbsolutePath(), config.database().url());
@@ -160,6 +162,24 @@ public final class BerthServer implements AutoCloseable {
             vertx.close().await();
             database.close();
             throw e;
+        }
+    }
+
+    /**
+     * Listens, or names what is wrong: {@code berth serve} checks the address before anything starts, but another
+     * program may take it in between, and Vert.x reads the TLS files only now.
+     */
+    private static HttpServer listen(BerthConfig config, HttpServer server) {
+        try {
+            return server.listen().await();
+        } catch (Exception e) { // await() rethrows the failure as it is: a BindException too, though checked
+            String reason = Preflight.rootMessage(e).toLowerCase(java.util.Locale.ROOT);
+            if (config.tls().enabled() && !(reason.contains("address") || reason.contains("permission denied"))) {
+                throw new ConfigException("TLS certificate " + config.tls().certificate().get() + " and key "
+                        + config.tls().key().get() + " cannot be used (" + Preflight.rootMessage(e)
+                        + "); give a PEM certificate chain and its PEM private key", e);
+            }
+            throw new ConfigException(Preflight.listenProblem(config.host(), config.port(), "--listen", e), e);
         }
     }
 

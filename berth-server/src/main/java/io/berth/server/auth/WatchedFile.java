@@ -1,6 +1,8 @@
 package io.berth.server.auth;
 
 import io.berth.server.log.LogText;
+import io.berth.server.startup.ConfigException;
+import io.berth.server.startup.Preflight;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,8 +46,11 @@ final class WatchedFile<T> implements Supplier<T> {
         try {
             file.stamp = stamp(path);
             file.value.set(parser.parse(Files.readAllBytes(path)));
+        } catch (IOException e) {
+            throw new ConfigException(Preflight.fileProblem(what, path, null, e, "fix the path"), e);
         } catch (Exception e) {
-            throw new io.berth.server.startup.ConfigException(java.util.List.of(what + " " + path + ": " + e.getMessage()));
+            throw new ConfigException(what + " " + path + " cannot be used (" + Preflight.rootMessage(e)
+                    + "); fix the file", e);
         }
         return file;
     }

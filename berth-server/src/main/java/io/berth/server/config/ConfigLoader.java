@@ -1,6 +1,12 @@
 package io.berth.server.config;
 
 import io.berth.server.startup.ConfigException;
+import io.berth.server.startup.Preflight;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import io.berth.server.meta.DatabaseCheck;
 import io.berth.server.http.ClientLimits;
 import io.berth.server.auth.AuthConfig;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -74,7 +80,17 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
+    /** The configuration's values, without looking at the machine (see {@link #load(Flags, Map, Optional)}). */
     public static BerthConfig load(Flags flags, Map<String, String> environment) {
+        return load(flags, environment, Optional.empty());
+    }
+
+    /**
+     * The configuration, checked against the machine by {@code preflight} when given: the listen address can be
+     * bound, the data directory written, the files it names read and the database reached. Every problem, of the
+     * values and of the machine, is reported together in one {@link ConfigException}; nothing is created on disk.
+     */
+    public static BerthConfig load(Flags flags, Map<String, String> environment, Optional<Preflight> preflight) {
         List<String> problems = new ArrayList<>();
         JsonNode file = flags.configFile().map(path -> readYaml(path, problems)).orElse(null);
         if (file != null) {
@@ -86,8 +102,11 @@ public final class ConfigLoader {
         }
         Layers layers = new Layers(file, environment);
         String listen = flags.listen().orElseGet(() -> layers.text("listen", "BERTH_LISTEN").orElse("127.0.0.1:5000"));
+        String listenSetting = flags.listen().isPresent() ? "--listen" : layers.setting("listen", "BERTH_LISTEN", "--listen");
         Path data = flags.data().orElseGet(() -> layers.text("data", "BERTH_DATA")
                 .flatMap(value -> path("data", value, problems)).orElse(Path.of("./berth-data")));
+        String dataSetting = flags.data().isPresent() ? "--data" : layers.setting("data", "BERTH_DATA", "--data");
+        int problemsBeforeListen = problems.size();
         String host = "127.0.0.1";
         int port = 5000;
         int colon = listen.lastIndexOf(':');
@@ -95,11 +114,13 @@ public final class ConfigLoader {
             host = colon > 0 ? listen.substring(0, colon) : host;
             port = Integer.parseInt(listen.substring(colon + 1));
         } catch (NumberFormatException e) {
-            problems.add("listen must be HOST:PORT, was '" + listen + "'");
+            problems.add("listen must be HOST:PORT, was '" + listen + "' (" + listenSetting + "); e.g. 127.0.0.1:5000,"
+                    + " or 0.0.0.0:5000 for every interface");
         }
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
+        boolean listenParsed = problems.size() == problemsBeforeListen && !host.isBlank() && port >= 0 && port <= 65535;
         DatabaseConfig database = null;
         Limits limits = null;
         try {
@@ -121,18 +142,48 @@ public final class ConfigLoader {
         }
         boolean deleteEnabled = layers.bool("delete.enabled", "BERTH_DELETE_ENABLED", problems).orElse(true);
         boolean uiEnabled = layers.bool("ui.enabled", "BERTH_UI_ENABLED", problems).orElse(true);
-        AuthConfig auth = SecuritySections.auth(file, environment, flags.htpasswd(), problems);
-        TlsConfig tls = SecuritySections.tls(file, environment, problems);
+        List<NamedFile> files = new ArrayList<>();
+        AuthConfig auth = SecuritySections.auth(file, environment, flags.htpasswd(), problems, files);
+        TlsConfig tls = SecuritySections.tls(file, environment, problems, files);
         var events = EventAndScanSettings.events(file == null ? null : file.get("events"),
                 layers.bool("events.pull", "BERTH_EVENTS_PULL", problems).orElse(false), problems);
         var scanners = EventAndScanSettings.scanners(file == null ? null : file.get("scanners"), problems);
         Path types = layers.text("types.directory", "BERTH_TYPES_DIRECTORY")
                 .flatMap(value -> path("types.directory", value, problems)).orElse(data.resolve("types"));
-        if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
+        // Built before the machine is checked, so that the record's own checks (authorization over plain HTTP) are
+        // reported in the same run; without a database or limits there are problems already.
+        BerthConfig config = null;
+        if (database != null && limits != null) {
+            try {
+                config = new BerthConfig(host, port, data, database, limits, deleteEnabled, types, uiEnabled, auth, tls,
+                        events, scanners);
+            } catch (ConfigException e) {
+                problems.addAll(e.problems());
+            }
         }
-        return new BerthConfig(host, port, data, database, limits, deleteEnabled, types, uiEnabled, auth, tls,
-                events, scanners);
+        if (preflight.isPresent()) {
+            Preflight machine = preflight.get();
+            if (listenParsed) {
+                machine.listen(host, port, listenSetting);
+            }
+            machine.dataDirectory(data, dataSetting);
+            for (NamedFile named : files) {
+                if (named.createdWhenMissing()) {
+                    machine.readableOrCreatable(named.path(), named.what(), named.setting(), named.fix());
+                } else {
+                    machine.readableFile(named.path(), named.what(), named.setting(), named.fix());
+                }
+            }
+            if (database != null) {
+                DatabaseCheck.check(database, layers.setting("database.url", "BERTH_DATABASE_URL", dataSetting), data,
+                        machine);
+            }
+            problems.addAll(machine.problems());
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems, preflight.map(Preflight::causes).orElse(List.of()));
+        }
+        return config;
     }
 
     private static ClientLimits clientLimits(Layers layers, List<String> problems) {
@@ -161,24 +212,70 @@ public final class ConfigLoader {
     }
 
     private static JsonNode readYaml(Path path, List<String> problems) {
-        try {
-            JsonNode node = new ObjectMapper(new YAMLFactory()).readTree(Files.newBufferedReader(path));
+        String name = "config file " + path + " (--config)";
+        if (Files.isDirectory(path)) {
+            problems.add(name + " is a directory, not a file; give --config the YAML file");
+            return null;
+        }
+        try (var reader = Files.newBufferedReader(path)) {
+            JsonNode node = new ObjectMapper(new YAMLFactory()).readTree(reader);
             if (node == null || node.isMissingNode() || node.isNull()) {
                 return null;
             }
             if (!node.isObject()) {
-                problems.add(path + ": the configuration must be a YAML mapping");
+                problems.add(name + " is not a YAML mapping of settings; start it with a key such as listen:");
                 return null;
             }
             return node;
+        } catch (JsonProcessingException e) {
+            problems.add(name + " is not valid YAML" + yamlProblem(e) + "; fix the file");
+            return null;
         } catch (IOException e) {
-            problems.add(path + ": " + e.getMessage());
+            problems.add(Preflight.fileProblem("config file", path, "--config", e, "check the path given to --config"));
             return null;
         }
     }
 
+    /**
+     * Where and what: SnakeYAML's problem and its place (Jackson's own location is where the construct began, and
+     * its message the context, "while parsing a flow sequence").
+     */
+    private static String yamlProblem(JsonProcessingException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+                Mark at = marked.getProblemMark();
+                return " at line " + (at.getLine() + 1) + ", column " + (at.getColumn() + 1) + " ("
+                        + firstLine(marked.getProblem()) + ")";
+            }
+        }
+        JsonLocation at = e.getLocation();
+        return (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
+                + " (" + firstLine(e.getOriginalMessage()) + ")";
+    }
+
+    private static String firstLine(String text) {
+        if (text == null) {
+            return "malformed";
+        }
+        int newline = text.indexOf('\n');
+        return (newline >= 0 ? text.substring(0, newline) : text).strip();
+    }
+
     /** A setting looked up in the environment first, then in the file. */
     private record Layers(JsonNode file, Map<String, String> environment) {
+        /** Where a setting's value comes from: the variable when it is set, else the key when the file has it. */
+        String setting(String dottedKey, String variable, String otherwise) {
+            String fromEnvironment = environment.get(variable);
+            if (fromEnvironment != null && !fromEnvironment.isEmpty()) {
+                return variable;
+            }
+            JsonNode node = file;
+            for (String part : dottedKey.split("\\.")) {
+                node = node == null ? null : node.get(part);
+            }
+            return node == null || node.isNull() ? otherwise : dottedKey;
+        }
+
         Optional<String> text(String dottedKey, String variable) {
             String fromEnvironment = environment.get(variable);
             if (fromEnvironment != null && !fromEnvironment.isEmpty()) {

@@ -48,25 +48,32 @@ final class SecuritySections {
     private static final Set<String> TLS_KEYS = Set.of("certificate", "key", "allowPlainHttpAuth");
 
     private final List<String> problems;
+    private final List<NamedFile> files;
 
-    private SecuritySections(List<String> problems) {
+    private SecuritySections(List<String> problems, List<NamedFile> files) {
         this.problems = problems;
+        this.files = files;
     }
 
+    /** @param files gets the files the section names, with where each was set, whether or not the section is valid */
     static AuthConfig auth(JsonNode file, Map<String, String> environment, Optional<Path> htpasswdFlag,
-                           List<String> problems) {
-        return new SecuritySections(problems).auth(file == null ? null : file.get("auth"), environment, htpasswdFlag);
+                           List<String> problems, List<NamedFile> files) {
+        return new SecuritySections(problems, files).auth(file == null ? null : file.get("auth"), environment, htpasswdFlag);
     }
 
-    static TlsConfig tls(JsonNode file, Map<String, String> environment, List<String> problems) {
-        return new SecuritySections(problems).tls(file == null ? null : file.get("tls"), environment);
+    static TlsConfig tls(JsonNode file, Map<String, String> environment, List<String> problems, List<NamedFile> files) {
+        return new SecuritySections(problems, files).tls(file == null ? null : file.get("tls"), environment);
     }
 
     private AuthConfig auth(JsonNode section, Map<String, String> environment, Optional<Path> htpasswdFlag) {
         JsonNode node = mapping(section, "auth", AUTH_KEYS);
+        Optional<String> fromEnvironment = Optional.ofNullable(environment.get("BERTH_AUTH_HTPASSWD")).filter(v -> !v.isEmpty());
+        String htpasswdSetting = htpasswdFlag.isPresent() ? "--htpasswd"
+                : fromEnvironment.isPresent() ? "BERTH_AUTH_HTPASSWD" : "auth.htpasswd";
         Optional<Path> htpasswd = htpasswdFlag
-                .or(() -> Optional.ofNullable(environment.get("BERTH_AUTH_HTPASSWD")).filter(v -> !v.isEmpty())
-                        .or(() -> text(node, "htpasswd")).flatMap(v -> path("auth.htpasswd", v)));
+                .or(() -> fromEnvironment.or(() -> text(node, "htpasswd")).flatMap(v -> path("auth.htpasswd", v)));
+        htpasswd.ifPresent(path -> files.add(NamedFile.read(path, "htpasswd file", htpasswdSetting,
+                "create it with: htpasswd -cB " + path + " USER")));
         AuthConfig auth = new AuthConfig(htpasswd, token(node == null ? null : node.get("token")),
                 issuers(node == null ? null : node.get("trustedIssuers")),
                 groups(node == null ? null : node.get("groups")),
@@ -80,10 +87,8 @@ final class SecuritySections {
 
     private TlsConfig tls(JsonNode section, Map<String, String> environment) {
         JsonNode node = mapping(section, "tls", TLS_KEYS);
-        Optional<Path> certificate = Optional.ofNullable(environment.get("BERTH_TLS_CERTIFICATE")).filter(v -> !v.isEmpty())
-                .or(() -> text(node, "certificate")).flatMap(v -> path("tls.certificate", v));
-        Optional<Path> key = Optional.ofNullable(environment.get("BERTH_TLS_KEY")).filter(v -> !v.isEmpty())
-                .or(() -> text(node, "key")).flatMap(v -> path("tls.key", v));
+        Optional<Path> certificate = tlsFile(node, environment, "certificate", "BERTH_TLS_CERTIFICATE", "TLS certificate");
+        Optional<Path> key = tlsFile(node, environment, "key", "BERTH_TLS_KEY", "TLS key");
         boolean allowPlain = bool(node, "allowPlainHttpAuth", "tls", false);
         try {
             return new TlsConfig(certificate, key, allowPlain);
@@ -91,6 +96,15 @@ final class SecuritySections {
             problems.addAll(e.problems());
             return TlsConfig.NONE;
         }
+    }
+
+    private Optional<Path> tlsFile(JsonNode node, Map<String, String> environment, String key, String variable,
+                                   String what) {
+        Optional<String> fromEnvironment = Optional.ofNullable(environment.get(variable)).filter(v -> !v.isEmpty());
+        String setting = fromEnvironment.isPresent() ? variable : "tls." + key;
+        Optional<Path> path = fromEnvironment.or(() -> text(node, key)).flatMap(v -> path("tls." + key, v));
+        path.ifPresent(p -> files.add(NamedFile.read(p, what, setting, "fix " + setting + " or create the PEM file")));
+        return path;
     }
 
     private Token token(JsonNode node) {
@@ -101,7 +115,11 @@ final class SecuritySections {
                 text(node, "realm"),
                 seconds(node, "ttl", "auth.token").orElse(defaults.ttl()),
                 seconds(node, "refreshTtl", "auth.token").orElse(defaults.refreshTtl()),
-                text(node, "key").flatMap(v -> path("auth.token.key", v)));
+                text(node, "key").flatMap(v -> path("auth.token.key", v)).map(key -> {
+                    files.add(new NamedFile(key, "token signing key", "auth.token.key",
+                            "fix auth.token.key (Berth creates the key when the file does not exist)", true));
+                    return key;
+                }));
     }
 
     private List<TrustedIssuer> issuers(JsonNode node) {
@@ -110,8 +128,10 @@ final class SecuritySections {
         for (int i = 0; i < items.size(); i++) {
             String where = "auth.trustedIssuers[" + i + "]";
             JsonNode item = mapping(items.get(i), where, ISSUER_KEYS);
-            issuers.add(new TrustedIssuer(text(item, "issuer").orElse(null),
-                    text(item, "jwks").flatMap(v -> path(where + ".jwks", v)).orElse(null)));
+            Optional<Path> jwks = text(item, "jwks").flatMap(v -> path(where + ".jwks", v));
+            jwks.ifPresent(path -> files.add(NamedFile.read(path, "JWKS file", where + ".jwks",
+                    "fix the path or save the issuer's JWKS there")));
+            issuers.add(new TrustedIssuer(text(item, "issuer").orElse(null), jwks.orElse(null)));
         }
         return issuers;
     }

@@ -1,6 +1,7 @@
 package io.berth.server.tls;
 
 import io.berth.server.startup.ConfigException;
+import io.berth.server.startup.Preflight;
 import io.berth.server.config.TlsConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -14,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +50,10 @@ public final class ServerTls {
             tls.stamp = tls.stamp();
             return options.setSsl(true).setKeyCertOptions(tls.pem());
         } catch (IOException e) {
-            throw new ConfigException(List.of("tls: cannot read " + e.getMessage()));
+            Path file = e instanceof java.nio.file.FileSystemException fs && fs.getFile() != null
+                    ? Path.of(fs.getFile()) : config.certificate().get();
+            throw new ConfigException(Preflight.fileProblem(file.equals(config.key().get()) ? "TLS key" : "TLS certificate",
+                    file, null, e, "fix tls.certificate and tls.key"), e);
         }
     }
 

@@ -79,6 +79,37 @@ class ConfigLoaderTest {
                         .anySatisfy(p -> assertThat(p).contains("delete.enabled")));
     }
 
+    /**
+     * With the machine checked, each problem names the setting its value came from (here the environment), and the
+     * value problems come in the same run as those of the machine.
+     */
+    @Test
+    void machineProblemsNameTheVariableTheirValueCameFromAndComeWithTheValueProblems() throws Exception {
+        Path htpasswd = dir.resolve("htpasswd");
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Map<String, String> env = Map.of("BERTH_LISTEN", "127.0.0.1:" + taken.getLocalPort(),
+                    "BERTH_DATA", dir.resolve("data").toString(), "BERTH_AUTH_HTPASSWD", htpasswd.toString(),
+                    "BERTH_DATABASE_URL", "jdbc:postgresql://127.0.0.1:" + closed + "/berth",
+                    "BERTH_DELETE_ENABLED", "maybe");
+
+            assertThatThrownBy(() -> ConfigLoader.load(NO_FLAGS, env, Optional.of(io.berth.server.startup.Preflight.live())))
+                    .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                            "delete.enabled (BERTH_DELETE_ENABLED) must be true or false, was 'maybe'",
+                            "address 127.0.0.1:" + taken.getLocalPort() + " (BERTH_LISTEN) is in use; stop the program"
+                                    + " listening there or choose another with BERTH_LISTEN",
+                            "htpasswd file " + htpasswd + " (BERTH_AUTH_HTPASSWD) not found; create it with: htpasswd"
+                                    + " -cB " + htpasswd + " USER",
+                            "database jdbc:postgresql://127.0.0.1:" + closed + "/berth (BERTH_DATABASE_URL): cannot"
+                                    + " connect to 127.0.0.1:" + closed + " (Connection refused); start PostgreSQL there"
+                                    + " or fix BERTH_DATABASE_URL"));
+        }
+        assertThat(dir.resolve("data")).doesNotExist();
+    }
+
     @Test
     void malformedYamlNamesTheFile() throws Exception {
         Path file = dir.resolve("broken.yaml");
