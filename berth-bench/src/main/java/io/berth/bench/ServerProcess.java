@@ -42,12 +42,15 @@ final class ServerProcess implements AutoCloseable {
     static ServerProcess start(String server, Options options, Path data, File log) throws IOException {
         int port = freePort();
         List<String> command = new ArrayList<>();
+        java.util.Map<String, String> environment = java.util.Map.of();
         if (server.equals("berth")) {
+            // Berth's access log off, as Distribution's below (an older Berth ignores the variable).
+            environment = java.util.Map.of("BERTH_LOG_ACCESS", "false");
             command.addAll(options.berthCommand);
             command.addAll(List.of("--listen", "127.0.0.1:" + port, "--data", data.resolve("store").toString()));
         } else {
             Path config = data.resolve("config.yml");
-            // The issue's configuration, plus the access log off: Berth writes none, and Distribution's would go to a file.
+            // The issue's configuration, plus the access log off, as Berth's: Distribution's would go to a file.
             Files.writeString(config, """
                     version: 0.1
                     storage:
@@ -66,7 +69,7 @@ final class ServerProcess implements AutoCloseable {
         }
         Files.writeString(log.toPath(), "$ " + String.join(" ", command) + "\n", StandardCharsets.UTF_8);
         long t0 = System.nanoTime();
-        Process process = Children.start(command, log, null);
+        Process process = Children.start(command, log, null, environment);
         return new ServerProcess(server.equals("berth") ? "Berth" : "Distribution", port, data, process, t0);
     }
 

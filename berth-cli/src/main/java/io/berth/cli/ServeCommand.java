@@ -52,6 +52,7 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("berth: --webhook: " + e.getMessage());
             return 2;
         }
+        LogLevels.apply(settings.log());
         BerthServer server;
         try {
             SqliteLibrary.keepNextToJar(settings.database());
