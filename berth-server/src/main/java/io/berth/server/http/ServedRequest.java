@@ -10,6 +10,12 @@ import io.vertx.core.http.HttpServerRequest;
  * read it too; one per request, so that observing costs one small object.
  */
 public final class ServedRequest implements Handler<Void> {
+    /**
+     * The status of a request whose connection closed before its response was complete (the client left, or the
+     * answer broke off): nginx's 499, as no status was sent.
+     */
+    public static final int CLOSED_EARLY = 499;
+
     private final HttpServerRequest request;
     private final RequestId id;
     private final long startMillis;
@@ -18,6 +24,7 @@ public final class ServedRequest implements Handler<Void> {
     private Route route;
     private Subject subject;
     private long durationNanos;
+    private int status;
 
     ServedRequest(HttpServerRequest request, RequestId id, RequestObserver observer) {
         this.request = request;
@@ -39,6 +46,7 @@ public final class ServedRequest implements Handler<Void> {
     @Override
     public void handle(Void ended) {
         durationNanos = System.nanoTime() - startNanos;
+        status = request.response().ended() ? request.response().getStatusCode() : CLOSED_EARLY;
         observer.completed(this);
     }
 
@@ -66,8 +74,9 @@ public final class ServedRequest implements Handler<Void> {
         return durationNanos;
     }
 
+    /** The status sent, or {@link #CLOSED_EARLY}. */
     public int status() {
-        return request.response().getStatusCode();
+        return status;
     }
 
     /** Body bytes received. */

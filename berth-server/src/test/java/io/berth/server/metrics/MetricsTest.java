@@ -84,6 +84,25 @@ class MetricsTest {
         }
     }
 
+    /** A client that leaves in the middle of its upload: counted (and logged) with status 499, as nginx does. */
+    @Test
+    void aRequestWhoseClientLeavesIsCountedAs499() throws Exception {
+        try (BerthFixture registry = BerthFixture.start(dir.resolve("data"))) {
+            MetricsHttp http = new MetricsHttp(registry.baseUri());
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", registry.port())) {
+                socket.getOutputStream().write(("POST /v2/team/app/blobs/uploads/?digest=" + Digest.sha256(new byte[1])
+                        + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n"
+                        + "x".repeat(1000)).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                Thread.sleep(300);
+            }
+            String route = "/v2/{name}/blobs/uploads/";
+            Scraped scraped = awaitScrape(http, s -> s.value(REQUESTS, "route", route, "status", "499") == 1);
+            assertThat(scraped.value(REQUESTS, "route", route, "method", "POST", "status", "499")).isEqualTo(1);
+            assertThat(scraped.has(REQUESTS, "route", route, "status", "200")).as("no answer was sent").isFalse();
+            assertThat(scraped.value("berth_http_server_received_bytes_total", "route", route)).isEqualTo(1000);
+        }
+    }
+
     @Test
     void uploadSessionsAreCountedAsTheyStartAndEnd() {
         try (BerthFixture registry = BerthFixture.start(dir.resolve("data"))) {
