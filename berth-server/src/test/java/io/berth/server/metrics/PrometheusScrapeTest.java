@@ -90,6 +90,17 @@ class PrometheusScrapeTest {
                 assertThat(refused.get(0).at("/metric/method").asText()).isEqualTo("GET");
                 assertThat(await(api, "hikaricp_connections_max{pool=\"berth-metadata\"}", result -> result.size() == 1))
                         .hasSize(1);
+                // every query of the Grafana dashboard is PromQL that Prometheus accepts (Grafana's variables filled in)
+                JsonNode dashboard = new ObjectMapper().readTree(Path.of("..", "docs", "grafana", "berth-dashboard.json")
+                        .toFile());
+                for (JsonNode panel : dashboard.path("panels")) {
+                    for (JsonNode target : panel.path("targets")) {
+                        String expr = target.path("expr").asText().replace("$job", ".*").replace("$__rate_interval", "1m");
+                        HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(api
+                                + URLEncoder.encode(expr, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
+                        assertThat(answer.statusCode()).as("%s: %s", expr, answer.body()).isEqualTo(200);
+                    }
+                }
             } finally {
                 prometheus.destroy();
                 prometheus.waitFor(20, TimeUnit.SECONDS);
