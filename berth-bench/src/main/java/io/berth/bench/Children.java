@@ -23,8 +23,15 @@ final class Children {
 
     /** Starts {@code command} with both output streams appended to {@code log}. */
     static Process start(List<String> command, File log, File directory) throws IOException {
+        return start(command, log, directory, java.util.Map.of());
+    }
+
+    /** As {@link #start(List, File, File)}, with {@code environment} added to this process's. */
+    static Process start(List<String> command, File log, File directory, java.util.Map<String, String> environment)
+            throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).redirectInput(ProcessBuilder.Redirect.PIPE);
+        builder.environment().putAll(environment);
         if (directory != null) {
             builder.directory(directory);
         }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -45,7 +46,7 @@ final class ServerProcess implements AutoCloseable {
         }
         int port = freePort();
         Path config = data.resolve("config.yml");
-        // The issue's configuration, plus the access log off: Berth writes none, and Distribution's would go to a file.
+        // The issue's configuration, plus the access log off, as Berth's: Distribution's would go to a file.
         Files.writeString(config, """
                 version: 0.1
                 storage:
@@ -61,7 +62,7 @@ final class ServerProcess implements AutoCloseable {
                     disabled: true
                 """.formatted(data.resolve("store"), port), StandardCharsets.UTF_8);
         List<String> command = List.of(options.distributionCommand, "serve", config.toString());
-        return spawn("Distribution", command, port, data, log);
+        return spawn("Distribution", command, Map.of(), port, data, log);
     }
 
     /** Berth by {@code command} (a launcher and {@code serve}), with {@code --listen} and {@code --data} appended. */
@@ -69,13 +70,15 @@ final class ServerProcess implements AutoCloseable {
         int port = freePort();
         List<String> full = new ArrayList<>(command);
         full.addAll(List.of("--listen", "127.0.0.1:" + port, "--data", data.resolve("store").toString()));
-        return spawn(name, full, port, data, log);
+        // Berth's access log off, as Distribution's (an older Berth ignores the variable).
+        return spawn(name, full, Map.of("BERTH_LOG_ACCESS", "false"), port, data, log);
     }
 
-    private static ServerProcess spawn(String name, List<String> command, int port, Path data, File log) throws IOException {
+    private static ServerProcess spawn(String name, List<String> command, Map<String, String> environment, int port, Path data,
+            File log) throws IOException {
         Files.writeString(log.toPath(), "$ " + String.join(" ", command) + "\n", StandardCharsets.UTF_8);
         long t0 = System.nanoTime();
-        Process process = Children.start(command, log, null);
+        Process process = Children.start(command, log, null, environment);
         return new ServerProcess(name, port, data, process, t0);
     }
 

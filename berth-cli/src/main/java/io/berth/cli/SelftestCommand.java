@@ -80,6 +80,7 @@ final class SelftestCommand implements Callable<Integer> {
     private boolean pushAndPull(Path data) throws IOException {
         BerthConfig config = ConfigLoader.load(new ConfigLoader.Flags(Optional.of("127.0.0.1:0"), Optional.of(data),
                 Optional.empty(), Optional.empty()), Map.of());
+        config = config.withLog(config.log().withAccess(false)); // its own report says what it did
         SqliteLibrary.keepNextToJar(config.database());
         try (BerthServer server = BerthServer.start(config)) {
             URI base = URI.create("http://127.0.0.1:" + server.port());

@@ -67,6 +67,7 @@ final class ServeCommand implements Callable<Integer> {
             return refused(new ConfigException("--webhook " + webhook + " is not a usable URL (" + e.getMessage()
                     + "); give an http:// or https:// URL", e));
         }
+        LogLevels.apply(settings.log());
         BerthServer server;
         try {
             SqliteLibrary.keepNextToJar(settings.database());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.berth.server.BerthServer;
 import io.berth.server.config.BerthConfig;
+import io.berth.server.log.LogConfig;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +29,7 @@ class ClientCommandsTest {
 
     @BeforeAll
     static void start() {
-        server = BerthServer.start(BerthConfig.defaults(data).withListen("127.0.0.1", 0));
+        server = BerthServer.start(BerthConfig.defaults(data).withListen("127.0.0.1", 0).withLog(LogConfig.DEFAULT.withAccess(false)));
         registry = "127.0.0.1:" + server.port();
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.server.BerthServer;
 import io.berth.server.config.BerthConfig;
+import io.berth.server.log.LogConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +32,8 @@ class SamplesTest {
 
     @BeforeAll
     static void pushEverySample() throws Exception {
-        server = BerthServer.start(BerthConfig.defaults(data.resolve("berth")).withListen("127.0.0.1", 0));
+        server = BerthServer.start(BerthConfig.defaults(data.resolve("berth")).withListen("127.0.0.1", 0)
+                .withLog(LogConfig.DEFAULT.withAccess(false)));
         registry = "127.0.0.1:" + server.port();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String berth = java + " -cp " + System.getProperty("java.class.path") + " " + Main.class.getName();

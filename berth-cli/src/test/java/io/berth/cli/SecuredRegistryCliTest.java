@@ -6,6 +6,7 @@ import at.favre.lib.crypto.bcrypt.BCrypt;
 import io.berth.server.BerthServer;
 import io.berth.server.auth.AuthConfig;
 import io.berth.server.config.BerthConfig;
+import io.berth.server.log.LogConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -30,7 +31,7 @@ class SecuredRegistryCliTest {
         Path htpasswd = dir.resolve("htpasswd");
         Files.writeString(htpasswd, "alice:" + BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(6, "alice-pw".toCharArray()) + "\n");
         server = BerthServer.start(BerthConfig.defaults(dir.resolve("data")).withListen("127.0.0.1", 0)
-                .withAuth(AuthConfig.NONE.withHtpasswd(htpasswd)));
+                .withAuth(AuthConfig.NONE.withHtpasswd(htpasswd)).withLog(LogConfig.DEFAULT.withAccess(false)));
         registry = "127.0.0.1:" + server.port();
         credentials = dir.resolve("config.json");
     }

@@ -11,7 +11,9 @@ import io.berth.server.handler.ListHandlers;
 import io.berth.server.handler.ManifestHandler;
 import io.berth.server.handler.Paging;
 import io.berth.server.handler.UploadHandler;
+import io.berth.server.http.AccessLog;
 import io.berth.server.http.Health;
+import io.berth.server.http.RequestObserver;
 import io.berth.server.http.HttpEdge;
 import io.berth.server.http.Route;
 import io.berth.server.http.Router;
@@ -29,6 +31,7 @@ import io.berth.server.meta.JdbcClassificationIndex;
 import io.berth.server.meta.JdbcUploadIndex;
 import io.berth.server.meta.ManifestIndex;
 import io.berth.server.listing.ListingApi;
+import io.berth.server.metrics.Metrics;
 import io.berth.server.scan.ScanCredentials;
 import io.berth.server.scan.ScanService;
 import io.berth.server.startup.ConfigException;
@@ -83,16 +86,18 @@ public final class BerthServer implements AutoCloseable {
     private final Database database;
     private final Events events;
     private final ScanService scans;
+    private final Metrics metrics;
     private final List<Route> routes;
 
     private BerthServer(Vertx vertx, HttpServer http, WorkerExecutor workers, Database database, Events events,
-                        ScanService scans, List<Route> routes) {
+                        ScanService scans, Metrics metrics, List<Route> routes) {
         this.vertx = vertx;
         this.http = http;
         this.workers = workers;
         this.database = database;
         this.events = events;
         this.scans = scans;
+        this.metrics = metrics;
         this.routes = routes;
     }
 
@@ -109,11 +114,14 @@ public final class BerthServer implements AutoCloseable {
         CompletableFuture<Vertx> startingVertx =
                 CompletableFuture.supplyAsync(() -> Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)
                         .setWorkerPoolSize(FILE_AND_WORKER_THREADS).setInternalBlockingPoolSize(FILE_AND_WORKER_THREADS)));
+        Clock clock = Clock.systemUTC();
+        Metrics metrics = Metrics.start(clock);
         Database database;
         try {
-            database = Database.open(config.database());
+            database = Database.open(config.database(), metrics.databasePool());
         } catch (RuntimeException e) {
             startingVertx.thenAccept(Vertx::close);
+            metrics.close();
             throw e instanceof ConfigException ? e : DatabaseCheck.openFailure(config.database(), e);
         }
         Events events = null;
@@ -121,7 +129,6 @@ public final class BerthServer implements AutoCloseable {
         Vertx vertx = startingVertx.join();
         try {
             WorkerExecutor workers = vertx.createSharedWorkerExecutor("berth-blocking", BLOCKING_THREADS);
-            Clock clock = Clock.systemUTC();
             TypeCatalogWatcher types = loadingTypes.join();
             Security security = Security.start(config.auth(), config.dataDir(), vertx, workers);
             events = Events.create(config.events(), database, types, clock);
@@ -132,12 +139,13 @@ public final class BerthServer implements AutoCloseable {
                     MANIFEST_CACHE_MILLIS, BLOB_CACHE_ENTRIES);
             ManifestIndex manifests = new CachedManifestIndex(new JdbcManifestIndex(database, clock, changes), clock,
                     TAG_CACHE_MILLIS, MANIFEST_CACHE_MILLIS, MANIFEST_CACHE_BYTES);
-            BlobStore blobs = new FilesystemBlobStore(config.dataDir());
+            BlobStore blobs = metrics.counted(new FilesystemBlobStore(config.dataDir()));
             UploadSessions sessions = new UploadSessions(vertx, blobs, new JdbcUploadIndex(database), blobIndex, clock);
+            metrics.watch(sessions, events.api(), scans);
             watchTypes(vertx, workers, types, new Retyping(new JdbcClassificationIndex(database), types));
             purgeStaleUploads(vertx, workers, sessions);
             Router router = routes(config, workers, blobIndex, manifests, types, blobs, sessions, clock, security,
-                    events, scans, new Health(() -> database.withConnection(c -> c.isValid(2))),
+                    events, scans, metrics, new Health(() -> database.withConnection(c -> c.isValid(2))),
                     new ListingApi(new JdbcArtifactListing(database), manifests, types, scans,
                             new Paging.Limits(LISTING_PAGE_SIZE, config.limits().maxPageSize())));
             HttpEdge edge = new HttpEdge(config.limits().clients());
@@ -155,12 +163,13 @@ public final class BerthServer implements AutoCloseable {
             events.start(config.host(), http.actualPort());
             scans.start(URI.create((config.tls().enabled() ? "https://" : "http://") + registryAddress(config.host())
                     + ":" + http.actualPort()));
-            return new BerthServer(vertx, http, workers, database, events, scans, router.routes());
+            return new BerthServer(vertx, http, workers, database, events, scans, metrics, router.routes());
         } catch (RuntimeException e) {
             closeQuietly(events);
             closeQuietly(scans);
             vertx.close().await();
             database.close();
+            metrics.close();
             throw e;
         }
     }
@@ -229,15 +238,17 @@ public final class BerthServer implements AutoCloseable {
     private static Router routes(BerthConfig config, WorkerExecutor workers, BlobIndex blobIndex,
                                  ManifestIndex manifests, TypeCatalogWatcher types, BlobStore blobs,
                                  UploadSessions sessions, Clock clock, Security security, Events events,
-                                 ScanService scans, Health health, ListingApi listing) {
+                                 ScanService scans, Metrics metrics, Health health, ListingApi listing) {
         ManifestHandler manifest = new ManifestHandler(manifests, types, config.limits().maxManifestBytes(),
                 config.deleteEnabled(), clock);
         return RouteTable.build(workers, security.access(), new RouteTable.Handlers(health,
                 new BlobHandler(blobIndex, blobs, config.deleteEnabled()), new UploadHandler(sessions, blobIndex),
                 manifest, events.pulls(manifest::get, manifests),
                 new ListHandlers(manifests, new Paging.Limits(config.limits().defaultPageSize(), config.limits().maxPageSize())),
-                listing, scans.api(manifests), events.api(), security.tokens().map(TokenRoute::new),
-                config.uiEnabled() ? Optional.of(new WebUi()) : Optional.empty()));
+                listing, scans.api(manifests), events.api(), metrics::scrape, security.tokens().map(TokenRoute::new),
+                config.uiEnabled() ? Optional.of(new WebUi()) : Optional.empty()),
+                table -> metrics.requests(table).andThen(config.log().access()
+                        ? new AccessLog(config.log().format()) : RequestObserver.NONE));
     }
 
     /** How a scanner adapter on this machine reaches the registry: the listen address, loopback for a wildcard. */
@@ -279,6 +290,7 @@ public final class BerthServer implements AutoCloseable {
             workers.close().await();
             vertx.close().await();
             database.close();
+            metrics.close();
         }
     }
 }

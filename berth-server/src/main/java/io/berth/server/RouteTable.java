@@ -15,6 +15,8 @@ import io.berth.server.handler.UploadHandler;
 import io.berth.server.http.Access;
 import io.berth.server.http.Health;
 import io.berth.server.http.Reply;
+import io.berth.server.http.RequestObserver;
+import io.berth.server.http.Route;
 import io.berth.server.http.RouteHandler;
 import io.berth.server.http.Router;
 import io.berth.server.http.TokenRoute;
@@ -25,7 +27,9 @@ import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpMethod;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Everything Berth serves, with the access each route needs. Reading is {@code pull}; writing is {@code push} and
@@ -37,6 +41,8 @@ import java.util.Optional;
  * catalog and its icons (the same for every registry of a version), and the web UI's shell and files (they hold no
  * data: the pages read the listing API, which applies the repository's rules). Everything else follows the
  * repositories' rules, and the delivery and scanner status is for the registry's operators ({@link Access#ADMIN}).
+ * {@code /metrics} is for them too, and for a robot made to scrape it ({@link Access#METRICS}): Prometheus then holds
+ * a credential that can read nothing else.
  */
 final class RouteTable {
     private RouteTable() {
@@ -45,15 +51,18 @@ final class RouteTable {
     /** The handlers the routes call; the token routes only with authorization on, the UI's only when it is on. */
     record Handlers(Health health, BlobHandler blobs, UploadHandler uploads, ManifestHandler manifests,
                     RouteHandler manifestPulls, ListHandlers lists, ListingApi listing, ScanApi scans, EventsApi events,
-                    Optional<TokenRoute> tokens, Optional<WebUi> ui) {
+                    RouteHandler metrics, Optional<TokenRoute> tokens, Optional<WebUi> ui) {
     }
 
-    static Router build(WorkerExecutor workers, AccessController access, Handlers h) {
+    /** @param observers who is told of every answered request: the request metrics, the access log */
+    static Router build(WorkerExecutor workers, AccessController access, Handlers h,
+                        Function<List<Route>, RequestObserver> observers) {
         byte[] empty = "{}".getBytes(StandardCharsets.UTF_8);
         RouteHandler versionCheck = e -> Future.succeededFuture(Reply.status(200).bytes(empty, "application/json"));
-        Router.Builder routes = Router.builder(workers, access)
+        Router.Builder routes = Router.builder(workers, access).observedBy(observers)
                 .get("/healthz", Access.PUBLIC, h.health()::live)
                 .get("/readyz", Access.PUBLIC, h.health()::ready)
+                .get("/metrics", Access.METRICS, h.metrics())
 
                 .on(Endpoint.BASE, Method.GET, Access.IDENTITY, versionCheck)
                 .on(Endpoint.BASE, Method.HEAD, Access.IDENTITY, versionCheck)

@@ -2,6 +2,7 @@ package io.berth.client.testing;
 
 import io.berth.server.BerthServer;
 import io.berth.server.config.BerthConfig;
+import io.berth.server.log.LogConfig;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -27,7 +28,8 @@ public interface TestRegistry extends AutoCloseable {
     void close();
 
     static TestRegistry berth(Path dataDir) {
-        BerthServer server = BerthServer.start(BerthConfig.defaults(dataDir).withListen("127.0.0.1", 0));
+        BerthServer server = BerthServer.start(BerthConfig.defaults(dataDir).withListen("127.0.0.1", 0)
+                .withLog(LogConfig.DEFAULT.withAccess(false)));
         return new TestRegistry() {
             @Override
             public String host() {

@@ -61,8 +61,8 @@ public record AuthConfig(Optional<Path> htpasswd, Token token, List<TrustedIssue
             if (robot.tokenHash() == null || !robot.tokenHash().matches("\\$2[abxy]?\\$\\d\\d\\$[./A-Za-z0-9]{53}")) {
                 problems.add(where + ".tokenHash must be a bcrypt hash ($2y$…, e.g. from htpasswd -nbB x TOKEN)");
             }
-            if (robot.policies().isEmpty()) {
-                problems.add(where + ".policies must grant the robot something");
+            if (robot.policies().isEmpty() && !robot.metrics()) {
+                problems.add(where + ".policies must grant the robot something (or metrics: true for a scraper)");
             }
             for (int p = 0; p < robot.policies().size(); p++) {
                 robot.policies().get(p).check(where + ".policies[" + p + "]", problems, false);
@@ -201,15 +201,22 @@ public record AuthConfig(Optional<Path> htpasswd, Token token, List<TrustedIssue
      * endpoint, and gets only its own policies.
      *
      * @param tokenHash the bcrypt hash of the token; the token itself is never stored
+     * @param metrics   whether the robot may scrape {@code GET /metrics} ({@code registry:metrics:*}): the credential
+     *                  to give Prometheus, which then needs no admin password and no repository rights
      */
-    public record Robot(String name, String tokenHash, List<Policy> policies) {
+    public record Robot(String name, String tokenHash, List<Policy> policies, boolean metrics) {
         public Robot {
             policies = policies == null ? List.of() : List.copyOf(policies);
         }
 
+        /** A robot that may not scrape the metrics. */
+        public Robot(String name, String tokenHash, List<Policy> policies) {
+            this(name, tokenHash, policies, false);
+        }
+
         @Override
         public String toString() {
-            return "Robot[name=" + name + ", policies=" + policies + "]";
+            return "Robot[name=" + name + ", policies=" + policies + ", metrics=" + metrics + "]";
         }
     }
 

@@ -40,11 +40,19 @@ final class Policies {
     private final List<Rule> rules;
     private final Map<String, List<Rule>> robotRules;
     private final Map<String, Set<String>> groupsOfUser;
+    private final Set<String> scrapers;
 
     Policies(List<Rule> rules, Map<String, List<Rule>> robotRules, Map<String, Set<String>> groupsOfUser) {
+        this(rules, robotRules, groupsOfUser, Set.of());
+    }
+
+    /** @param scrapers the robots (by name, without {@code robot$}) that may scrape the metrics */
+    Policies(List<Rule> rules, Map<String, List<Rule>> robotRules, Map<String, Set<String>> groupsOfUser,
+             Set<String> scrapers) {
         this.rules = List.copyOf(rules);
         this.robotRules = Map.copyOf(robotRules);
         this.groupsOfUser = Map.copyOf(groupsOfUser);
+        this.scrapers = Set.copyOf(scrapers);
     }
 
     static Policies of(AuthConfig config) {
@@ -55,7 +63,9 @@ final class Policies {
         config.robots().forEach(r -> robots.put(r.name(), r.policies().stream().map(Rule::of).toList()));
         Map<String, Set<String>> groups = new HashMap<>();
         config.groups().forEach((group, users) -> users.forEach(u -> groups.computeIfAbsent(u, x -> new HashSet<>()).add(group)));
-        return new Policies(policies.stream().map(Rule::of).toList(), robots, groups);
+        Set<String> scrapers = new HashSet<>();
+        config.robots().stream().filter(AuthConfig.Robot::metrics).forEach(r -> scrapers.add(r.name()));
+        return new Policies(policies.stream().map(Rule::of).toList(), robots, groups, scrapers);
     }
 
     /** The groups the configuration puts this user in. */
@@ -91,6 +101,12 @@ final class Policies {
     boolean isAdmin(Subject subject) {
         return !subject.isAnonymous() && applicable(subject).stream().anyMatch(rule -> rule.actions().containsAll(
                 EnumSet.allOf(Action.class)) && rule.repositories().stream().anyMatch(p -> p.pattern().equals(Glob.EVERYTHING)));
+    }
+
+    /** Whether the subject may scrape {@code /metrics}: an admin, or a robot configured with {@code metrics: true}. */
+    boolean mayScrape(Subject subject) {
+        return isAdmin(subject) || subject.kind() == Subject.Kind.ROBOT
+                && scrapers.contains(subject.name().substring(Subject.ROBOT_PREFIX.length()));
     }
 
     Predicate<Repository> readable(Subject subject) {

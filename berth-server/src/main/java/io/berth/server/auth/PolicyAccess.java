@@ -122,6 +122,7 @@ public final class PolicyAccess implements AccessController {
         for (Scope scope : scopes) {
             boolean ok = scope.isCatalog() ? policies.mayList(subject)
                     : scope.isAdmin() ? policies.isAdmin(subject)
+                    : scope.isMetrics() ? policies.mayScrape(subject)
                     : policies.allowed(subject, scope.name()).containsAll(scope.actions());
             if (!ok) {
                 return false;

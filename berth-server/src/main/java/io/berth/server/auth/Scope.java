@@ -24,6 +24,8 @@ public record Scope(String type, String name, Set<Action> actions) {
     public static final Scope CATALOG = new Scope(REGISTRY, "catalog", Set.of());
     /** Operating the registry: the scanners' and event deliveries' status ({@code registry:admin:*}). */
     public static final Scope ADMIN = new Scope(REGISTRY, "admin", Set.of());
+    /** Scraping the registry's metrics ({@code registry:metrics:*}): admins, and robots configured with {@code metrics: true}. */
+    public static final Scope METRICS = new Scope(REGISTRY, "metrics", Set.of());
     /** Longer than any scope with a valid repository name and every action spelled out. */
     private static final int MAX_TEXT = REPOSITORY.length() + Repository.MAX_LENGTH + 64;
 
@@ -43,7 +45,11 @@ public record Scope(String type, String name, Set<Action> actions) {
         return type.equals(REGISTRY) && name.equals("admin");
     }
 
-    /** A registry-wide scope ({@link #CATALOG}, {@link #ADMIN}), whose actions are {@code *}. */
+    public boolean isMetrics() {
+        return type.equals(REGISTRY) && name.equals("metrics");
+    }
+
+    /** A registry-wide scope ({@link #CATALOG}, {@link #ADMIN}, {@link #METRICS}), whose actions are {@code *}. */
     public boolean isRegistry() {
         return type.equals(REGISTRY);
     }
@@ -117,6 +123,9 @@ public record Scope(String type, String name, Set<Action> actions) {
         }
         if (type.equals(REGISTRY) && name.equals("admin")) {
             return Optional.of(ADMIN);
+        }
+        if (type.equals(REGISTRY) && name.equals("metrics")) {
+            return Optional.of(METRICS);
         }
         // The length first: the grammar's nested repetitions recurse per segment, and a name of a few thousand
         // characters overflows the stack.

@@ -171,7 +171,8 @@ public final class TokenService {
         List<Scope> granted = new ArrayList<>();
         for (Scope scope : requested) {
             if (scope.isRegistry()) {
-                boolean allowed = scope.isCatalog() ? policies.mayList(subject) : policies.isAdmin(subject);
+                boolean allowed = scope.isCatalog() ? policies.mayList(subject)
+                        : scope.isMetrics() ? policies.mayScrape(subject) : policies.isAdmin(subject);
                 if (allowed && !granted.contains(scope)) {
                     granted.add(scope);
                 }

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -43,6 +44,18 @@ public final class UploadSessions {
     private final BlobIndex blobs;
     private final Clock clock;
     private final ConcurrentMap<UUID, Progress> progress = new ConcurrentHashMap<>();
+    private final LongAdder started = new LongAdder();
+    private final LongAdder completed = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder cancelled = new LongAdder();
+    private final LongAdder purged = new LongAdder();
+
+    /**
+     * Sessions since the start of this process: started, completed (a blob made), failed (the bytes did not match
+     * the digest, or could not be committed), cancelled by the client, purged as stale. The metrics report them.
+     */
+    public record Counts(long started, long completed, long failed, long cancelled, long purged) {
+    }
 
     public UploadSessions(Vertx vertx, BlobStore store, UploadIndex uploads, BlobIndex blobs, Clock clock) {
         this.vertx = vertx;
@@ -77,6 +90,7 @@ public final class UploadSessions {
         Upload upload = new Upload(UUID.randomUUID(), repository, clock.instant());
         store.createUpload(upload.id());
         uploads.create(upload);
+        started.increment();
         return upload;
     }
 
@@ -189,6 +203,7 @@ public final class UploadSessions {
             } catch (RuntimeException e) {
                 uploads.delete(id);
                 progress.remove(id);
+                failed.increment();
                 throw e;
             }
             try {
@@ -196,6 +211,7 @@ public final class UploadSessions {
             } finally {
                 progress.remove(id);
             }
+            completed.increment();
             return blob;
         } finally {
             release(claimed);
@@ -208,6 +224,7 @@ public final class UploadSessions {
         uploads.delete(id);
         store.cancel(id);
         progress.remove(id);
+        cancelled.increment();
     }
 
     /**
@@ -221,10 +238,20 @@ public final class UploadSessions {
                 uploads.delete(id);
                 store.cancel(id);
                 progress.remove(id);
+                this.purged.increment();
                 purged++;
             }
         }
         return purged;
+    }
+
+    /** Blocking: how many sessions are open now, in the database (so also those of other nodes and earlier runs). */
+    public long open() {
+        return uploads.count();
+    }
+
+    public Counts counts() {
+        return new Counts(started.sum(), completed.sum(), failed.sum(), cancelled.sum(), purged.sum());
     }
 
     private MessageDigest rehash(UUID id, Digest.Algorithm algorithm) {

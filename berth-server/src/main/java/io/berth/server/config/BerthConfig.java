@@ -4,6 +4,7 @@ import io.berth.server.startup.ConfigException;
 import io.berth.server.http.ClientLimits;
 import io.berth.server.auth.AuthConfig;
 import io.berth.server.event.EventsConfig;
+import io.berth.server.log.LogConfig;
 import io.berth.server.meta.DatabaseConfig;
 import io.berth.server.scan.ScannerConfig;
 import java.net.InetAddress;
@@ -29,10 +30,11 @@ import java.util.List;
  * @param tls           HTTPS ({@link TlsConfig#NONE}: plain HTTP)
  * @param events        where events are delivered, and whether pulls make events
  * @param scanners      the scanner adapters artifacts are sent to
+ * @param log           the log level, and the access log's format and whether there is one
  */
 public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
                           boolean deleteEnabled, Path typesDir, boolean uiEnabled, AuthConfig auth, TlsConfig tls,
-                          EventsConfig events, List<ScannerConfig> scanners) {
+                          EventsConfig events, List<ScannerConfig> scanners, LogConfig log) {
 
     public BerthConfig {
         List<String> problems = new ArrayList<>();
@@ -58,6 +60,7 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         scanners = scanners == null ? List.of() : List.copyOf(scanners);
         auth = auth == null ? AuthConfig.NONE : auth;
         tls = tls == null ? TlsConfig.NONE : tls;
+        log = log == null ? LogConfig.DEFAULT : log;
         problems.addAll(auth.problems());
         if (auth.enabled() && !tls.enabled() && !tls.allowPlainHttpAuth() && host != null && !isLoopback(host)) {
             problems.add("authorization over plain HTTP on " + host + " would send passwords and tokens in clear:"
@@ -67,6 +70,14 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
+    }
+
+    /** With the default logging. */
+    public BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
+                       boolean deleteEnabled, Path typesDir, boolean uiEnabled, AuthConfig auth, TlsConfig tls,
+                       EventsConfig events, List<ScannerConfig> scanners) {
+        this(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners,
+                LogConfig.DEFAULT);
     }
 
     /** Without authorization and TLS, with the types directory under the data directory. */
@@ -100,43 +111,47 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
     }
 
     public BerthConfig withListen(String host, int port) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log);
     }
 
     public BerthConfig withDeleteEnabled(boolean enabled) {
-        return new BerthConfig(host, port, dataDir, database, limits, enabled, typesDir, uiEnabled, auth, tls, events, scanners);
+        return new BerthConfig(host, port, dataDir, database, limits, enabled, typesDir, uiEnabled, auth, tls, events, scanners, log);
     }
 
     public BerthConfig withDatabase(DatabaseConfig database) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log);
     }
 
     public BerthConfig withLimits(Limits limits) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log);
     }
 
     public BerthConfig withTypesDir(Path typesDir) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log);
     }
 
     public BerthConfig withUiEnabled(boolean uiEnabled) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log);
     }
 
     public BerthConfig withEvents(EventsConfig events) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log);
     }
 
     public BerthConfig withScanners(List<ScannerConfig> scanners) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log);
     }
 
     public BerthConfig withAuth(AuthConfig auth) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log);
+    }
+
+    public BerthConfig withLog(LogConfig log) {
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log);
     }
 
     public BerthConfig withTls(TlsConfig tls) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log);
     }
 
     /**

@@ -12,6 +12,7 @@ import io.berth.server.auth.AuthConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.berth.server.log.LogConfig;
 import io.berth.server.meta.DatabaseConfig;
 import io.berth.server.config.BerthConfig.Limits;
 import java.io.IOException;
@@ -62,12 +63,17 @@ import java.util.regex.Pattern;
  *   pull: false                   # BERTH_EVENTS_PULL
  *   endpoints: […]
  * scanners: […]
+ * log:
+ *   level: info                   # BERTH_LOG_LEVEL: trace, debug, info, warn, error or off
+ *   format: text                  # BERTH_LOG_FORMAT: the access log's lines, text (Apache combined+) or json
+ *   access: true                  # BERTH_LOG_ACCESS: a line per request on the logger berth.access
  * </pre>
  */
 public final class ConfigLoader {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|)");
     private static final Set<String> TOP_LEVEL = Set.of("listen", "data", "database", "limits", "delete", "types",
-            "ui", "auth", "tls", "events", "scanners");
+            "ui", "auth", "tls", "events", "scanners", "log");
+    private static final Set<String> LOG_KEYS = Set.of("level", "format", "access");
 
     /** Values given on the command line; empty ones leave the lower layers in force. */
     public record Flags(Optional<String> listen, Optional<Path> data, Optional<Path> configFile,
@@ -152,11 +158,12 @@ public final class ConfigLoader {
                 .flatMap(value -> path("types.directory", value, problems)).orElse(data.resolve("types"));
         // Built before the machine is checked, so that the record's own checks (authorization over plain HTTP) are
         // reported in the same run; without a database or limits there are problems already.
+        LogConfig log = log(file, layers, problems);
         BerthConfig config = null;
         if (database != null && limits != null) {
             try {
                 config = new BerthConfig(host, port, data, database, limits, deleteEnabled, types, uiEnabled, auth, tls,
-                        events, scanners);
+                        events, scanners, log);
             } catch (ConfigException e) {
                 problems.addAll(e.problems());
             }
@@ -184,6 +191,31 @@ public final class ConfigLoader {
             throw new ConfigException(problems, preflight.map(Preflight::causes).orElse(List.of()));
         }
         return config;
+    }
+
+    private static LogConfig log(JsonNode file, Layers layers, List<String> problems) {
+        JsonNode section = file == null ? null : file.get("log");
+        if (section != null && section.isObject()) {
+            section.fieldNames().forEachRemaining(key -> {
+                if (!LOG_KEYS.contains(key)) {
+                    problems.add("log: unknown key '" + key + "' (known: " + LOG_KEYS + ")");
+                }
+            });
+        }
+        LogConfig d = LogConfig.DEFAULT;
+        LogConfig.Level level = layers.text("log.level", "BERTH_LOG_LEVEL").map(text -> LogConfig.Level.parse(text)
+                .orElseGet(() -> {
+                    problems.add("log.level (BERTH_LOG_LEVEL) must be trace, debug, info, warn, error or off, was '"
+                            + text + "'");
+                    return d.level();
+                })).orElse(d.level());
+        LogConfig.Format format = layers.text("log.format", "BERTH_LOG_FORMAT").map(text -> LogConfig.Format.parse(text)
+                .orElseGet(() -> {
+                    problems.add("log.format (BERTH_LOG_FORMAT) must be text or json, was '" + text + "'");
+                    return d.format();
+                })).orElse(d.format());
+        boolean access = layers.bool("log.access", "BERTH_LOG_ACCESS", problems).orElse(d.access());
+        return new LogConfig(level, format, access);
     }
 
     private static ClientLimits clientLimits(Layers layers, List<String> problems) {

@@ -29,7 +29,8 @@ import java.util.Set;
  *   trustedIssuers: [{issuer: https://sso.example.com, jwks: /etc/berth/sso-jwks.json}]
  *   groups: {team-a: [alice, bob]}
  *   policies: [{repositories: ["samples/**"], users: [], groups: [], anonymous: true, actions: [pull]}]
- *   robots: [{name: ci, tokenHash: "$2y$…", policies: [{repositories: ["ci/**"], actions: [pull, push]}]}]
+ *   robots: [{name: ci, tokenHash: "$2y$…", policies: [{repositories: ["ci/**"], actions: [pull, push]}]},
+ *            {name: prometheus, tokenHash: "$2y$…", metrics: true}]   # may scrape GET /metrics
  *   rateLimit: {maxFailures: 10, windowSeconds: 60, lockoutSeconds: 300}
  * tls:
  *   certificate: /etc/berth/tls.crt
@@ -42,7 +43,7 @@ final class SecuritySections {
             "robots", "rateLimit");
     private static final Set<String> TOKEN_KEYS = Set.of("issuer", "service", "realm", "ttl", "refreshTtl", "key");
     private static final Set<String> POLICY_KEYS = Set.of("repositories", "users", "groups", "anonymous", "actions");
-    private static final Set<String> ROBOT_KEYS = Set.of("name", "tokenHash", "policies");
+    private static final Set<String> ROBOT_KEYS = Set.of("name", "tokenHash", "policies", "metrics");
     private static final Set<String> ISSUER_KEYS = Set.of("issuer", "jwks");
     private static final Set<String> RATE_KEYS = Set.of("maxFailures", "windowSeconds", "lockoutSeconds");
     private static final Set<String> TLS_KEYS = Set.of("certificate", "key", "allowPlainHttpAuth");
@@ -171,7 +172,8 @@ final class SecuritySections {
             String at = "auth.robots[" + i + "]";
             JsonNode item = mapping(items.get(i), at, ROBOT_KEYS);
             robots.add(new Robot(text(item, "name").orElse(null), text(item, "tokenHash").orElse(null),
-                    policies(item == null ? null : item.get("policies"), at + ".policies")));
+                    policies(item == null ? null : item.get("policies"), at + ".policies"),
+                    bool(item, "metrics", at, false)));
         }
         return robots;
     }

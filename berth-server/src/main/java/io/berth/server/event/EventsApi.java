@@ -43,6 +43,16 @@ public final class EventsApi {
         return exchange.blocking(this::metrics);
     }
 
+    /**
+     * Blocking: each endpoint's delivery record by name, as {@link #endpoints} and {@link #metrics} show it: what the
+     * registry's metrics report as the outbox.
+     */
+    public Map<String, Outbox.Status> statuses() {
+        Map<String, Outbox.Status> statuses = new LinkedHashMap<>();
+        known().keySet().forEach(name -> statuses.put(name, outbox.status(name)));
+        return statuses;
+    }
+
     /** Each endpoint's status: the configured ones in configuration order, then removed ones with pending events. */
     private Map<String, Optional<EndpointConfig>> known() {
         Map<String, Optional<EndpointConfig>> known = new LinkedHashMap<>();

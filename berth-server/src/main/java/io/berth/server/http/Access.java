@@ -30,6 +30,8 @@ public record Access(Kind kind, Set<Action> actions) {
         CATALOG,
         /** The registry's operators ({@code registry:admin:*}): scanner and event delivery status. */
         ADMIN,
+        /** Scraping {@code /metrics} ({@code registry:metrics:*}): the operators, and robots made for scraping. */
+        METRICS,
         /** The actions on the repository named in the path ({@code /v2/<name>/…}). */
         REPOSITORY,
         /** The actions on the repository named by the {@code repository} query parameter ({@code /api/v1/…}). */
@@ -40,6 +42,7 @@ public record Access(Kind kind, Set<Action> actions) {
     public static final Access IDENTITY = new Access(Kind.IDENTITY, Set.of());
     public static final Access CATALOG = new Access(Kind.CATALOG, Set.of());
     public static final Access ADMIN = new Access(Kind.ADMIN, Set.of());
+    public static final Access METRICS = new Access(Kind.METRICS, Set.of());
 
     public Access {
         Objects.requireNonNull(kind, "kind");
@@ -73,6 +76,7 @@ public record Access(Kind kind, Set<Action> actions) {
             case PUBLIC, IDENTITY -> List.of();
             case CATALOG -> List.of(Scope.CATALOG);
             case ADMIN -> List.of(Scope.ADMIN);
+            case METRICS -> List.of(Scope.METRICS);
             case REPOSITORY -> List.of(Scope.repository(Repository.of(path.get("name")), actions));
             case REPOSITORY_PARAMETER -> List.of(Scope.repository(Repository.of(query.apply("repository")
                     .orElseThrow(() -> ErrorCode.NAME_INVALID.exception("the repository parameter is required"))), actions));

@@ -29,4 +29,15 @@ final class RequestId implements Supplier<String> {
         }
         return id;
     }
+
+    /**
+     * The id if one was made, or the client sent a usable one; else null. For the access log: making one only to
+     * log it would cost what {@link #get} being lazy saves, and nobody could refer to it.
+     */
+    synchronized String known() {
+        if (id == null && request.getHeader(HEADER) != null) {
+            return get();
+        }
+        return id;
+    }
 }

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -43,6 +44,7 @@ public final class Router implements Handler<HttpServerRequest> {
     private final Map<PathPattern, Map<HttpMethod, Route>> patterns;
     private final WorkerExecutor workers;
     private final AccessController access;
+    private final RequestObserver observer;
 
     private Router(Builder builder) {
         this.routes = List.copyOf(builder.routes);
@@ -58,6 +60,7 @@ public final class Router implements Handler<HttpServerRequest> {
         }
         this.workers = builder.workers;
         this.access = builder.access;
+        this.observer = builder.observers.apply(routes);
     }
 
     public static Builder builder(WorkerExecutor workers, AccessController access) {
@@ -69,6 +72,7 @@ public final class Router implements Handler<HttpServerRequest> {
         private final WorkerExecutor workers;
         private final AccessController access;
         private final List<Route> routes = new ArrayList<>();
+        private Function<List<Route>, RequestObserver> observers = table -> RequestObserver.NONE;
 
         private Builder(WorkerExecutor workers, AccessController access) {
             this.workers = workers;
@@ -91,6 +95,15 @@ public final class Router implements Handler<HttpServerRequest> {
         /** GET and HEAD (the same answer without its body). */
         public Builder get(String template, Access access, RouteHandler handler) {
             return on(HttpMethod.GET, template, access, handler).on(HttpMethod.HEAD, template, access, handler);
+        }
+
+        /**
+         * Who is told of every answered request ({@link RequestObserver}), made from the finished table so that it
+         * can prepare what it keeps per route.
+         */
+        public Builder observedBy(Function<List<Route>, RequestObserver> observers) {
+            this.observers = observers;
+            return this;
         }
 
         private Builder add(Route route) {
@@ -126,12 +139,17 @@ public final class Router implements Handler<HttpServerRequest> {
     public void handle(HttpServerRequest request) {
         request.pause();
         RequestId requestId = new RequestId(request);
+        ServedRequest served = null;
+        if (observer != RequestObserver.NONE) {
+            served = new ServedRequest(request, requestId, observer);
+            request.response().endHandler(served);
+        }
         if (request.isSSL()) {
             request.response().putHeader("Strict-Transport-Security", HSTS);
         }
         Future<Reply> reply;
         try {
-            reply = dispatch(request, requestId);
+            reply = dispatch(request, requestId, served);
         } catch (RuntimeException e) {
             reply = Future.failedFuture(e);
         }
@@ -148,7 +166,8 @@ public final class Router implements Handler<HttpServerRequest> {
     private record Matched(Map<HttpMethod, Route> byMethod, PathVariables variables, Endpoint.Match endpoint) {
     }
 
-    private Future<Reply> dispatch(HttpServerRequest request, RequestId requestId) {
+    /** @param served the observers' record of the request, null when nobody observes */
+    private Future<Reply> dispatch(HttpServerRequest request, RequestId requestId, ServedRequest served) {
         Matched matched = match(request);
         Route route = matched.byMethod().get(request.method());
         if (route == null) {
@@ -156,6 +175,9 @@ public final class Router implements Handler<HttpServerRequest> {
                     .collect(Collectors.joining(", ")));
             throw ErrorCode.UNSUPPORTED.exception(request.method() + " is not supported on "
                     + matched.byMethod().values().iterator().next().path().template());
+        }
+        if (served != null) {
+            served.matched(route);
         }
         requireDecodableQuery(request);
         if (route.access().isPublic()) {
@@ -172,6 +194,9 @@ public final class Router implements Handler<HttpServerRequest> {
                 return Future.failedFuture(challenge.code().exception(challenge.detail()));
             }
             Decision.Grant grant = (Decision.Grant) decision;
+            if (served != null) {
+                served.admitted(grant.subject());
+            }
             Future<Reply> reply = route.handler().handle(new Exchange(request, () -> context(request, requestId, grant),
                     matched.variables(), workers, grant));
             return matched.endpoint() == null ? reply : reply.onSuccess(r -> Audit.completed(requestId::get, grant, needs.client(),

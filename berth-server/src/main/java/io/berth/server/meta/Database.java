@@ -2,6 +2,7 @@ package io.berth.server.meta;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -41,6 +42,14 @@ public final class Database implements AutoCloseable {
 
     /** Connects, migrates the schema and returns the pooled database. */
     public static Database open(DatabaseConfig config) {
+        return open(config, null);
+    }
+
+    /**
+     * As {@link #open(DatabaseConfig)}, with the pool reporting to {@code poolMetrics} (HikariCP's own meters:
+     * connections active, idle, pending, and the time to get one); null for none.
+     */
+    public static Database open(DatabaseConfig config, MetricsTrackerFactory poolMetrics) {
         Dialect dialect = Dialect.of(config);
         Flyway.configure()
                 .dataSource(dialect.migrationDataSource(config))
@@ -57,6 +66,9 @@ public final class Database implements AutoCloseable {
         hikari.setPoolName("berth-metadata");
         hikari.setDataSource(connections);
         hikari.setMaximumPoolSize(config.maxPoolSize());
+        if (poolMetrics != null) {
+            hikari.setMetricsTrackerFactory(poolMetrics);
+        }
         Optional<GroupCommit> groupCommit = dialect == Dialect.SQLITE
                 ? Optional.of(new GroupCommit(connections, dialect))
                 : Optional.empty();

@@ -36,6 +36,12 @@ public final class JdbcUploadIndex implements UploadIndex {
     }
 
     @Override
+    public long count() {
+        return database.withConnection(connection -> sql(connection, "SELECT COUNT(*) FROM uploads")
+                .first(row -> row.getLong(1)).orElse(0L));
+    }
+
+    @Override
     public List<UUID> startedBefore(Instant cutoff, int limit) {
         return database.withConnection(connection -> sql(connection,
                 "SELECT id FROM uploads WHERE started_at < ? ORDER BY started_at LIMIT ?", cutoff.toEpochMilli(), limit)

@@ -18,6 +18,9 @@ public interface UploadIndex {
 
     void delete(UUID id);
 
+    /** How many sessions are open now. */
+    long count();
+
     /** Sessions started before {@code cutoff}, oldest first, at most {@code limit}: candidates for purging. */
     List<UUID> startedBefore(Instant cutoff, int limit);
 }

@@ -115,6 +115,14 @@ public final class ScanService implements ScanStatuses, AutoCloseable {
         }
     }
 
+    /**
+     * Blocking: how many scans are {@code queued} (waiting to be submitted or polled), {@code running} (submitted,
+     * report pending), {@code done} and {@code failed}; what the metrics report as the scan queue.
+     */
+    public java.util.Map<String, Long> countsByStatus() {
+        return store.countsByStatus();
+    }
+
     @Override
     public ScanStatus status(Repository repository, Digest digest, String typeId) {
         if (scanners.isEmpty()) {

@@ -50,6 +50,18 @@ final class ScanStore {
         this.database = database;
     }
 
+    /** How many scans are in each status ({@link #QUEUED}, {@link #RUNNING}, {@link #DONE}, {@link #FAILED}). */
+    java.util.Map<String, Long> countsByStatus() {
+        java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        for (String status : List.of(QUEUED, RUNNING, DONE, FAILED)) {
+            counts.put(status, 0L);
+        }
+        database.withConnection(connection -> sql(connection, "SELECT status, COUNT(*) FROM scans GROUP BY status")
+                .list(row -> java.util.Map.entry(row.getString(1), row.getLong(2))))
+                .forEach(count -> counts.put(count.getKey(), count.getValue()));
+        return counts;
+    }
+
     /** Inside the caller's transaction: queues a scan per scanner unless one exists already. */
     void queue(Connection connection, Repository repository, Digest digest, List<String> scanners, Instant now)
             throws SQLException {

@@ -58,7 +58,7 @@ class AccessMatrixTest {
     static final Map<Caller, String> AUTH = new java.util.EnumMap<>(Caller.class);
 
     /** What a route's access comes to, which decides who may call it. */
-    enum Kind { PUBLIC, BASE, CATALOG, READ, WRITE, DELETE, ADMIN }
+    enum Kind { PUBLIC, BASE, CATALOG, READ, WRITE, DELETE, ADMIN, METRICS }
 
     enum Caller { ANONYMOUS, WRONG_PASSWORD, READER, WRITER, DELETER, ROBOT, OTHER_USER, EXPIRED_TOKEN, TAMPERED_TOKEN,
         OTHER_REPOSITORY_TOKEN }
@@ -97,6 +97,8 @@ class AccessMatrixTest {
             new Sample("HEAD /healthz", 200, h -> new Request("HEAD", "/healthz", null)),
             new Sample("GET /readyz", 200, h -> new Request("GET", "/readyz", null)),
             new Sample("HEAD /readyz", 200, h -> new Request("HEAD", "/readyz", null)),
+            new Sample("GET /metrics", 200, h -> new Request("GET", "/metrics", null)),
+            new Sample("HEAD /metrics", 200, h -> new Request("HEAD", "/metrics", null)),
             new Sample("GET /v2/", 200, h -> new Request("GET", "/v2/", null)),
             new Sample("HEAD /v2/", 200, h -> new Request("HEAD", "/v2/", null)),
             new Sample("GET /v2/_catalog", 200, h -> new Request("GET", "/v2/_catalog", null)),
@@ -283,6 +285,7 @@ class AccessMatrixTest {
             case IDENTITY -> Kind.BASE;
             case CATALOG -> Kind.CATALOG;
             case ADMIN -> Kind.ADMIN;
+            case METRICS -> Kind.METRICS;
             case REPOSITORY, REPOSITORY_PARAMETER -> access.actions().contains(Action.DELETE) ? Kind.DELETE
                     : access.actions().contains(Action.PUSH) ? Kind.WRITE : Kind.READ;
         };
@@ -296,8 +299,8 @@ class AccessMatrixTest {
         return switch (caller) {
             case ANONYMOUS -> kind == Kind.CATALOG ? 0 : 401;
             case WRONG_PASSWORD, EXPIRED_TOKEN, TAMPERED_TOKEN -> 401;
-            case READER -> kind == Kind.WRITE || kind == Kind.DELETE || kind == Kind.ADMIN ? 403 : 0;
-            case WRITER, ROBOT -> kind == Kind.DELETE || kind == Kind.ADMIN ? 403 : 0;
+            case READER -> kind == Kind.WRITE || kind == Kind.DELETE || kind == Kind.ADMIN || kind == Kind.METRICS ? 403 : 0;
+            case WRITER, ROBOT -> kind == Kind.DELETE || kind == Kind.ADMIN || kind == Kind.METRICS ? 403 : 0;
             case OTHER_USER -> kind == Kind.BASE || kind == Kind.CATALOG ? 0 : 403;
             case DELETER -> 0;
             case OTHER_REPOSITORY_TOKEN -> kind == Kind.BASE ? 0 : 401;
@@ -346,6 +349,7 @@ class AccessMatrixTest {
             case READ, WRITE, DELETE -> assertThat(challenge).contains(",scope=\"repository:" + REPO + ":");
             case CATALOG -> assertThat(challenge).contains(",scope=\"registry:catalog:*\"");
             case ADMIN -> assertThat(challenge).contains(",scope=\"registry:admin:*\"");
+            case METRICS -> assertThat(challenge).contains(",scope=\"registry:metrics:*\"");
             default -> assertThat(challenge).doesNotContain("scope=");
         }
         switch (caller) {

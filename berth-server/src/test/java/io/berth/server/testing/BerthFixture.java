@@ -2,6 +2,7 @@ package io.berth.server.testing;
 
 import io.berth.server.BerthServer;
 import io.berth.server.config.BerthConfig;
+import io.berth.server.log.LogConfig;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 
@@ -18,7 +19,10 @@ public final class BerthFixture implements RegistryFixture {
     }
 
     public static BerthFixture start(Path dataDir, UnaryOperator<BerthConfig> customize) {
-        BerthConfig config = customize.apply(BerthConfig.defaults(dataDir).withListen("127.0.0.1", 0));
+        // Without the access log, which is on by default: the suite's thousands of requests would bury its output.
+        // The tests of the access log turn it on.
+        BerthConfig config = customize.apply(BerthConfig.defaults(dataDir).withListen("127.0.0.1", 0)
+                .withLog(LogConfig.DEFAULT.withAccess(false)));
         return new BerthFixture(BerthServer.start(config));
     }
 

@@ -1,0 +1,97 @@
+package io.berth.server.metrics;
+
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.berth.server.blob.BlobStore;
+import io.berth.server.blob.UploadSessions;
+import io.berth.server.event.EventsApi;
+import io.berth.server.http.Exchange;
+import io.berth.server.http.Reply;
+import io.berth.server.http.RequestObserver;
+import io.berth.server.http.Route;
+import io.berth.server.scan.ScanService;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * The registry's metrics, through Micrometer, for {@code GET /metrics} in the Prometheus text format: requests
+ * ({@link HttpMetrics}), blob storage errors ({@link CountingBlobStore}), the metadata database's pool (HikariCP's
+ * own meters), upload sessions, the event outbox and the scan queue ({@link QueueGauges}), and the JVM and the
+ * process (Micrometer's binders). Built first, so that the database pool can report to it from its start.
+ */
+public final class Metrics implements AutoCloseable {
+    static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final PrometheusMeterRegistry registry;
+    private final JvmGcMetrics gc;
+    private final QueueGauges queues;
+
+    private Metrics(PrometheusMeterRegistry registry, JvmGcMetrics gc, Clock clock) {
+        this.registry = registry;
+        this.gc = gc;
+        this.queues = new QueueGauges(registry, clock);
+    }
+
+    /** A registry with the JVM's and the process's meters bound. */
+    public static Metrics start(Clock clock) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        return new Metrics(registry, gc, clock);
+    }
+
+    /** For the database pool: HikariCP's connection meters ({@code hikaricp_connections_*}). */
+    public MetricsTrackerFactory databasePool() {
+        return new MicrometerMetricsTrackerFactory(registry);
+    }
+
+    /** {@code store}, with its failures counted. */
+    public BlobStore counted(BlobStore store) {
+        return new CountingBlobStore(store, registry);
+    }
+
+    /** The request meters of a route table, to observe its router. */
+    public RequestObserver requests(List<Route> routes) {
+        return new HttpMetrics(registry, routes);
+    }
+
+    /** Reports the upload sessions, the outbox and the scan queue; their counts are read from the database at each scrape. */
+    public void watch(UploadSessions uploads, EventsApi events, ScanService scans) {
+        queues.watch(uploads, events, scans);
+    }
+
+    /**
+     * {@code GET /metrics}: samples what lives in the database (open uploads, the outbox, the scan queue) on the
+     * worker pool, then writes every meter in the Prometheus text format.
+     */
+    public Future<Reply> scrape(Exchange exchange) {
+        return exchange.blocking(() -> {
+            queues.sample();
+            return Reply.status(200).header("Cache-Control", "no-store")
+                    .bytes(registry.scrape().getBytes(StandardCharsets.UTF_8), CONTENT_TYPE);
+        });
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}
