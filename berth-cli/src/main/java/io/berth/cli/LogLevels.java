@@ -1,13 +1,12 @@
 package io.berth.cli;
 
-import io.berth.server.http.AccessLog;
 import io.berth.server.log.LogConfig;
 
 /**
  * Hands the configured log level to slf4j-simple, the CLI's logging: it reads its settings when the first logger is
  * made, so {@code serve} calls this after loading the configuration and before the server makes any. A level given
- * with {@code -Dorg.slf4j.simpleLogger.defaultLogLevel} wins. The access log follows {@code log.access} alone: with
- * it on, {@code berth.access} logs at {@code info} whatever the level of the rest. HikariCP and Flyway, noisy at
+ * with {@code -Dorg.slf4j.simpleLogger.defaultLogLevel} wins. The access log is not slf4j's: it follows
+ * {@code log.access} alone, on standard output, whatever the level of the rest. HikariCP and Flyway, noisy at
  * {@code info}, stay at {@code warn} unless the level is higher.
  */
 final class LogLevels {
@@ -27,6 +26,5 @@ final class LogLevels {
             System.setProperty(PREFIX + "log.com.zaxxer.hikari", level);
             System.setProperty(PREFIX + "log.org.flywaydb", level);
         }
-        System.setProperty(PREFIX + "log." + AccessLog.LOGGER, log.access() ? "info" : "off");
     }
 }

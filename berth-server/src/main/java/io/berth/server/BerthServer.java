@@ -87,10 +87,11 @@ public final class BerthServer implements AutoCloseable {
     private final Events events;
     private final ScanService scans;
     private final Metrics metrics;
+    private final AccessLog accessLog;
     private final List<Route> routes;
 
     private BerthServer(Vertx vertx, HttpServer http, WorkerExecutor workers, Database database, Events events,
-                        ScanService scans, Metrics metrics, List<Route> routes) {
+                        ScanService scans, Metrics metrics, AccessLog accessLog, List<Route> routes) {
         this.vertx = vertx;
         this.http = http;
         this.workers = workers;
@@ -98,6 +99,7 @@ public final class BerthServer implements AutoCloseable {
         this.events = events;
         this.scans = scans;
         this.metrics = metrics;
+        this.accessLog = accessLog;
         this.routes = routes;
     }
 
@@ -126,6 +128,7 @@ public final class BerthServer implements AutoCloseable {
         }
         Events events = null;
         ScanService scans = null;
+        AccessLog accessLog = null;
         Vertx vertx = startingVertx.join();
         try {
             WorkerExecutor workers = vertx.createSharedWorkerExecutor("berth-blocking", BLOCKING_THREADS);
@@ -144,8 +147,12 @@ public final class BerthServer implements AutoCloseable {
             metrics.watch(sessions, events.api(), scans);
             watchTypes(vertx, workers, types, new Retyping(new JdbcClassificationIndex(database), types));
             purgeStaleUploads(vertx, workers, sessions);
+            if (config.log().access()) {
+                accessLog = AccessLog.toStandardOutput(config.log().format());
+                metrics.watch(accessLog);
+            }
             Router router = routes(config, workers, blobIndex, manifests, types, blobs, sessions, clock, security,
-                    events, scans, metrics, new Health(() -> database.withConnection(c -> c.isValid(2))),
+                    events, scans, metrics, Optional.ofNullable(accessLog), new Health(() -> database.withConnection(c -> c.isValid(2))),
                     new ListingApi(new JdbcArtifactListing(database), manifests, types, scans,
                             new Paging.Limits(LISTING_PAGE_SIZE, config.limits().maxPageSize())));
             HttpEdge edge = new HttpEdge(config.limits().clients());
@@ -163,10 +170,11 @@ public final class BerthServer implements AutoCloseable {
             events.start(config.host(), http.actualPort());
             scans.start(URI.create((config.tls().enabled() ? "https://" : "http://") + registryAddress(config.host())
                     + ":" + http.actualPort()));
-            return new BerthServer(vertx, http, workers, database, events, scans, metrics, router.routes());
+            return new BerthServer(vertx, http, workers, database, events, scans, metrics, accessLog, router.routes());
         } catch (RuntimeException e) {
             closeQuietly(events);
             closeQuietly(scans);
+            closeQuietly(accessLog);
             vertx.close().await();
             database.close();
             metrics.close();
@@ -238,7 +246,8 @@ public final class BerthServer implements AutoCloseable {
     private static Router routes(BerthConfig config, WorkerExecutor workers, BlobIndex blobIndex,
                                  ManifestIndex manifests, TypeCatalogWatcher types, BlobStore blobs,
                                  UploadSessions sessions, Clock clock, Security security, Events events,
-                                 ScanService scans, Metrics metrics, Health health, ListingApi listing) {
+                                 ScanService scans, Metrics metrics, Optional<AccessLog> accessLog, Health health,
+                                 ListingApi listing) {
         ManifestHandler manifest = new ManifestHandler(manifests, types, config.limits().maxManifestBytes(),
                 config.deleteEnabled(), clock);
         return RouteTable.build(workers, security.access(), new RouteTable.Handlers(health,
@@ -247,8 +256,7 @@ public final class BerthServer implements AutoCloseable {
                 new ListHandlers(manifests, new Paging.Limits(config.limits().defaultPageSize(), config.limits().maxPageSize())),
                 listing, scans.api(manifests), events.api(), metrics::scrape, security.tokens().map(TokenRoute::new),
                 config.uiEnabled() ? Optional.of(new WebUi()) : Optional.empty()),
-                table -> metrics.requests(table).andThen(config.log().access()
-                        ? new AccessLog(config.log().format()) : RequestObserver.NONE));
+                table -> metrics.requests(table).andThen(accessLog.<RequestObserver>map(log -> log).orElse(RequestObserver.NONE)));
     }
 
     /** How a scanner adapter on this machine reaches the registry: the listen address, loopback for a wildcard. */
@@ -287,6 +295,7 @@ public final class BerthServer implements AutoCloseable {
         } finally {
             closeQuietly(events);
             closeQuietly(scans);
+            closeQuietly(accessLog);
             workers.close().await();
             vertx.close().await();
             database.close();

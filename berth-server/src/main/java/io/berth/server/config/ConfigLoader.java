@@ -66,7 +66,7 @@ import java.util.regex.Pattern;
  * log:
  *   level: info                   # BERTH_LOG_LEVEL: trace, debug, info, warn, error or off
  *   format: text                  # BERTH_LOG_FORMAT: the access log's lines, text (Apache combined+) or json
- *   access: true                  # BERTH_LOG_ACCESS: a line per request on the logger berth.access
+ *   access: true                  # BERTH_LOG_ACCESS: a line per request on standard output
  * </pre>
  */
 public final class ConfigLoader {

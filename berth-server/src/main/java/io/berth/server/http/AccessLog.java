@@ -1,5 +1,6 @@
 package io.berth.server.http;
 
+import io.berth.server.log.LineWriter;
 import io.berth.server.log.LogConfig;
 import io.berth.server.log.LogText;
 import io.vertx.core.http.HttpServerRequest;
@@ -7,12 +8,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One line per answered request on the logger {@code berth.access} (route it, or turn it off, by that name). The text
- * format is Apache's combined log format with Berth's fields after it:
+ * One line per answered request on standard output (the server's own log goes to standard error), written by a
+ * {@link LineWriter} off the event loop. The text format is Apache's combined log format with Berth's fields after it:
  *
  * <pre>
  * 127.0.0.1 - alice [07/Dec/2026:10:15:02 +0000] "PUT /v2/app/manifests/v1 HTTP/1.1" 201 0 "-" "skopeo/1.18" route="/v2/{name}/manifests/{reference}" in=712 ms=4.210 id=c1a0…
@@ -24,13 +23,11 @@ import org.slf4j.LoggerFactory;
  * its query, which may carry a refresh token. Text from the client (path, method, user agent, referer) is escaped
  * ({@link LogText}); in the text format a {@code "} inside a quoted field is {@code \"} as Apache writes it.
  */
-public final class AccessLog implements RequestObserver {
-    /** The logger's name. */
-    public static final String LOGGER = "berth.access";
+public final class AccessLog implements RequestObserver, AutoCloseable {
     private static final DateTimeFormatter APACHE_TIME =
             DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
 
-    private final Logger log;
+    private final LineWriter lines;
     private final LogConfig.Format format;
     /** The last second's time text: formatting it once a second, not once a request. */
     private volatile Second second = new Second(-1, "");
@@ -38,20 +35,30 @@ public final class AccessLog implements RequestObserver {
     private record Second(long epochSecond, String text) {
     }
 
-    public AccessLog(LogConfig.Format format) {
-        this(format, LoggerFactory.getLogger(LOGGER));
+    public AccessLog(LogConfig.Format format, LineWriter lines) {
+        this.format = format;
+        this.lines = lines;
     }
 
-    AccessLog(LogConfig.Format format, Logger log) {
-        this.format = format;
-        this.log = log;
+    /** To the process's standard output as it is now. */
+    public static AccessLog toStandardOutput(LogConfig.Format format) {
+        return new AccessLog(format, new LineWriter(System.out, "berth-access-log"));
+    }
+
+    /** Lines dropped because the output did not keep up. */
+    public long dropped() {
+        return lines.dropped();
     }
 
     @Override
     public void completed(ServedRequest served) {
-        if (log.isInfoEnabled()) {
-            log.info("{}", format == LogConfig.Format.JSON ? json(served) : text(served));
-        }
+        lines.write(format == LogConfig.Format.JSON ? json(served) : text(served));
+    }
+
+    /** Writes the lines still queued. */
+    @Override
+    public void close() {
+        lines.close();
     }
 
     String text(ServedRequest served) {

@@ -9,7 +9,7 @@ import java.util.Optional;
  * @param level  the lowest level written (the CLI hands it to the logging binding before the first line)
  * @param format how access log lines are written: Apache's combined format with Berth's fields added, or one JSON
  *               object per line
- * @param access whether every answered request gets an access log line, on the logger {@code berth.access}
+ * @param access whether every answered request gets an access log line, on standard output
  */
 public record LogConfig(Level level, Format format, boolean access) {
     /** Information and up, access log on in the text format: what CNCF Distribution does too. */

@@ -5,11 +5,13 @@ import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.berth.server.blob.BlobStore;
 import io.berth.server.blob.UploadSessions;
 import io.berth.server.event.EventsApi;
+import io.berth.server.http.AccessLog;
 import io.berth.server.http.Exchange;
 import io.berth.server.http.Reply;
 import io.berth.server.http.RequestObserver;
 import io.berth.server.http.Route;
 import io.berth.server.scan.ScanService;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -87,6 +89,12 @@ public final class Metrics implements AutoCloseable {
             return Reply.status(200).header("Cache-Control", "no-store")
                     .bytes(registry.scrape().getBytes(StandardCharsets.UTF_8), CONTENT_TYPE);
         });
+    }
+
+    /** Counts the access log's dropped lines ({@code berth_access_log_dropped_lines_total}). */
+    public void watch(AccessLog accessLog) {
+        FunctionCounter.builder("berth.access.log.dropped.lines", accessLog, AccessLog::dropped)
+                .description("Access log lines dropped because the output did not keep up").register(registry);
     }
 
     @Override

@@ -26,13 +26,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The access log of a real server: one line per answered request on {@code berth.access} with the time, client,
+ * The access log of a real server: one line per answered request on standard output with the time, client,
  * user, method, path, status, bytes, route, request bytes, duration and request id, in Apache's combined format or
  * as JSON; text from the client escaped so that it cannot forge a line or a field; nothing with {@code log.access}
- * off. slf4j-simple writes to the current {@code System.err}, which the test captures.
+ * off. The server writes to the {@code System.out} of its start, which the test captures.
  */
 class AccessLogTest {
-    private static final String ACCESS = "berth.access - ";
     /** A user agent that tries to end its quoted field and forge the rest: a quote, a tab, a backslash, NEL (0x85). */
     private static final String HOSTILE_AGENT = "evil\" 200 0 \"-\" \"forged\t\\\u0085";
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -107,19 +106,17 @@ class AccessLogTest {
     private List<String> logged(UnaryOperator<io.berth.server.config.BerthConfig> config, Requests requests, int expected)
             throws Exception {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream original = System.err;
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try (BerthFixture registry = BerthFixture.start(dir.resolve("data"), config)) {
-            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            try {
-                requests.send(registry);
-                Instant deadline = Instant.now().plus(Duration.ofSeconds(5));
-                while (accessLines(captured).size() < expected && Instant.now().isBefore(deadline)) {
-                    Thread.sleep(20);
-                }
-                Thread.sleep(expected == 0 ? 300 : 0);
-            } finally {
-                System.setErr(original);
+            requests.send(registry);
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(5));
+            while (accessLines(captured).size() < expected && Instant.now().isBefore(deadline)) {
+                Thread.sleep(20);
             }
+            Thread.sleep(expected == 0 ? 300 : 0);
+        } finally {
+            System.setOut(original);
         }
         original.print(captured.toString(StandardCharsets.UTF_8));
         List<String> lines = accessLines(captured);
@@ -128,8 +125,7 @@ class AccessLogTest {
     }
 
     private static List<String> accessLines(ByteArrayOutputStream captured) {
-        return captured.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains(ACCESS))
-                .map(l -> l.substring(l.indexOf(ACCESS) + ACCESS.length())).toList();
+        return captured.toString(StandardCharsets.UTF_8).lines().toList();
     }
 
     @FunctionalInterface
