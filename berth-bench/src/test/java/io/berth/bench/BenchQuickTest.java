@@ -59,7 +59,7 @@ class BenchQuickTest {
             }
         }
         assertThat(missing).as("figures without a value").isEmpty();
-        assertThat(berthOnly).as("the listing API's figures, Berth only").hasSize(12).allMatch(id -> id.startsWith("listing-"));
+        assertThat(berthOnly).as("the listing API's figures, Berth only: 4 × req/s, p50, p99, server CPU").hasSize(16).allMatch(id -> id.startsWith("listing-"));
         assertThat(Files.readString(out.resolve("report.md"))).contains("n/a (Berth only)");
         assertThat(report.path("figures").size()).isGreaterThan(30);
         assertThat(report.path("phases").size()).as("start-up, warm-up and 17 measured phases").isEqualTo(19);
