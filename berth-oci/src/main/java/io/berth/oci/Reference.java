@@ -4,7 +4,7 @@ import java.util.regex.Pattern;
 
 /** What follows {@code /manifests/} in a URL: a tag or a digest. */
 public sealed interface Reference permits Reference.Tag, Reference.ByDigest {
-    /** {@code [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}} from the spec. */
+    /** {@code [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}} from the spec: the definition; tags are checked by {@link Grammar#isTag}. */
     Pattern TAG_GRAMMAR = Pattern.compile("[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}");
 
     /** Parses a tag or a digest; a malformed tag is {@code TAG_INVALID}, a malformed digest {@code DIGEST_INVALID}. */
@@ -18,7 +18,7 @@ public sealed interface Reference permits Reference.Tag, Reference.ByDigest {
     /** A tag name. */
     record Tag(String name) implements Reference {
         public Tag {
-            if (name == null || !TAG_GRAMMAR.matcher(name).matches()) {
+            if (name == null || !Grammar.isTag(name)) {
                 throw ErrorCode.TAG_INVALID.exception("invalid tag: " + name);
             }
         }

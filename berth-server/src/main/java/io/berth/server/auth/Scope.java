@@ -127,10 +127,7 @@ public record Scope(String type, String name, Set<Action> actions) {
         if (type.equals(REGISTRY) && name.equals("metrics")) {
             return Optional.of(METRICS);
         }
-        // The length first: the grammar's nested repetitions recurse per segment, and a name of a few thousand
-        // characters overflows the stack.
-        if (!type.equals(REPOSITORY) || name.length() > Repository.MAX_LENGTH
-                || !Repository.GRAMMAR.matcher(name).matches()) {
+        if (!type.equals(REPOSITORY) || !Repository.isValid(name)) {
             return Optional.empty();
         }
         return Optional.of(new Scope(type, name, actions));
