@@ -75,8 +75,6 @@ public final class BerthServer implements AutoCloseable {
     private static final int BLOCKING_THREADS = 24;
     /** Vert.x's own pools: the file writes of uploads and its other blocking work. */
     private static final int FILE_AND_WORKER_THREADS = 8;
-    private static final java.time.Duration UPLOAD_MAX_AGE = java.time.Duration.ofHours(24);
-    private static final long UPLOAD_PURGE_PERIOD_MILLIS = 10 * 60 * 1000;
     /** The listing API's pages: 100 entries unless the client asks for more (artifacts render heavier than tags). */
     private static final int LISTING_PAGE_SIZE = 100;
 
@@ -143,10 +141,11 @@ public final class BerthServer implements AutoCloseable {
             ManifestIndex manifests = new CachedManifestIndex(new JdbcManifestIndex(database, clock, changes), clock,
                     TAG_CACHE_MILLIS, MANIFEST_CACHE_MILLIS, MANIFEST_CACHE_BYTES);
             BlobStore blobs = metrics.counted(new FilesystemBlobStore(config.dataDir()));
-            UploadSessions sessions = new UploadSessions(vertx, blobs, new JdbcUploadIndex(database), blobIndex, clock);
+            UploadSessions sessions = new UploadSessions(vertx, blobs, new JdbcUploadIndex(database), blobIndex, clock,
+                    config.uploads());
             metrics.watch(sessions, events.api(), scans);
             watchTypes(vertx, workers, types, new Retyping(new JdbcClassificationIndex(database), types));
-            purgeStaleUploads(vertx, workers, sessions);
+            expireUploads(vertx, workers, sessions);
             if (config.log().access()) {
                 accessLog = AccessLog.toStandardOutput(config.log().format());
                 metrics.watch(accessLog);
@@ -200,16 +199,29 @@ public final class BerthServer implements AutoCloseable {
         }
     }
 
-    /** Every ten minutes, ends upload sessions started more than a day ago and discards their bytes. */
-    private static void purgeStaleUploads(Vertx vertx, WorkerExecutor workers, UploadSessions sessions) {
-        vertx.setPeriodic(0, UPLOAD_PURGE_PERIOD_MILLIS, timer -> workers.executeBlocking(
-                () -> sessions.purgeStale(UPLOAD_MAX_AGE), false)
-                .onSuccess(purged -> {
-                    if (purged > 0) {
-                        LOG.info("purged {} upload session(s) started more than {} ago", purged, UPLOAD_MAX_AGE);
-                    }
-                })
-                .onFailure(e -> LOG.error("purging stale uploads failed", e)));
+    /**
+     * From the start and then every {@link io.berth.server.blob.UploadsConfig#sweepPeriod}, ends the upload sessions
+     * untouched for {@code uploads.expireAfter} and removes their bytes and the upload files without a session; one
+     * sweep at a time.
+     */
+    private static void expireUploads(Vertx vertx, WorkerExecutor workers, UploadSessions sessions) {
+        java.time.Duration expireAfter = sessions.config().expireAfter();
+        AtomicBoolean sweeping = new AtomicBoolean();
+        vertx.setPeriodic(0, sessions.config().sweepPeriod().toMillis(), timer -> {
+            if (!sweeping.compareAndSet(false, true)) {
+                return;
+            }
+            workers.executeBlocking(sessions::expire, false)
+                    .onComplete(done -> sweeping.set(false))
+                    .onSuccess(expiry -> {
+                        if (!expiry.isEmpty()) {
+                            LOG.info("upload expiry: ended {} session(s) untouched for {} and removed {} upload file(s)"
+                                    + " without a session, freeing {} bytes", expiry.sessions(), expireAfter,
+                                    expiry.orphanFiles(), expiry.bytes());
+                        }
+                    })
+                    .onFailure(e -> LOG.error("upload expiry failed", e));
+        });
     }
 
     /** With authorization on, a scanner gets a short-lived pull token for the one repository it scans. */

@@ -365,17 +365,44 @@ abstract class JdbcMetadataContract {
     // ---- uploads ----
 
     @Test
-    void uploadsStartedBeforeACutoffAreListedOldestFirstAndBounded() {
+    void uploadsUntouchedSinceACutoffAreListedLeastRecentlyTouchedFirstAndBounded() {
         Upload oldest = new Upload(UUID.randomUUID(), APP, PUSHED_AT);
         Upload older = new Upload(UUID.randomUUID(), OTHER, PUSHED_AT.plusSeconds(10));
         Upload recent = new Upload(UUID.randomUUID(), APP, PUSHED_AT.plusSeconds(100));
+        Upload oldButTouched = new Upload(UUID.randomUUID(), APP, PUSHED_AT.minusSeconds(100));
         uploads.create(recent);
         uploads.create(older);
         uploads.create(oldest);
+        uploads.create(oldButTouched);
 
-        assertThat(uploads.startedBefore(PUSHED_AT.plusSeconds(50), 10)).containsExactly(oldest.id(), older.id());
-        assertThat(uploads.startedBefore(PUSHED_AT.plusSeconds(50), 1)).containsExactly(oldest.id());
-        assertThat(uploads.startedBefore(PUSHED_AT, 10)).isEmpty();
+        assertThat(uploads.touch(oldButTouched.id(), PUSHED_AT.plusSeconds(60))).isTrue();
+
+        assertThat(uploads.untouchedSince(PUSHED_AT.plusSeconds(50), 10)).containsExactly(oldest.id(), older.id());
+        assertThat(uploads.untouchedSince(PUSHED_AT.plusSeconds(50), 1)).containsExactly(oldest.id());
+        assertThat(uploads.untouchedSince(PUSHED_AT, 10)).isEmpty();
+        assertThat(uploads.upload(oldButTouched.id())).contains(new Upload(oldButTouched.id(), APP,
+                PUSHED_AT.minusSeconds(100), PUSHED_AT.plusSeconds(60)));
+        assertThat(uploads.touch(UUID.randomUUID(), PUSHED_AT)).as("no such session").isFalse();
+    }
+
+    @Test
+    void anUploadIsDeletedForExpiryOnlyWhileStillUntouchedSinceTheCutoff() {
+        Upload idle = new Upload(UUID.randomUUID(), APP, PUSHED_AT);
+        Upload touchedMeanwhile = new Upload(UUID.randomUUID(), APP, PUSHED_AT);
+        uploads.create(idle);
+        uploads.create(touchedMeanwhile);
+        Instant cutoff = PUSHED_AT.plusSeconds(30);
+        assertThat(uploads.untouchedSince(cutoff, 10)).containsExactlyInAnyOrder(idle.id(), touchedMeanwhile.id());
+
+        uploads.touch(touchedMeanwhile.id(), cutoff); // a request came between the sweep's list and its delete
+
+        assertThat(uploads.deleteIfUntouchedSince(idle.id(), cutoff)).isTrue();
+        assertThat(uploads.deleteIfUntouchedSince(touchedMeanwhile.id(), cutoff)).isFalse();
+        assertThat(uploads.deleteIfUntouchedSince(idle.id(), cutoff)).as("gone already").isFalse();
+        assertThat(uploads.upload(idle.id())).isEmpty();
+        assertThat(uploads.upload(touchedMeanwhile.id())).isPresent();
+        assertThat(uploads.touch(idle.id(), cutoff)).as("a request for the expired session finds nothing").isFalse();
+        assertThat(uploads.count()).isEqualTo(1);
     }
 
     @Test
