@@ -28,6 +28,7 @@ import io.berth.server.meta.JdbcBlobIndex;
 import io.berth.server.meta.JdbcManifestIndex;
 import io.berth.server.meta.JdbcArtifactListing;
 import io.berth.server.meta.JdbcClassificationIndex;
+import io.berth.server.meta.JdbcStorageUsage;
 import io.berth.server.meta.JdbcUploadIndex;
 import io.berth.server.meta.ManifestIndex;
 import io.berth.server.listing.ListingApi;
@@ -40,6 +41,7 @@ import io.berth.server.tls.ServerTls;
 import io.berth.server.type.Retyping;
 import io.berth.server.type.TypeCatalogWatcher;
 import io.berth.server.ui.WebUi;
+import io.berth.server.usage.UsageApi;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
@@ -153,7 +155,8 @@ public final class BerthServer implements AutoCloseable {
             Router router = routes(config, workers, blobIndex, manifests, types, blobs, sessions, clock, security,
                     events, scans, metrics, Optional.ofNullable(accessLog), new Health(() -> database.withConnection(c -> c.isValid(2))),
                     new ListingApi(new JdbcArtifactListing(database), manifests, types, scans,
-                            new Paging.Limits(LISTING_PAGE_SIZE, config.limits().maxPageSize())));
+                            new Paging.Limits(LISTING_PAGE_SIZE, config.limits().maxPageSize())),
+                    new UsageApi(new JdbcStorageUsage(database), sessions));
             HttpEdge edge = new HttpEdge(config.limits().clients());
             HttpServer http = listen(config, vertx.createHttpServer(edge.configure(ServerTls.configure(config.tls(),
                             new HttpServerOptions()
@@ -259,15 +262,15 @@ public final class BerthServer implements AutoCloseable {
                                  ManifestIndex manifests, TypeCatalogWatcher types, BlobStore blobs,
                                  UploadSessions sessions, Clock clock, Security security, Events events,
                                  ScanService scans, Metrics metrics, Optional<AccessLog> accessLog, Health health,
-                                 ListingApi listing) {
+                                 ListingApi listing, UsageApi usage) {
         ManifestHandler manifest = new ManifestHandler(manifests, types, config.limits().maxManifestBytes(),
                 config.deleteEnabled(), clock);
         return RouteTable.build(workers, security.access(), new RouteTable.Handlers(health,
                 new BlobHandler(blobIndex, blobs, config.deleteEnabled()), new UploadHandler(sessions, blobIndex),
                 manifest, events.pulls(manifest::get, manifests),
                 new ListHandlers(manifests, new Paging.Limits(config.limits().defaultPageSize(), config.limits().maxPageSize())),
-                listing, scans.api(manifests), events.api(), metrics::scrape, security.tokens().map(TokenRoute::new),
-                config.uiEnabled() ? Optional.of(new WebUi()) : Optional.empty()),
+                listing, scans.api(manifests), events.api(), metrics::scrape, usage, security.tokens().map(TokenRoute::new),
+                config.uiEnabled() ? Optional.of(new WebUi(config.auth().enabled())) : Optional.empty()),
                 table -> metrics.requests(table).andThen(accessLog.<RequestObserver>map(log -> log).orElse(RequestObserver.NONE)));
     }
 
