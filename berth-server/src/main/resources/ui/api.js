@@ -1,4 +1,4 @@
-// The listing API (/api/v1/): the only thing the UI reads, so it shows nothing a caller could not read there.
+// The JSON API (/api/v1/): the only thing the UI reads, so it shows nothing a caller could not read there.
 
 import * as session from './session.js';
 
@@ -21,13 +21,47 @@ export function nextLink(header) {
   return match && match[1].startsWith('/api/') ? match[1] : null;
 }
 
-function send(url, signal, authorization) {
+function send(url, signal, authorization, method = 'GET') {
   const headers = { Accept: 'application/json' };
   if (authorization) {
     headers.Authorization = authorization;
   }
   // what a signed-in user sees stays out of the HTTP cache, so that it is not shown after signing out
-  return fetch(url, { headers, signal, credentials: 'same-origin', cache: authorization ? 'no-store' : 'default' });
+  return fetch(url, { method, headers, signal, credentials: 'same-origin', cache: authorization ? 'no-store' : 'default' });
+}
+
+/** An ApiError with the error envelope's code and message, or the status line when there is none. */
+async function apiError(response) {
+  let code = 'HTTP_' + response.status;
+  let message = response.status + ' ' + response.statusText;
+  try {
+    const envelope = await response.json();
+    const error = envelope && Array.isArray(envelope.errors) ? envelope.errors[0] : null;
+    if (error) {
+      code = error.code || code;
+      message = error.message || message;
+    }
+  } catch {
+    // not JSON: keep the status line
+  }
+  return new ApiError(response.status, code, message);
+}
+
+/**
+ * The operators' API (/api/v1/admin/…): `method` to `url` with the operators' token (session.adminAuthorization),
+ * bought again once when the API refuses it; answers the JSON body, throws ApiError.
+ */
+export async function adminJson(url, { method = 'GET', signal } = {}) {
+  let authorization = await session.adminAuthorization();
+  let response = await send(url, signal, authorization, method);
+  if (response.status === 401 && authorization) {
+    authorization = await session.adminAuthorization({ forget: true });
+    response = await send(url, signal, authorization, method);
+  }
+  if (!response.ok) {
+    throw await apiError(response);
+  }
+  return response.json();
 }
 
 /**
@@ -53,19 +87,7 @@ export async function getJson(url, signal) {
     session.noteChallenge(response.headers.get('WWW-Authenticate'));
   }
   if (!response.ok) {
-    let code = 'HTTP_' + response.status;
-    let message = response.status + ' ' + response.statusText;
-    try {
-      const envelope = await response.json();
-      const error = envelope && Array.isArray(envelope.errors) ? envelope.errors[0] : null;
-      if (error) {
-        code = error.code || code;
-        message = error.message || message;
-      }
-    } catch {
-      // not JSON: keep the status line
-    }
-    throw new ApiError(response.status, code, message);
+    throw await apiError(response);
   }
   return { body: await response.json(), next: nextLink(response.headers.get('Link')) };
 }

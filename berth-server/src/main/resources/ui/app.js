@@ -1,4 +1,4 @@
-// The single-page shell's router: the server answers the same HTML for /, /types and /r/…, and this module picks
+// The single-page shell's router: the server answers the same HTML for /, /types, /storage and /r/…, and this module picks
 // the view by location.pathname. Links stay real links; same-origin ones are followed with history.pushState.
 import { ApiError, forgetCached } from './api.js';
 import { h } from './dom.js';
@@ -8,6 +8,7 @@ import * as repositories from './views/repositories.js';
 import * as repository from './views/repository.js';
 import * as artifact from './views/artifact.js';
 import * as types from './views/types.js';
+import * as storage from './views/storage.js';
 
 const main = document.getElementById('main');
 let running = null;
@@ -19,6 +20,9 @@ export function route(pathname) {
   }
   if (pathname === '/types') {
     return { view: types, section: 'types', params: {} };
+  }
+  if (pathname === '/storage') {
+    return { view: storage, section: 'storage', params: {} };
   }
   if (!pathname.startsWith('/r/')) {
     return null;
@@ -46,7 +50,7 @@ export function route(pathname) {
 }
 
 function isUiPath(pathname) {
-  return pathname === '/' || pathname === '/types' || pathname.startsWith('/r/');
+  return pathname === '/' || pathname === '/types' || pathname === '/storage' || pathname.startsWith('/r/');
 }
 
 export function navigate(target, { replace = false } = {}) {
@@ -63,6 +67,9 @@ async function render({ moveFocus = false } = {}) {
   const url = new URL(location.href);
   const match = route(url.pathname);
   for (const link of document.querySelectorAll('.site-nav a')) {
+    if (link.dataset.section === 'storage') {
+      link.hidden = !session.isAdmin(); // the operators' page: the API refuses the others anyway
+    }
     if (match !== null && link.dataset.section === match.section) {
       link.setAttribute('aria-current', 'page');
     } else {

@@ -2,9 +2,13 @@
 // scope, asked for with the user's name and password. It is kept in sessionStorage only: it lives as long as this tab,
 // no other tab or site sees it, and as it is never a cookie the browser never sends it on its own (nothing to forge
 // across sites). api.js sends it as a Bearer token. A refresh token (offline_token=true) renews it when it runs out.
+// The operators' pages (Storage) need registry:admin:*, which the sign-in token never carries (a leaked one cannot run
+// the registry): the refresh token buys one when such a page asks for it. At sign-in one such request tells whether
+// the account is an operator at all, kept as `admin` in the session, so that the header shows their links.
 
 const STORAGE_KEY = 'berth.session';
 const CATALOG_SCOPE = 'registry:catalog:*';
+const ADMIN_SCOPE = 'registry:admin:*';
 const DEFAULT_SERVICE = 'berth';
 /** Renew this long before the access token runs out, so that requests do not race its expiry. */
 const EARLY_REFRESH_MS = 20000;
@@ -12,13 +16,16 @@ const EARLY_REFRESH_MS = 20000;
 let service = DEFAULT_SERVICE;
 let memory = null;
 let refreshing = null;
+/** The operators' token: {refreshToken, token, expiresAt}, token null when the account is no operator. */
+let adminToken = null;
+let adminLoading = null;
 const listeners = new Set();
 
 /** A sign-in that did not work, with a message for the form. */
 export class SignInError extends Error {
 }
 
-/** The session: {user, token, refreshToken, expiresAt} or null. */
+/** The session: {user, token, refreshToken, expiresAt, admin} or null. */
 export function current() {
   try {
     const text = sessionStorage.getItem(STORAGE_KEY);
@@ -34,6 +41,9 @@ function valid(session) {
 
 function store(session) {
   memory = session;
+  if (!session || (adminToken && adminToken.refreshToken !== session.refreshToken)) {
+    adminToken = null;
+  }
   try {
     if (session) {
       sessionStorage.setItem(STORAGE_KEY, JSON.stringify(session));
@@ -136,7 +146,15 @@ export async function signIn(user, password) {
   const session = {
     user, token: body.token, expiresAt: lifetime(body),
     refreshToken: typeof body.refresh_token === 'string' ? body.refresh_token : null,
+    admin: false,
   };
+  if (session.refreshToken) {
+    try {
+      session.admin = (await buyAdmin(session)) !== null;
+    } catch {
+      // offline just now: the operators' links stay hidden until the next sign-in
+    }
+  }
   store(session);
   emit('signed-in', user);
   return session;
@@ -200,6 +218,63 @@ async function renew(session) {
   }
   store({ ...now, token: body.token, expiresAt: lifetime(body) });
   return true;
+}
+
+/** Whether the registry checks who calls it, as the page's shell says: without authorization everyone operates it. */
+export function authorizationOn() {
+  const meta = document.querySelector('meta[name="berth-authorization"]');
+  return !meta || meta.getAttribute('content') !== 'off';
+}
+
+/** Whether the viewer may use the operators' pages: everyone without authorization, else a signed-in operator. */
+export function isAdmin() {
+  if (!authorizationOn()) {
+    return true;
+  }
+  const session = current();
+  return Boolean(session && session.admin === true);
+}
+
+async function buyAdmin(session) {
+  const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: session.refreshToken, service,
+    scope: ADMIN_SCOPE });
+  const response = await fetch('/token', {
+    method: 'POST', body: form, headers: { Accept: 'application/json' }, credentials: 'omit', cache: 'no-store',
+  });
+  const body = response.ok ? await response.json().catch(() => null) : null;
+  const granted = Boolean(body && typeof body.token === 'string' && body.token
+    && String(body.scope || '').split(' ').includes(ADMIN_SCOPE));
+  adminToken = { refreshToken: session.refreshToken, token: granted ? body.token : null,
+    expiresAt: granted ? lifetime(body) : Infinity };
+  return adminToken.token ? 'Bearer ' + adminToken.token : null;
+}
+
+/**
+ * The Authorization header for the operators' API (/api/v1/admin/…): null without authorization (none is needed),
+ * without a session, or when the account is no operator. The token is bought with the refresh token and kept in
+ * memory until shortly before it runs out; `forget` drops it first (the API refused it).
+ */
+export async function adminAuthorization({ forget = false } = {}) {
+  if (!authorizationOn()) {
+    return null;
+  }
+  const session = current();
+  if (!session || !session.refreshToken) {
+    return null;
+  }
+  if (forget) {
+    adminToken = null;
+  }
+  if (adminToken && adminToken.refreshToken === session.refreshToken
+      && (adminToken.token === null || adminToken.expiresAt - EARLY_REFRESH_MS > Date.now())) {
+    return adminToken.token ? 'Bearer ' + adminToken.token : null;
+  }
+  if (!adminLoading) {
+    adminLoading = buyAdmin(session).finally(() => {
+      adminLoading = null;
+    });
+  }
+  return adminLoading;
 }
 
 /** The Authorization header for the listing API: `Bearer …` (renewed when about to run out), or null. */

@@ -28,6 +28,7 @@ import io.berth.server.meta.JdbcBlobIndex;
 import io.berth.server.meta.JdbcManifestIndex;
 import io.berth.server.meta.JdbcArtifactListing;
 import io.berth.server.meta.JdbcClassificationIndex;
+import io.berth.server.meta.JdbcStorageUsage;
 import io.berth.server.meta.JdbcUploadIndex;
 import io.berth.server.meta.ManifestIndex;
 import io.berth.server.listing.ListingApi;
@@ -40,6 +41,7 @@ import io.berth.server.tls.ServerTls;
 import io.berth.server.type.Retyping;
 import io.berth.server.type.TypeCatalogWatcher;
 import io.berth.server.ui.WebUi;
+import io.berth.server.usage.UsageApi;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
@@ -75,8 +77,6 @@ public final class BerthServer implements AutoCloseable {
     private static final int BLOCKING_THREADS = 24;
     /** Vert.x's own pools: the file writes of uploads and its other blocking work. */
     private static final int FILE_AND_WORKER_THREADS = 8;
-    private static final java.time.Duration UPLOAD_MAX_AGE = java.time.Duration.ofHours(24);
-    private static final long UPLOAD_PURGE_PERIOD_MILLIS = 10 * 60 * 1000;
     /** The listing API's pages: 100 entries unless the client asks for more (artifacts render heavier than tags). */
     private static final int LISTING_PAGE_SIZE = 100;
 
@@ -143,10 +143,11 @@ public final class BerthServer implements AutoCloseable {
             ManifestIndex manifests = new CachedManifestIndex(new JdbcManifestIndex(database, clock, changes), clock,
                     TAG_CACHE_MILLIS, MANIFEST_CACHE_MILLIS, MANIFEST_CACHE_BYTES);
             BlobStore blobs = metrics.counted(new FilesystemBlobStore(config.dataDir()));
-            UploadSessions sessions = new UploadSessions(vertx, blobs, new JdbcUploadIndex(database), blobIndex, clock);
+            UploadSessions sessions = new UploadSessions(vertx, blobs, new JdbcUploadIndex(database), blobIndex, clock,
+                    config.uploads());
             metrics.watch(sessions, events.api(), scans);
             watchTypes(vertx, workers, types, new Retyping(new JdbcClassificationIndex(database), types));
-            purgeStaleUploads(vertx, workers, sessions);
+            expireUploads(vertx, workers, sessions);
             if (config.log().access()) {
                 accessLog = AccessLog.toStandardOutput(config.log().format());
                 metrics.watch(accessLog);
@@ -154,7 +155,8 @@ public final class BerthServer implements AutoCloseable {
             Router router = routes(config, workers, blobIndex, manifests, types, blobs, sessions, clock, security,
                     events, scans, metrics, Optional.ofNullable(accessLog), new Health(() -> database.withConnection(c -> c.isValid(2))),
                     new ListingApi(new JdbcArtifactListing(database), manifests, types, scans,
-                            new Paging.Limits(LISTING_PAGE_SIZE, config.limits().maxPageSize())));
+                            new Paging.Limits(LISTING_PAGE_SIZE, config.limits().maxPageSize())),
+                    new UsageApi(new JdbcStorageUsage(database), sessions));
             HttpEdge edge = new HttpEdge(config.limits().clients());
             HttpServer http = listen(config, vertx.createHttpServer(edge.configure(ServerTls.configure(config.tls(),
                             new HttpServerOptions()
@@ -200,16 +202,29 @@ public final class BerthServer implements AutoCloseable {
         }
     }
 
-    /** Every ten minutes, ends upload sessions started more than a day ago and discards their bytes. */
-    private static void purgeStaleUploads(Vertx vertx, WorkerExecutor workers, UploadSessions sessions) {
-        vertx.setPeriodic(0, UPLOAD_PURGE_PERIOD_MILLIS, timer -> workers.executeBlocking(
-                () -> sessions.purgeStale(UPLOAD_MAX_AGE), false)
-                .onSuccess(purged -> {
-                    if (purged > 0) {
-                        LOG.info("purged {} upload session(s) started more than {} ago", purged, UPLOAD_MAX_AGE);
-                    }
-                })
-                .onFailure(e -> LOG.error("purging stale uploads failed", e)));
+    /**
+     * From the start and then every {@link io.berth.server.blob.UploadsConfig#sweepPeriod}, ends the upload sessions
+     * untouched for {@code uploads.expireAfter} and removes their bytes and the upload files without a session; one
+     * sweep at a time.
+     */
+    private static void expireUploads(Vertx vertx, WorkerExecutor workers, UploadSessions sessions) {
+        java.time.Duration expireAfter = sessions.config().expireAfter();
+        AtomicBoolean sweeping = new AtomicBoolean();
+        vertx.setPeriodic(0, sessions.config().sweepPeriod().toMillis(), timer -> {
+            if (!sweeping.compareAndSet(false, true)) {
+                return;
+            }
+            workers.executeBlocking(sessions::expire, false)
+                    .onComplete(done -> sweeping.set(false))
+                    .onSuccess(expiry -> {
+                        if (!expiry.isEmpty()) {
+                            LOG.info("upload expiry: ended {} session(s) untouched for {} and removed {} upload file(s)"
+                                    + " without a session, freeing {} bytes", expiry.sessions(), expireAfter,
+                                    expiry.orphanFiles(), expiry.bytes());
+                        }
+                    })
+                    .onFailure(e -> LOG.error("upload expiry failed", e));
+        });
     }
 
     /** With authorization on, a scanner gets a short-lived pull token for the one repository it scans. */
@@ -247,15 +262,15 @@ public final class BerthServer implements AutoCloseable {
                                  ManifestIndex manifests, TypeCatalogWatcher types, BlobStore blobs,
                                  UploadSessions sessions, Clock clock, Security security, Events events,
                                  ScanService scans, Metrics metrics, Optional<AccessLog> accessLog, Health health,
-                                 ListingApi listing) {
+                                 ListingApi listing, UsageApi usage) {
         ManifestHandler manifest = new ManifestHandler(manifests, types, config.limits().maxManifestBytes(),
                 config.deleteEnabled(), clock);
         return RouteTable.build(workers, security.access(), new RouteTable.Handlers(health,
                 new BlobHandler(blobIndex, blobs, config.deleteEnabled()), new UploadHandler(sessions, blobIndex),
                 manifest, events.pulls(manifest::get, manifests),
                 new ListHandlers(manifests, new Paging.Limits(config.limits().defaultPageSize(), config.limits().maxPageSize())),
-                listing, scans.api(manifests), events.api(), metrics::scrape, security.tokens().map(TokenRoute::new),
-                config.uiEnabled() ? Optional.of(new WebUi()) : Optional.empty()),
+                listing, scans.api(manifests), events.api(), metrics::scrape, usage, security.tokens().map(TokenRoute::new),
+                config.uiEnabled() ? Optional.of(new WebUi(config.auth().enabled())) : Optional.empty()),
                 table -> metrics.requests(table).andThen(accessLog.<RequestObserver>map(log -> log).orElse(RequestObserver.NONE)));
     }
 

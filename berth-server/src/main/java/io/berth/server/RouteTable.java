@@ -23,6 +23,7 @@ import io.berth.server.http.TokenRoute;
 import io.berth.server.listing.ListingApi;
 import io.berth.server.scan.ScanApi;
 import io.berth.server.ui.WebUi;
+import io.berth.server.usage.UsageApi;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpMethod;
@@ -40,7 +41,8 @@ import java.util.function.Function;
  * <p>Public, by decision: health, the token endpoint and its keys (authenticating is what they are for), the type
  * catalog and its icons (the same for every registry of a version), and the web UI's shell and files (they hold no
  * data: the pages read the listing API, which applies the repository's rules). Everything else follows the
- * repositories' rules, and the delivery and scanner status is for the registry's operators ({@link Access#ADMIN}).
+ * repositories' rules, and the delivery and scanner status and the storage usage are for the registry's operators
+ * ({@link Access#ADMIN}).
  * {@code /metrics} is for them too, and for a robot made to scrape it ({@link Access#METRICS}): Prometheus then holds
  * a credential that can read nothing else.
  */
@@ -51,7 +53,7 @@ final class RouteTable {
     /** The handlers the routes call; the token routes only with authorization on, the UI's only when it is on. */
     record Handlers(Health health, BlobHandler blobs, UploadHandler uploads, ManifestHandler manifests,
                     RouteHandler manifestPulls, ListHandlers lists, ListingApi listing, ScanApi scans, EventsApi events,
-                    RouteHandler metrics, Optional<TokenRoute> tokens, Optional<WebUi> ui) {
+                    RouteHandler metrics, UsageApi usage, Optional<TokenRoute> tokens, Optional<WebUi> ui) {
     }
 
     /** @param observers who is told of every answered request: the request metrics, the access log */
@@ -91,7 +93,8 @@ final class RouteTable {
                 .on(HttpMethod.POST, "/api/v1/artifact/scan", Access.repositoryParameter(PULL, PUSH), h.scans()::scanNow)
                 .get("/api/v1/scanners", Access.ADMIN, h.scans()::scanners)
                 .get("/api/v1/events/endpoints", Access.ADMIN, h.events()::endpoints)
-                .get("/api/v1/events/metrics", Access.ADMIN, h.events()::metrics);
+                .get("/api/v1/events/metrics", Access.ADMIN, h.events()::metrics)
+                .get("/api/v1/admin/storage", Access.ADMIN, h.usage()::storage);
         h.tokens().ifPresent(tokens -> routes
                 .get("/token", Access.PUBLIC, tokens::issue)
                 .on(HttpMethod.POST, "/token", Access.PUBLIC, tokens::issue)
@@ -101,6 +104,7 @@ final class RouteTable {
         h.ui().ifPresent(ui -> routes
                 .get("/", Access.PUBLIC, ui::page)
                 .get("/types", Access.PUBLIC, ui::page)
+                .get("/storage", Access.PUBLIC, ui::page)
                 .get("/r/**", Access.PUBLIC, ui::page)
                 .get("/ui/**", Access.PUBLIC, ui::file));
         return routes.build();

@@ -2,6 +2,8 @@ package io.berth.server.blob;
 
 import io.berth.oci.Digest;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -26,6 +28,17 @@ public interface BlobStore {
 
     /** Bytes received so far, or empty when the upload's file does not exist. */
     Optional<Long> uploadedLength(UUID upload);
+
+    /** An upload file as storage holds it: the session it belongs to, its bytes, and when it was last written. */
+    record UploadFile(UUID upload, long size, Instant modified) {
+    }
+
+    /**
+     * Every upload file in storage, with or without a session in the database: the upload expiry removes those whose
+     * session is gone (a start that failed between the file and its row, a crash). Names that are no session id are
+     * not upload files and are left out.
+     */
+    List<UploadFile> uploadFiles();
 
     /**
      * Makes the upload's bytes durable and visible as the blob {@code digest}: flush to disk, verify that the bytes

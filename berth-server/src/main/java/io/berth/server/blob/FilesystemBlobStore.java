@@ -12,6 +12,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -86,6 +89,39 @@ public final class FilesystemBlobStore implements BlobStore {
             return Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public List<UploadFile> uploadFiles() {
+        List<UploadFile> files = new ArrayList<>();
+        try (var entries = Files.newDirectoryStream(uploads)) {
+            for (Path entry : entries) {
+                Optional<UUID> id = sessionId(entry.getFileName().toString());
+                if (id.isEmpty()) {
+                    continue;
+                }
+                try {
+                    BasicFileAttributes attributes = Files.readAttributes(entry, BasicFileAttributes.class);
+                    if (attributes.isRegularFile()) {
+                        files.add(new UploadFile(id.get(), attributes.size(), attributes.lastModifiedTime().toInstant()));
+                    }
+                } catch (NoSuchFileException e) {
+                    // committed or cancelled while listing
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the upload files in " + uploads, e);
+        }
+        return files;
+    }
+
+    private static Optional<UUID> sessionId(String name) {
+        try {
+            UUID id = UUID.fromString(name);
+            return id.toString().equals(name) ? Optional.of(id) : Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
         }
     }
 

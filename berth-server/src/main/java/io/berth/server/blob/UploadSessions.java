@@ -20,14 +20,18 @@ import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Clock;
-import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Blob upload sessions: start, append a stream, finish into a verified blob, cancel. Sessions live in the database
@@ -36,33 +40,77 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * failed append). One writer at a time per session.
  *
  * <p>Methods marked blocking must run off the event loop; {@link #append} runs on it.
+ *
+ * <p>Expiry ({@link #expire}): a session that no request touched for {@code uploads.expireAfter} is ended with its
+ * bytes. A request touches a session when it finds or claims it ({@link #find}, {@link #claim}), writing
+ * {@code touched_at} when the stored one is older than {@link UploadsConfig#touchPeriod}. Why a sweep never ends a
+ * session a request is using:
+ * <ul>
+ *   <li>the sweep deletes a row only if it is still untouched since the cutoff ({@link UploadIndex#deleteIfUntouchedSince}),
+ *       and removes the bytes only after that delete succeeded;</li>
+ *   <li>a session the sweep may choose is untouched for the whole expiry, far longer than the touch period, so a
+ *       request for it always writes its touch before using its bytes, and takes a touch that finds no row as
+ *       {@code BLOB_UPLOAD_UNKNOWN}: either the touch comes first and the sweep's conditional delete does nothing,
+ *       or the delete comes first and the request gets the 404 before writing a byte;</li>
+ *   <li>a request that runs longer than the expiry (a huge PATCH on a slow link) holds its claim, and the sweep skips
+ *       claimed sessions of this process; it touches the session again when it ends. (Another node sharing the
+ *       database cannot see that claim: there a request would have to outlast the expiry, a day by default.)</li>
+ * </ul>
  */
 public final class UploadSessions {
+    private static final Logger LOG = LoggerFactory.getLogger(UploadSessions.class);
+    private static final int EXPIRY_BATCH = 500;
     private final Vertx vertx;
     private final BlobStore store;
     private final UploadIndex uploads;
     private final BlobIndex blobs;
     private final Clock clock;
+    private final UploadsConfig config;
     private final ConcurrentMap<UUID, Progress> progress = new ConcurrentHashMap<>();
     private final LongAdder started = new LongAdder();
     private final LongAdder completed = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private final LongAdder cancelled = new LongAdder();
-    private final LongAdder purged = new LongAdder();
+    private final LongAdder expired = new LongAdder();
+    private final LongAdder orphanFiles = new LongAdder();
+    private final LongAdder expiredBytes = new LongAdder();
 
     /**
      * Sessions since the start of this process: started, completed (a blob made), failed (the bytes did not match
-     * the digest, or could not be committed), cancelled by the client, purged as stale. The metrics report them.
+     * the digest, or could not be committed), cancelled by the client, expired (untouched for
+     * {@code uploads.expireAfter}); and upload files removed without a session, and the bytes expiry freed. The
+     * metrics report them.
      */
-    public record Counts(long started, long completed, long failed, long cancelled, long purged) {
+    public record Counts(long started, long completed, long failed, long cancelled, long expired, long orphanFiles,
+                         long expiredBytes) {
     }
 
+    /**
+     * What one expiry sweep removed.
+     *
+     * @param sessions    sessions untouched for the expiry, ended with their bytes
+     * @param orphanFiles upload files without a session, older than the expiry
+     * @param bytes       the bytes of both
+     */
+    public record Expiry(int sessions, int orphanFiles, long bytes) {
+        public boolean isEmpty() {
+            return sessions == 0 && orphanFiles == 0;
+        }
+    }
+
+    /** With the default expiry (a day). */
     public UploadSessions(Vertx vertx, BlobStore store, UploadIndex uploads, BlobIndex blobs, Clock clock) {
+        this(vertx, store, uploads, blobs, clock, UploadsConfig.DEFAULT);
+    }
+
+    public UploadSessions(Vertx vertx, BlobStore store, UploadIndex uploads, BlobIndex blobs, Clock clock,
+                          UploadsConfig config) {
         this.vertx = vertx;
         this.store = store;
         this.uploads = uploads;
         this.blobs = blobs;
         this.clock = clock;
+        this.config = config;
     }
 
     /** The running hash of one session and how many bytes it covers; claimed by one writer at a time. */
@@ -71,6 +119,8 @@ public final class UploadSessions {
         private final AtomicBoolean claimed = new AtomicBoolean();
         private MessageDigest sha256;
         private long length = -1;
+        /** When the current claim was taken: a request that held it longer than the touch period touches again. */
+        private volatile Instant claimedAt = Instant.EPOCH;
 
         private Progress(UUID id) {
             this.id = id;
@@ -85,11 +135,24 @@ public final class UploadSessions {
         }
     }
 
-    /** Blocking: opens a new session. */
+    /**
+     * Blocking: opens a new session. The file comes first (a row without a file would be a session that cannot take a
+     * byte); when the row cannot be written (a full disk, a database that does not answer) the file goes again, and
+     * if even that fails, the expiry finds it as a file without a session.
+     */
     public Upload start(Repository repository) {
         Upload upload = new Upload(UUID.randomUUID(), repository, clock.instant());
         store.createUpload(upload.id());
-        uploads.create(upload);
+        try {
+            uploads.create(upload);
+        } catch (RuntimeException e) {
+            try {
+                store.cancel(upload.id());
+            } catch (RuntimeException removal) {
+                e.addSuppressed(removal);
+            }
+            throw e;
+        }
         started.increment();
         return upload;
     }
@@ -98,6 +161,7 @@ public final class UploadSessions {
     public Progress startClaimed(Repository repository) {
         Progress p = progress.computeIfAbsent(start(repository).id(), Progress::new);
         p.claimed.set(true);
+        p.claimedAt = clock.instant();
         p.sha256 = Digest.Algorithm.SHA256.newMessageDigest();
         p.length = 0;
         return p;
@@ -110,9 +174,17 @@ public final class UploadSessions {
         return upload;
     }
 
-    /** The session's row, which must belong to {@code repository}; its bytes are not looked at. */
+    /**
+     * The session's row, which must belong to {@code repository}, touched for this request; its bytes are not looked
+     * at. A touch that finds the row gone means an expiry sweep ended the session meanwhile.
+     */
     private Upload owned(Repository repository, UUID id) {
-        return uploads.upload(id).filter(u -> u.repository().equals(repository)).orElseThrow(() -> unknown(id));
+        Upload upload = uploads.upload(id).filter(u -> u.repository().equals(repository)).orElseThrow(() -> unknown(id));
+        Instant now = clock.instant();
+        if (upload.touchedAt().isBefore(now.minus(config.touchPeriod())) && !uploads.touch(id, now)) {
+            throw unknown(id);
+        }
+        return upload;
     }
 
     /** Blocking: bytes received so far. */
@@ -135,6 +207,7 @@ public final class UploadSessions {
         if (!p.claimed.compareAndSet(false, true)) {
             throw ErrorCode.BLOB_UPLOAD_INVALID.exception("another request is writing to upload " + id);
         }
+        p.claimedAt = clock.instant();
         try {
             if (p.sha256 == null || p.length != onDisk) {
                 p.sha256 = onDisk == 0 ? Digest.Algorithm.SHA256.newMessageDigest() : rehash(id, Digest.Algorithm.SHA256);
@@ -163,7 +236,21 @@ public final class UploadSessions {
                     HashingWriteStream target = new HashingWriteStream(file, p.sha256);
                     return body.pipeTo(target).map(v -> p.length += target.written());
                 })
-                .onFailure(e -> p.sha256 = null);
+                .onFailure(e -> p.sha256 = null)
+                .onComplete(done -> touchAfterLongRequest(p));
+    }
+
+    /**
+     * A request that streamed longer than the touch period ends by touching its session again, so that the session's
+     * idle time counts from the end of the request rather than from its start. Off the event loop; a failure only
+     * makes the session look idle since the request began.
+     */
+    private void touchAfterLongRequest(Progress p) {
+        Instant now = clock.instant();
+        if (p.claimedAt.isBefore(now.minus(config.touchPeriod()))) {
+            vertx.executeBlocking(() -> uploads.touch(p.id, now), false)
+                    .onFailure(e -> LOG.warn("touching upload {} after a long request failed: {}", p.id, e.toString()));
+        }
     }
 
     /**
@@ -228,21 +315,54 @@ public final class UploadSessions {
     }
 
     /**
-     * Blocking: ends every session started more than {@code maxAge} ago and discards its bytes, so that abandoned
-     * uploads do not fill the disk (CNCF Distribution purges them likewise). Returns how many were purged.
+     * Blocking: ends every session no request touched for {@code uploads.expireAfter} and removes its bytes, then
+     * removes the upload files that have no session and were last written longer ago than that (what a start that
+     * failed between file and row, or a crash, leaves behind), so that abandoned uploads do not fill the disk. A
+     * session whose request this process is serving is left alone however long the request takes. Later requests for
+     * an expired session get {@code BLOB_UPLOAD_UNKNOWN}.
      */
-    public int purgeStale(Duration maxAge) {
-        int purged = 0;
-        for (List<UUID> batch; !(batch = uploads.startedBefore(clock.instant().minus(maxAge), 500)).isEmpty(); ) {
+    public Expiry expire() {
+        Instant cutoff = clock.instant().minus(config.expireAfter());
+        int sessions = 0;
+        long bytes = 0;
+        Set<UUID> skipped = new HashSet<>();
+        for (List<UUID> batch; !(batch = expirable(cutoff, skipped)).isEmpty(); ) {
             for (UUID id : batch) {
-                uploads.delete(id);
+                Progress p = progress.get(id);
+                if (p != null && p.claimed.get() || !uploads.deleteIfUntouchedSince(id, cutoff)) {
+                    skipped.add(id); // in use here, or touched since the batch was read
+                    continue;
+                }
+                long length = store.uploadedLength(id).orElse(0L);
                 store.cancel(id);
                 progress.remove(id);
-                this.purged.increment();
-                purged++;
+                sessions++;
+                bytes += length;
             }
         }
-        return purged;
+        int orphans = 0;
+        for (BlobStore.UploadFile file : store.uploadFiles()) {
+            if (file.modified().isBefore(cutoff) && uploads.upload(file.upload()).isEmpty()
+                    && !progress.containsKey(file.upload())) {
+                store.cancel(file.upload());
+                orphans++;
+                bytes += file.size();
+            }
+        }
+        expired.add(sessions);
+        orphanFiles.add(orphans);
+        expiredBytes.add(bytes);
+        return new Expiry(sessions, orphans, bytes);
+    }
+
+    /** The next sessions untouched since {@code cutoff}, past those this sweep skipped already. */
+    private List<UUID> expirable(Instant cutoff, Set<UUID> skipped) {
+        List<UUID> batch = uploads.untouchedSince(cutoff, EXPIRY_BATCH + skipped.size());
+        return batch.stream().filter(id -> !skipped.contains(id)).limit(EXPIRY_BATCH).toList();
+    }
+
+    public UploadsConfig config() {
+        return config;
     }
 
     /** Blocking: how many sessions are open now, in the database (so also those of other nodes and earlier runs). */
@@ -251,7 +371,8 @@ public final class UploadSessions {
     }
 
     public Counts counts() {
-        return new Counts(started.sum(), completed.sum(), failed.sum(), cancelled.sum(), purged.sum());
+        return new Counts(started.sum(), completed.sum(), failed.sum(), cancelled.sum(), expired.sum(),
+                orphanFiles.sum(), expiredBytes.sum());
     }
 
     private MessageDigest rehash(UUID id, Digest.Algorithm algorithm) {

@@ -9,6 +9,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 import io.berth.server.meta.DatabaseCheck;
 import io.berth.server.http.ClientLimits;
 import io.berth.server.auth.AuthConfig;
+import io.berth.server.blob.UploadsConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -63,6 +64,8 @@ import java.util.regex.Pattern;
  *   pull: false                   # BERTH_EVENTS_PULL
  *   endpoints: […]
  * scanners: […]
+ * uploads:
+ *   expireAfter: 24h              # BERTH_UPLOADS_EXPIRE_AFTER: untouched upload sessions go with their bytes
  * log:
  *   level: info                   # BERTH_LOG_LEVEL: trace, debug, info, warn, error or off
  *   format: text                  # BERTH_LOG_FORMAT: the access log's lines, text (Apache combined+) or json
@@ -70,10 +73,11 @@ import java.util.regex.Pattern;
  * </pre>
  */
 public final class ConfigLoader {
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|)");
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|)");
     private static final Set<String> TOP_LEVEL = Set.of("listen", "data", "database", "limits", "delete", "types",
-            "ui", "auth", "tls", "events", "scanners", "log");
+            "ui", "auth", "tls", "events", "scanners", "log", "uploads");
     private static final Set<String> LOG_KEYS = Set.of("level", "format", "access");
+    private static final Set<String> UPLOADS_KEYS = Set.of("expireAfter");
 
     /** Values given on the command line; empty ones leave the lower layers in force. */
     public record Flags(Optional<String> listen, Optional<Path> data, Optional<Path> configFile,
@@ -159,11 +163,12 @@ public final class ConfigLoader {
         // Built before the machine is checked, so that the record's own checks (authorization over plain HTTP) are
         // reported in the same run; without a database or limits there are problems already.
         LogConfig log = log(file, layers, problems);
+        UploadsConfig uploads = uploads(file, layers, problems);
         BerthConfig config = null;
         if (database != null && limits != null) {
             try {
                 config = new BerthConfig(host, port, data, database, limits, deleteEnabled, types, uiEnabled, auth, tls,
-                        events, scanners, log);
+                        events, scanners, log, uploads);
             } catch (ConfigException e) {
                 problems.addAll(e.problems());
             }
@@ -216,6 +221,31 @@ public final class ConfigLoader {
                 })).orElse(d.format());
         boolean access = layers.bool("log.access", "BERTH_LOG_ACCESS", problems).orElse(d.access());
         return new LogConfig(level, format, access);
+    }
+
+    /** The {@code uploads} section; its own checks are reported by {@link BerthConfig}. */
+    private static UploadsConfig uploads(JsonNode file, Layers layers, List<String> problems) {
+        knownKeys(file, "uploads", UPLOADS_KEYS, problems);
+        return new UploadsConfig(layers.duration("uploads.expireAfter", "BERTH_UPLOADS_EXPIRE_AFTER", problems)
+                .orElse(UploadsConfig.DEFAULT.expireAfter()));
+    }
+
+    /** Every key of the file's section {@code name} is one of {@code known}; a section that is no mapping is a problem. */
+    private static void knownKeys(JsonNode file, String name, Set<String> known, List<String> problems) {
+        JsonNode section = file == null ? null : file.get(name);
+        if (section == null || section.isNull()) {
+            return;
+        }
+        if (!section.isObject()) {
+            problems.add(name + " must be a mapping of " + known + ", was " + section.getNodeType().toString()
+                    .toLowerCase(java.util.Locale.ROOT));
+            return;
+        }
+        section.fieldNames().forEachRemaining(key -> {
+            if (!known.contains(key)) {
+                problems.add(name + ": unknown key '" + key + "' (known: " + known + ")");
+            }
+        });
     }
 
     private static ClientLimits clientLimits(Layers layers, List<String> problems) {
@@ -331,18 +361,19 @@ public final class ConfigLoader {
             });
         }
 
-        /** {@code 10s}, {@code 500ms}, {@code 2m} or a bare number of seconds. */
+        /** {@code 10s}, {@code 500ms}, {@code 2m}, {@code 24h} or a bare number of seconds. */
         Optional<Duration> duration(String dottedKey, String variable, List<String> problems) {
             return text(dottedKey, variable).flatMap(value -> {
                 Matcher m = DURATION.matcher(value.trim());
                 if (!m.matches()) {
-                    problems.add(dottedKey + " (" + variable + ") must be a duration such as 10s, 500ms or 2m, was '" + value + "'");
+                    problems.add(dottedKey + " (" + variable + ") must be a duration such as 10s, 500ms, 15m or 24h, was '" + value + "'");
                     return Optional.empty();
                 }
                 long amount = Long.parseLong(m.group(1));
                 return Optional.of(switch (m.group(2)) {
                     case "ms" -> Duration.ofMillis(amount);
                     case "m" -> Duration.ofMinutes(amount);
+                    case "h" -> Duration.ofHours(amount);
                     default -> Duration.ofSeconds(amount);
                 });
             });

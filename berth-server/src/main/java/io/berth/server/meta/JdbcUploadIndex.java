@@ -19,20 +19,34 @@ public final class JdbcUploadIndex implements UploadIndex {
     @Override
     public void create(Upload upload) {
         database.inTransaction(connection -> sql(connection,
-                "INSERT INTO uploads (id, repository, started_at) VALUES (?, ?, ?)",
-                upload.id().toString(), upload.repository().name(), upload.startedAt().toEpochMilli()).update());
+                "INSERT INTO uploads (id, repository, started_at, touched_at) VALUES (?, ?, ?, ?)",
+                upload.id().toString(), upload.repository().name(), upload.startedAt().toEpochMilli(),
+                upload.touchedAt().toEpochMilli()).update());
     }
 
     @Override
     public Optional<Upload> upload(UUID id) {
         return database.withConnection(connection -> sql(connection,
-                "SELECT repository, started_at FROM uploads WHERE id = ?", id.toString())
-                .first(row -> new Upload(id, Repository.of(row.getString(1)), Instant.ofEpochMilli(row.getLong(2)))));
+                "SELECT repository, started_at, touched_at FROM uploads WHERE id = ?", id.toString())
+                .first(row -> new Upload(id, Repository.of(row.getString(1)), Instant.ofEpochMilli(row.getLong(2)),
+                        Instant.ofEpochMilli(row.getLong(3)))));
     }
 
     @Override
     public void delete(UUID id) {
         database.inTransaction(connection -> sql(connection, "DELETE FROM uploads WHERE id = ?", id.toString()).update());
+    }
+
+    @Override
+    public boolean touch(UUID id, Instant at) {
+        return database.inTransaction(connection -> sql(connection,
+                "UPDATE uploads SET touched_at = ? WHERE id = ?", at.toEpochMilli(), id.toString()).update()) > 0;
+    }
+
+    @Override
+    public boolean deleteIfUntouchedSince(UUID id, Instant cutoff) {
+        return database.inTransaction(connection -> sql(connection,
+                "DELETE FROM uploads WHERE id = ? AND touched_at < ?", id.toString(), cutoff.toEpochMilli()).update()) > 0;
     }
 
     @Override
@@ -42,9 +56,9 @@ public final class JdbcUploadIndex implements UploadIndex {
     }
 
     @Override
-    public List<UUID> startedBefore(Instant cutoff, int limit) {
+    public List<UUID> untouchedSince(Instant cutoff, int limit) {
         return database.withConnection(connection -> sql(connection,
-                "SELECT id FROM uploads WHERE started_at < ? ORDER BY started_at LIMIT ?", cutoff.toEpochMilli(), limit)
+                "SELECT id FROM uploads WHERE touched_at < ? ORDER BY touched_at, id LIMIT ?", cutoff.toEpochMilli(), limit)
                 .list(row -> UUID.fromString(row.getString(1))));
     }
 }

@@ -6,6 +6,7 @@ import io.berth.server.blob.BlobStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -25,6 +26,7 @@ final class CountingBlobStore implements BlobStore {
     private final Counter commit;
     private final Counter cancel;
     private final Counter delete;
+    private final Counter list;
 
     CountingBlobStore(BlobStore store, MeterRegistry registry) {
         this.store = store;
@@ -34,6 +36,7 @@ final class CountingBlobStore implements BlobStore {
         this.commit = counter(registry, "commit");
         this.cancel = counter(registry, "cancel");
         this.delete = counter(registry, "delete");
+        this.list = counter(registry, "list");
     }
 
     private static Counter counter(MeterRegistry registry, String operation) {
@@ -73,6 +76,11 @@ final class CountingBlobStore implements BlobStore {
     @Override
     public Optional<Long> uploadedLength(UUID upload) {
         return counted(stat, () -> store.uploadedLength(upload));
+    }
+
+    @Override
+    public List<UploadFile> uploadFiles() {
+        return counted(list, store::uploadFiles);
     }
 
     @Override

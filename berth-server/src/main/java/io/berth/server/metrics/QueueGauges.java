@@ -67,7 +67,12 @@ final class QueueGauges {
         ended(uploads, "completed", c -> c.completed());
         ended(uploads, "failed", c -> c.failed());
         ended(uploads, "cancelled", c -> c.cancelled());
-        ended(uploads, "purged", c -> c.purged());
+        ended(uploads, "expired", c -> c.expired());
+        FunctionCounter.builder("berth.uploads.orphan.files.removed", uploads, u -> u.counts().orphanFiles())
+                .description("Upload files without a session removed by the upload expiry").register(registry);
+        FunctionCounter.builder("berth.uploads.expired.bytes", uploads, u -> u.counts().expiredBytes())
+                .baseUnit("bytes").description("Bytes of expired upload sessions and of upload files without a session"
+                        + " removed by the upload expiry").register(registry);
     }
 
     private void ended(UploadSessions uploads, String outcome, ToDoubleFunction<UploadSessions.Counts> count) {

@@ -15,9 +15,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The web UI: one HTML shell for every page ({@code /}, {@code /types}, {@code /r/<repository>},
+ * The web UI: one HTML shell for every page ({@code /}, {@code /types}, {@code /storage}, {@code /r/<repository>},
  * {@code /r/<repository>:<tag>}, {@code /r/<repository>@<digest>}) and its static files under {@code /ui/}, read from
- * the jar once. The pages render with plain ES modules that read the listing API ({@code /api/v1/}) only.
+ * the jar once. The pages render with plain ES modules that read the JSON API ({@code /api/v1/}) only. The shell
+ * says whether authorization is on ({@code <meta name="berth-authorization">}), which a 401 would tell anyone
+ * anyway: without it every caller is an operator, and the UI shows the operators' pages to everyone.
  *
  * <p>Assets are linked from the shell as {@code /ui/<version>/<file>}, where the version is a hash of all of them,
  * so they can be cached for good ({@code immutable}); the shell itself is revalidated ({@code no-cache} + ETag).
@@ -27,11 +29,12 @@ import java.util.Map;
 public final class WebUi {
     /** The files under {@code ui/} on the class path; all are loaded at construction. */
     static final List<String> ASSETS = List.of("app.js", "api.js", "dom.js", "session.js", "signin.js", "style.css", "berth.svg",
-            "views/repositories.js", "views/repository.js", "views/artifact.js", "views/types.js");
+            "views/repositories.js", "views/repository.js", "views/artifact.js", "views/types.js", "views/storage.js");
     static final String CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; script-src 'self'; "
             + "style-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
             + "frame-ancestors 'none'";
     private static final String VERSION_PLACEHOLDER = "@VERSION@";
+    private static final String AUTHORIZATION_PLACEHOLDER = "@AUTHORIZATION@";
     private static final String IMMUTABLE = "public, max-age=31536000, immutable";
     private static final String REVALIDATE = "no-cache";
 
@@ -42,7 +45,13 @@ public final class WebUi {
     private final Map<String, Asset> assets = new LinkedHashMap<>();
     private final String version;
 
+    /** For a registry without authorization. */
     public WebUi() {
+        this(false);
+    }
+
+    /** @param authorization whether the registry checks who calls it */
+    public WebUi(boolean authorization) {
         MessageDigest all = sha256();
         for (String name : ASSETS) {
             byte[] content = resource(name);
@@ -51,7 +60,8 @@ public final class WebUi {
             assets.put(name, asset(name, content));
         }
         version = HexFormat.of().formatHex(all.digest()).substring(0, 12);
-        String html = new String(resource("index.html"), StandardCharsets.UTF_8).replace(VERSION_PLACEHOLDER, version);
+        String html = new String(resource("index.html"), StandardCharsets.UTF_8).replace(VERSION_PLACEHOLDER, version)
+                .replace(AUTHORIZATION_PLACEHOLDER, authorization ? "on" : "off");
         shell = asset("index.html", html.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -60,7 +70,7 @@ public final class WebUi {
         return version;
     }
 
-    /** A page ({@code /}, {@code /types}, {@code /r/…}): the one HTML shell. */
+    /** A page ({@code /}, {@code /types}, {@code /storage}, {@code /r/…}): the one HTML shell. */
     public Future<Reply> page(Exchange exchange) {
         return Future.succeededFuture(send(exchange, shell, REVALIDATE));
     }

@@ -38,6 +38,17 @@ public final class UiSeed {
         return http.pushImage(repository, tag).digest();
     }
 
+    /**
+     * An OCI image (a config of its own and {@code layer}) under {@code tag}; the same layer pushed to two repositories
+     * is one blob that both link. Answers the manifest's digest.
+     */
+    public String pushImageWithLayer(String repository, String tag, byte[] layer) {
+        RegistryHttp.Descriptor config = http.pushBlob(repository, RegistryHttp.OCI_CONFIG, ("{\"architecture\":\"amd64\","
+                + "\"os\":\"linux\",\"repository\":\"" + repository + "\"}").getBytes(StandardCharsets.UTF_8));
+        byte[] manifest = RegistryHttp.ImageManifest.of(config).layer(http.pushBlob(repository, layer)).json();
+        return http.pushManifest(repository, tag, RegistryHttp.OCI_MANIFEST, manifest).digest();
+    }
+
     /** An artifact with a config of {@code configType} and one layer of {@code layerType} under {@code tag}. */
     public String pushArtifact(String repository, String tag, String configType, String layerType) {
         RegistryHttp.Descriptor config = http.pushBlob(repository, configType,

@@ -33,6 +33,26 @@ abstract class BlobStoreContract {
     }
 
     @Test
+    void uploadFilesListsEveryUploadWithItsSizeUntilCommittedOrCancelled() throws Exception {
+        BlobStore store = store();
+        java.time.Instant before = java.time.Instant.now().minusSeconds(5);
+        UUID kept = upload(store, CONTENT);
+        UUID cancelled = upload(store, new byte[3]);
+        UUID committed = upload(store, CONTENT);
+
+        assertThat(store.uploadFiles()).extracting(BlobStore.UploadFile::upload)
+                .containsExactlyInAnyOrder(kept, cancelled, committed);
+        store.cancel(cancelled);
+        store.commit(committed, DIGEST, DIGEST);
+
+        assertThat(store.uploadFiles()).singleElement().satisfies(file -> {
+            assertThat(file.upload()).isEqualTo(kept);
+            assertThat(file.size()).isEqualTo(CONTENT.length);
+            assertThat(file.modified()).isAfter(before);
+        });
+    }
+
+    @Test
     void committedBlobIsVisibleWithItsSizeAndTheUploadIsGone() throws Exception {
         BlobStore store = store();
         UUID id = upload(store, CONTENT);

@@ -7,6 +7,7 @@ import io.berth.server.http.ClientLimits;
 import io.berth.server.startup.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -108,6 +109,46 @@ class ConfigLoaderTest {
                                     + " or fix BERTH_DATABASE_URL"));
         }
         assertThat(dir.resolve("data")).doesNotExist();
+    }
+
+    @Test
+    void uploadExpiryComesFromTheFileOrTheEnvironmentInHoursMinutesOrSeconds() throws Exception {
+        Path file = dir.resolve("uploads.yaml");
+        Files.writeString(file, """
+                uploads:
+                  expireAfter: 15m
+                """);
+        ConfigLoader.Flags withFile = new ConfigLoader.Flags(Optional.empty(), Optional.empty(), Optional.of(file));
+
+        assertThat(ConfigLoader.load(NO_FLAGS, Map.of()).uploads().expireAfter()).isEqualTo(Duration.ofHours(24));
+        assertThat(ConfigLoader.load(withFile, Map.of()).uploads().expireAfter()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(ConfigLoader.load(withFile, Map.of("BERTH_UPLOADS_EXPIRE_AFTER", "48h")).uploads().expireAfter())
+                .isEqualTo(Duration.ofHours(48));
+        assertThat(ConfigLoader.load(NO_FLAGS, Map.of("BERTH_UPLOADS_EXPIRE_AFTER", "90")).uploads().expireAfter())
+                .isEqualTo(Duration.ofSeconds(90));
+    }
+
+    @Test
+    void malformedUploadExpiryAndUnknownUploadKeysAreReported() throws Exception {
+        Path file = dir.resolve("uploads.yaml");
+        Files.writeString(file, """
+                uploads:
+                  expireAfter: 500ms
+                  maxAge: 24h
+                """);
+
+        assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Flags(Optional.empty(), Optional.empty(), Optional.of(file)), Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(2)
+                        .anySatisfy(p -> assertThat(p).contains("uploads: unknown key 'maxAge'", "expireAfter"))
+                        .anySatisfy(p -> assertThat(p).contains("uploads.expireAfter must be at least 1s", "500ms")));
+        assertThatThrownBy(() -> ConfigLoader.load(NO_FLAGS, Map.of("BERTH_UPLOADS_EXPIRE_AFTER", "a day")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
+                        .satisfies(p -> assertThat(p).contains("uploads.expireAfter (BERTH_UPLOADS_EXPIRE_AFTER)",
+                                "15m or 24h", "'a day'")));
+        Files.writeString(file, "uploads: 24h\n");
+        assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Flags(Optional.empty(), Optional.empty(), Optional.of(file)), Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
+                        .satisfies(p -> assertThat(p).contains("uploads must be a mapping of [expireAfter]")));
     }
 
     @Test

@@ -365,17 +365,44 @@ abstract class JdbcMetadataContract {
     // ---- uploads ----
 
     @Test
-    void uploadsStartedBeforeACutoffAreListedOldestFirstAndBounded() {
+    void uploadsUntouchedSinceACutoffAreListedLeastRecentlyTouchedFirstAndBounded() {
         Upload oldest = new Upload(UUID.randomUUID(), APP, PUSHED_AT);
         Upload older = new Upload(UUID.randomUUID(), OTHER, PUSHED_AT.plusSeconds(10));
         Upload recent = new Upload(UUID.randomUUID(), APP, PUSHED_AT.plusSeconds(100));
+        Upload oldButTouched = new Upload(UUID.randomUUID(), APP, PUSHED_AT.minusSeconds(100));
         uploads.create(recent);
         uploads.create(older);
         uploads.create(oldest);
+        uploads.create(oldButTouched);
 
-        assertThat(uploads.startedBefore(PUSHED_AT.plusSeconds(50), 10)).containsExactly(oldest.id(), older.id());
-        assertThat(uploads.startedBefore(PUSHED_AT.plusSeconds(50), 1)).containsExactly(oldest.id());
-        assertThat(uploads.startedBefore(PUSHED_AT, 10)).isEmpty();
+        assertThat(uploads.touch(oldButTouched.id(), PUSHED_AT.plusSeconds(60))).isTrue();
+
+        assertThat(uploads.untouchedSince(PUSHED_AT.plusSeconds(50), 10)).containsExactly(oldest.id(), older.id());
+        assertThat(uploads.untouchedSince(PUSHED_AT.plusSeconds(50), 1)).containsExactly(oldest.id());
+        assertThat(uploads.untouchedSince(PUSHED_AT, 10)).isEmpty();
+        assertThat(uploads.upload(oldButTouched.id())).contains(new Upload(oldButTouched.id(), APP,
+                PUSHED_AT.minusSeconds(100), PUSHED_AT.plusSeconds(60)));
+        assertThat(uploads.touch(UUID.randomUUID(), PUSHED_AT)).as("no such session").isFalse();
+    }
+
+    @Test
+    void anUploadIsDeletedForExpiryOnlyWhileStillUntouchedSinceTheCutoff() {
+        Upload idle = new Upload(UUID.randomUUID(), APP, PUSHED_AT);
+        Upload touchedMeanwhile = new Upload(UUID.randomUUID(), APP, PUSHED_AT);
+        uploads.create(idle);
+        uploads.create(touchedMeanwhile);
+        Instant cutoff = PUSHED_AT.plusSeconds(30);
+        assertThat(uploads.untouchedSince(cutoff, 10)).containsExactlyInAnyOrder(idle.id(), touchedMeanwhile.id());
+
+        uploads.touch(touchedMeanwhile.id(), cutoff); // a request came between the sweep's list and its delete
+
+        assertThat(uploads.deleteIfUntouchedSince(idle.id(), cutoff)).isTrue();
+        assertThat(uploads.deleteIfUntouchedSince(touchedMeanwhile.id(), cutoff)).isFalse();
+        assertThat(uploads.deleteIfUntouchedSince(idle.id(), cutoff)).as("gone already").isFalse();
+        assertThat(uploads.upload(idle.id())).isEmpty();
+        assertThat(uploads.upload(touchedMeanwhile.id())).isPresent();
+        assertThat(uploads.touch(idle.id(), cutoff)).as("a request for the expired session finds nothing").isFalse();
+        assertThat(uploads.count()).isEqualTo(1);
     }
 
     @Test
@@ -511,6 +538,62 @@ abstract class JdbcMetadataContract {
                 .map(m -> new Descriptor(m.mediaType(), m.digest(), m.size(), m.artifactType(), m.annotations(),
                         Optional.empty(), List.of()))
                 .toList();
+    }
+
+    // ---- storage usage ----
+
+    /**
+     * Two repositories share a layer: it counts once in the total and fully in each. An index and its children are
+     * one artifact of the index's type, whose bytes are its children's blobs; a referrer is an artifact of its own
+     * type; a blob linked but in no manifest is unreferenced.
+     */
+    @Test
+    void storageUsageCountsASharedBlobOnceInTheTotalAndFullyInEachRepository() {
+        JdbcStorageUsage usage = new JdbcStorageUsage(database);
+        assertThat(usage.usage()).isEqualTo(new StorageUsage.Usage(List.of(), new StorageUsage.Total(0, 0)));
+        Digest shared = blobDigest("shared layer");
+        blobs.link(APP, shared, 1000);
+        blobs.link(OTHER, shared, 1000);
+        Digest appConfig = linkedBlob(APP, "app config", 10);
+        Digest otherConfig = linkedBlob(OTHER, "other config", 20);
+        Digest armLayer = linkedBlob(APP, "arm layer", 300);
+        Digest signatureBlob = linkedBlob(APP, "signature", 5);
+        linkedBlob(APP, "pushed but no manifest yet", 7);
+
+        StoredManifest amd64 = typed(manifest(APP, "amd64"), "oci-image");
+        StoredManifest arm64 = typed(manifest(APP, "arm64"), "oci-image");
+        manifests.put(amd64, List.of(appConfig, shared), List.of(), Optional.empty());
+        manifests.put(arm64, List.of(appConfig, armLayer), List.of(), Optional.empty());
+        StoredManifest index = typed(new StoredManifest(APP, Digest.sha256(bytes("index")), MediaTypes.OCI_INDEX,
+                bytes("index"), Optional.empty(), Optional.empty(), Map.of(), PUSHED_AT), "multi-platform-image");
+        manifests.put(index, List.of(), List.of(amd64.digest(), arm64.digest()), Optional.of(new Tag("v1")));
+        StoredManifest signature = typed(referrer(APP, index.digest(), "application/vnd.dev.cosign", "sig"), "cosign-signature");
+        manifests.put(signature, List.of(signatureBlob), List.of(), Optional.empty());
+        StoredManifest chart = typed(manifest(OTHER, "chart"), "helm-chart");
+        manifests.put(chart, List.of(otherConfig, shared), List.of(), Optional.of(new Tag("0.1.0")));
+        manifests.put(chart, List.of(otherConfig, shared), List.of(), Optional.of(new Tag("latest")));
+
+        StorageUsage.Usage figures = usage.usage();
+
+        assertThat(figures.total()).as("each blob once").isEqualTo(new StorageUsage.Total(6, 1000 + 10 + 20 + 300 + 5 + 7));
+        assertThat(figures.repositories()).containsExactly(
+                new StorageUsage.RepositoryUsage(APP, 2, 1000 + 10 + 300 + 5 + 7, 7, List.of(
+                        new StorageUsage.TypeUsage("multi-platform-image", 1, 1000 + 10 + 300),
+                        new StorageUsage.TypeUsage("cosign-signature", 1, 5))),
+                new StorageUsage.RepositoryUsage(OTHER, 1, 1000 + 20, 0, List.of(
+                        new StorageUsage.TypeUsage("helm-chart", 1, 1020))));
+    }
+
+    static StoredManifest typed(StoredManifest manifest, String typeId) {
+        return new StoredManifest(manifest.repository(), manifest.digest(), manifest.mediaType(), manifest.content(),
+                manifest.artifactType(), manifest.subject(), manifest.annotations(), manifest.pushedAt(),
+                new StoredManifest.Classification(typeId, List.of(), manifest.size()));
+    }
+
+    Digest linkedBlob(Repository repository, String seed, long size) {
+        Digest digest = blobDigest(seed);
+        blobs.link(repository, digest, size);
+        return digest;
     }
 
     static void assertSame(StoredManifest actual, StoredManifest expected) {

@@ -124,7 +124,10 @@ class MetricsTest {
             assertThat(scraped.value("berth_uploads_ended_total", "outcome", "completed")).isEqualTo(1);
             assertThat(scraped.value("berth_uploads_ended_total", "outcome", "cancelled")).isEqualTo(1);
             assertThat(scraped.value("berth_uploads_ended_total", "outcome", "failed")).isEqualTo(1);
-            assertThat(scraped.value("berth_uploads_ended_total", "outcome", "purged")).isZero();
+            assertThat(scraped.value("berth_uploads_ended_total", "outcome", "expired")).isZero();
+            assertThat(scraped.has("berth_uploads_ended_total", "outcome", "expired")).as("reported from the start").isTrue();
+            assertThat(scraped.has("berth_uploads_orphan_files_removed_total")).isTrue();
+            assertThat(scraped.has("berth_uploads_expired_bytes_total")).isTrue();
             assertThat(scraped.value("berth_uploads_open")).as("the one left open").isEqualTo(1);
             assertThat(scraped.value("berth_storage_errors_total")).as("a wrong digest is the client's error").isZero();
         }

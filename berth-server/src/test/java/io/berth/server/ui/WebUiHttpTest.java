@@ -50,7 +50,7 @@ class WebUiHttpTest {
     @Test
     void everyPageAnswersTheSameShellWithAStrictContentSecurityPolicy() {
         HttpResponse<String> root = get("/");
-        for (String page : List.of("/", "/types", "/r/samples/image/hello-world", "/r/samples/image/hello-world:1.0",
+        for (String page : List.of("/", "/types", "/storage", "/r/samples/image/hello-world", "/r/samples/image/hello-world:1.0",
                 "/r/samples/image/hello-world@sha256:" + "0".repeat(64), "/r/no/such/repository")) {
             HttpResponse<String> response = get(page);
             assertThat(response.statusCode()).as(page).isEqualTo(200);
@@ -64,7 +64,9 @@ class WebUiHttpTest {
             assertThat(header(response, "Cache-Control")).isEqualTo("no-cache");
             assertThat(header(response, "ETag")).matches("\"[0-9a-f]{16}\"");
         }
-        assertThat(root.body()).contains("<script type=\"module\" src=\"/ui/").doesNotContain("<style", " style=", "@VERSION@");
+        assertThat(root.body()).contains("<script type=\"module\" src=\"/ui/").doesNotContain("<style", " style=", "@VERSION@")
+                .as("a registry without authorization: the UI shows the operators' pages to everyone")
+                .contains("<meta name=\"berth-authorization\" content=\"off\">").doesNotContain("@AUTHORIZATION@");
         assertThat(Pattern.compile("<script(?![^>]*\\bsrc=)[^>]*>").matcher(root.body()).find()).as("inline script").isFalse();
     }
 
