@@ -2,8 +2,10 @@ package io.berth.server.blob;
 
 import io.berth.oci.Digest;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * Content-addressed blob bytes and the upload files they are written through. Role-sized on purpose: the HTTP
@@ -41,4 +43,11 @@ public interface BlobStore {
 
     /** Removes the blob's bytes; true when they existed. */
     boolean delete(Digest digest);
+
+    /** A committed blob's file as listed by {@link #files}: for garbage collection to find files without a row. */
+    record StoredFile(Digest digest, long size, Instant modified) {
+    }
+
+    /** Every committed blob, in no particular order; a stream over the storage, to be closed. */
+    Stream<StoredFile> files();
 }

@@ -4,6 +4,7 @@ import io.berth.server.startup.ConfigException;
 import io.berth.server.http.ClientLimits;
 import io.berth.server.auth.AuthConfig;
 import io.berth.server.event.EventsConfig;
+import io.berth.server.gc.GcConfig;
 import io.berth.server.log.LogConfig;
 import io.berth.server.meta.DatabaseConfig;
 import io.berth.server.scan.ScannerConfig;
@@ -31,10 +32,11 @@ import java.util.List;
  * @param events        where events are delivered, and whether pulls make events
  * @param scanners      the scanner adapters artifacts are sent to
  * @param log           the log level, and the access log's format and whether there is one
+ * @param gc            when garbage collection runs, and how long unreferenced blobs are kept
  */
 public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
                           boolean deleteEnabled, Path typesDir, boolean uiEnabled, AuthConfig auth, TlsConfig tls,
-                          EventsConfig events, List<ScannerConfig> scanners, LogConfig log) {
+                          EventsConfig events, List<ScannerConfig> scanners, LogConfig log, GcConfig gc) {
 
     public BerthConfig {
         List<String> problems = new ArrayList<>();
@@ -61,6 +63,7 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         auth = auth == null ? AuthConfig.NONE : auth;
         tls = tls == null ? TlsConfig.NONE : tls;
         log = log == null ? LogConfig.DEFAULT : log;
+        gc = gc == null ? GcConfig.DEFAULT : gc;
         problems.addAll(auth.problems());
         if (auth.enabled() && !tls.enabled() && !tls.allowPlainHttpAuth() && host != null && !isLoopback(host)) {
             problems.add("authorization over plain HTTP on " + host + " would send passwords and tokens in clear:"
@@ -70,6 +73,14 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
+    }
+
+    /** With the default garbage collection. */
+    public BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
+                       boolean deleteEnabled, Path typesDir, boolean uiEnabled, AuthConfig auth, TlsConfig tls,
+                       EventsConfig events, List<ScannerConfig> scanners, LogConfig log) {
+        this(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners,
+                log, GcConfig.DEFAULT);
     }
 
     /** With the default logging. */
@@ -111,47 +122,51 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
     }
 
     public BerthConfig withListen(String host, int port) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, gc);
     }
 
     public BerthConfig withDeleteEnabled(boolean enabled) {
-        return new BerthConfig(host, port, dataDir, database, limits, enabled, typesDir, uiEnabled, auth, tls, events, scanners, log);
+        return new BerthConfig(host, port, dataDir, database, limits, enabled, typesDir, uiEnabled, auth, tls, events, scanners, log, gc);
     }
 
     public BerthConfig withDatabase(DatabaseConfig database) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, gc);
     }
 
     public BerthConfig withLimits(Limits limits) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, gc);
     }
 
     public BerthConfig withTypesDir(Path typesDir) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, gc);
     }
 
     public BerthConfig withUiEnabled(boolean uiEnabled) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, gc);
     }
 
     public BerthConfig withEvents(EventsConfig events) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, gc);
     }
 
     public BerthConfig withScanners(List<ScannerConfig> scanners) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, gc);
     }
 
     public BerthConfig withAuth(AuthConfig auth) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, gc);
     }
 
     public BerthConfig withLog(LogConfig log) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, gc);
+    }
+
+    public BerthConfig withGc(GcConfig gc) {
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, gc);
     }
 
     public BerthConfig withTls(TlsConfig tls) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, gc);
     }
 
     /**

@@ -12,6 +12,7 @@ import io.berth.server.auth.AuthConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.berth.server.gc.GcConfig;
 import io.berth.server.log.LogConfig;
 import io.berth.server.meta.DatabaseConfig;
 import io.berth.server.config.BerthConfig.Limits;
@@ -67,13 +68,17 @@ import java.util.regex.Pattern;
  *   level: info                   # BERTH_LOG_LEVEL: trace, debug, info, warn, error or off
  *   format: text                  # BERTH_LOG_FORMAT: the access log's lines, text (Apache combined+) or json
  *   access: true                  # BERTH_LOG_ACCESS: a line per request on standard output
+ * gc:
+ *   interval: 1h                  # BERTH_GC_INTERVAL: how often garbage collection runs, 0s = never on a schedule
+ *   gracePeriod: 24h              # BERTH_GC_GRACE_PERIOD: unreferenced blobs younger than this are kept
  * </pre>
  */
 public final class ConfigLoader {
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|)");
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d|)");
     private static final Set<String> TOP_LEVEL = Set.of("listen", "data", "database", "limits", "delete", "types",
-            "ui", "auth", "tls", "events", "scanners", "log");
+            "ui", "auth", "tls", "events", "scanners", "log", "gc");
     private static final Set<String> LOG_KEYS = Set.of("level", "format", "access");
+    private static final Set<String> GC_KEYS = Set.of("interval", "gracePeriod");
 
     /** Values given on the command line; empty ones leave the lower layers in force. */
     public record Flags(Optional<String> listen, Optional<Path> data, Optional<Path> configFile,
@@ -159,11 +164,12 @@ public final class ConfigLoader {
         // Built before the machine is checked, so that the record's own checks (authorization over plain HTTP) are
         // reported in the same run; without a database or limits there are problems already.
         LogConfig log = log(file, layers, problems);
+        GcConfig gc = gc(file, layers, problems);
         BerthConfig config = null;
         if (database != null && limits != null) {
             try {
                 config = new BerthConfig(host, port, data, database, limits, deleteEnabled, types, uiEnabled, auth, tls,
-                        events, scanners, log);
+                        events, scanners, log, gc);
             } catch (ConfigException e) {
                 problems.addAll(e.problems());
             }
@@ -191,6 +197,20 @@ public final class ConfigLoader {
             throw new ConfigException(problems, preflight.map(Preflight::causes).orElse(List.of()));
         }
         return config;
+    }
+
+    private static GcConfig gc(JsonNode file, Layers layers, List<String> problems) {
+        JsonNode section = file == null ? null : file.get("gc");
+        if (section != null && section.isObject()) {
+            section.fieldNames().forEachRemaining(key -> {
+                if (!GC_KEYS.contains(key)) {
+                    problems.add("gc: unknown key '" + key + "' (known: " + GC_KEYS + ")");
+                }
+            });
+        }
+        return new GcConfig(
+                layers.duration("gc.interval", "BERTH_GC_INTERVAL", problems).orElse(GcConfig.DEFAULT.interval()),
+                layers.duration("gc.gracePeriod", "BERTH_GC_GRACE_PERIOD", problems).orElse(GcConfig.DEFAULT.gracePeriod()));
     }
 
     private static LogConfig log(JsonNode file, Layers layers, List<String> problems) {
@@ -331,18 +351,20 @@ public final class ConfigLoader {
             });
         }
 
-        /** {@code 10s}, {@code 500ms}, {@code 2m} or a bare number of seconds. */
+        /** {@code 10s}, {@code 500ms}, {@code 2m}, {@code 24h}, {@code 7d} or a bare number of seconds. */
         Optional<Duration> duration(String dottedKey, String variable, List<String> problems) {
             return text(dottedKey, variable).flatMap(value -> {
                 Matcher m = DURATION.matcher(value.trim());
                 if (!m.matches()) {
-                    problems.add(dottedKey + " (" + variable + ") must be a duration such as 10s, 500ms or 2m, was '" + value + "'");
+                    problems.add(dottedKey + " (" + variable + ") must be a duration such as 10s, 500ms, 2m, 24h or 7d, was '" + value + "'");
                     return Optional.empty();
                 }
                 long amount = Long.parseLong(m.group(1));
                 return Optional.of(switch (m.group(2)) {
                     case "ms" -> Duration.ofMillis(amount);
                     case "m" -> Duration.ofMinutes(amount);
+                    case "h" -> Duration.ofHours(amount);
+                    case "d" -> Duration.ofDays(amount);
                     default -> Duration.ofSeconds(amount);
                 });
             });
