@@ -148,7 +148,8 @@ public final class BerthServer implements AutoCloseable {
             metrics.watch(sessions, events.api(), scans);
             watchTypes(vertx, workers, types, new Retyping(new JdbcClassificationIndex(database), types));
             purgeStaleUploads(vertx, workers, sessions);
-            GarbageCollection gc = GarbageCollection.start(config.gc(), database, blobs, blobIndex, vertx, workers, clock);
+            GarbageCollection gc = GarbageCollection.start(config.gc(), database, blobs, blobIndex, vertx, workers, clock,
+                    config.port() == 0 ? Optional.empty() : Optional.of(config.host() + ":" + config.port()));
             if (config.log().access()) {
                 accessLog = AccessLog.toStandardOutput(config.log().format());
                 metrics.watch(accessLog);
