@@ -237,11 +237,16 @@ public final class Collector {
 
         void blobs() {
             String after = "";
-            for (List<BlobGarbage.BlobRow> page; !(page = garbage.page(after, BATCH)).isEmpty();
-                 after = page.get(page.size() - 1).digest().toString()) {
+            for (;;) {
+                long start = System.nanoTime();
+                List<BlobGarbage.BlobRow> page = garbage.page(after, BATCH);
+                if (page.isEmpty()) {
+                    markNanos += System.nanoTime() - start;
+                    return;
+                }
+                after = page.get(page.size() - 1).digest().toString();
                 renewLease();
                 examined += page.size();
-                long start = System.nanoTime();
                 List<Digest> candidates = new ArrayList<>();
                 for (BlobGarbage.BlobRow row : page) {
                     if (row.garbage(cutoff)) {

@@ -328,9 +328,11 @@ class GarbageCollectionTest {
     }
 
     /**
-     * With no grace period, pushers upload (or HEAD, or mount) blobs and then push manifests over them while a
-     * collector runs back to back. Every acknowledged manifest must stay completely pullable with the right bytes;
-     * every refused push must have been refused with {@code MANIFEST_BLOB_UNKNOWN}.
+     * With no grace period, pushers upload (or HEAD, or mount) blobs, some shared between pushers, and then push
+     * manifests over them while a collector runs back to back and a deleter deletes acknowledged manifests. Every
+     * acknowledged manifest that was not deleted must stay completely pullable with the right bytes; every refused push
+     * must have been refused with {@code MANIFEST_BLOB_UNKNOWN}; the blobs of deleted manifests that no kept manifest
+     * shares are gone after a last run.
      */
     static void race(RegistryHttp http, Duration length) throws Exception {
         byte[] sharedContent = RegistryHttp.randomBytes(256);
@@ -393,7 +395,31 @@ class GarbageCollectionTest {
                 }
             }));
         }
+        List<Pushed> deleted = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread deleter = new Thread(() -> {
+            java.util.Random random = new java.util.Random(18);
+            try {
+                while (!stop.get()) {
+                    Thread.sleep(150);
+                    Pushed victim;
+                    synchronized (acknowledged) {
+                        if (acknowledged.size() < 4) {
+                            continue;
+                        }
+                        victim = acknowledged.remove(random.nextInt(acknowledged.size()));
+                    }
+                    deleted.add(victim);
+                    HttpResponse<byte[]> delete = http.delete("/v2/" + victim.repository() + "/manifests/"
+                            + sha256(RegistryHttp.ImageManifest.of(victim.blobs().get(0)).layer(victim.blobs().get(1))
+                            .json()));
+                    assertThat(delete.statusCode()).as(body(delete)).isEqualTo(202);
+                }
+            } catch (Throwable e) {
+                failures.add(e);
+            }
+        });
         collector.start();
+        deleter.start();
         pushers.forEach(Thread::start);
         Thread.sleep(length.toMillis());
         stop.set(true);
@@ -401,6 +427,7 @@ class GarbageCollectionTest {
             pusher.join();
         }
         collector.join();
+        deleter.join();
         assertThat(failures).isEmpty();
         assertThat(refusals).allMatch(r -> r.equals("400 MANIFEST_BLOB_UNKNOWN"), "only MANIFEST_BLOB_UNKNOWN");
         assertThat(acknowledged).isNotEmpty();
@@ -416,8 +443,24 @@ class GarbageCollectionTest {
             }
         }
         assertThat(last.get("missingFiles").asLong()).isZero();
-        System.out.printf("race: %d manifests acknowledged, %d refused with MANIFEST_BLOB_UNKNOWN, %d collections"
-                + " deleted %d blobs%n", acknowledged.size(), refusals.size(), collections[0], collections[1]);
+        // The bytes of deleted content are gone: the blobs of deleted manifests that no kept manifest shares.
+        java.util.Set<String> stillReferenced = new java.util.HashSet<>();
+        acknowledged.forEach(p -> p.blobs().forEach(b -> stillReferenced.add(b.digest())));
+        int gone = 0;
+        for (Pushed victim : deleted) {
+            for (Descriptor blob : victim.blobs()) {
+                if (!stillReferenced.contains(blob.digest())) {
+                    assertThat(http.head("/v2/" + victim.repository() + "/blobs/" + blob.digest()).statusCode())
+                            .as("blob %s of deleted manifest %s:%s", blob.digest(), victim.repository(),
+                                    victim.reference()).isEqualTo(404);
+                    gone++;
+                }
+            }
+        }
+        assertThat(deleted).isNotEmpty();
+        System.out.printf("race: %d manifests acknowledged and kept, %d deleted (%d of their blobs checked gone), %d"
+                + " refused with MANIFEST_BLOB_UNKNOWN, %d collections deleted %d blobs%n", acknowledged.size(),
+                deleted.size(), gone, refusals.size(), collections[0], collections[1]);
     }
 
     private static Descriptor descriptor(JsonNode node) {
