@@ -67,63 +67,74 @@ class GarbageCollectionTest {
     @Test
     void aRunDeletesExactlyTheUnreferencedBlobsAndADryRunBeforeItReportsTheSameAndDeletesNothing() {
         try (BerthFixture registry = start(NO_GRACE)) {
-            RegistryHttp http = new RegistryHttp(registry.baseUri());
-            RegistryHttp.ImageManifest kept = http.imageWithBlobs("gc/app");
-            http.pushManifest("gc/app", "v1", OCI_MANIFEST, kept.json());
-            Descriptor loose = http.pushBlob("gc/app", RegistryHttp.randomBytes(1000));
-            RegistryHttp.ImageManifest dropped = http.imageWithBlobs("gc/app");
-            Descriptor droppedManifest = http.pushManifest("gc/app", "v2", OCI_MANIFEST, dropped.json());
-            assertThat(http.delete("/v2/gc/app/manifests/" + droppedManifest.digest()).statusCode()).isEqualTo(202);
-            List<Descriptor> garbage = new ArrayList<>(List.of(loose));
-            dropped.tree().get("layers").forEach(l -> garbage.add(descriptor(l)));
-            garbage.add(descriptor(dropped.tree().get("config")));
-            List<Descriptor> referenced = new ArrayList<>();
-            kept.tree().get("layers").forEach(l -> referenced.add(descriptor(l)));
-            referenced.add(descriptor(kept.tree().get("config")));
-            long garbageBytes = garbage.stream().mapToLong(Descriptor::size).sum();
-
-            JsonNode dry = collect(http, true);
-            assertThat(dry.get("dryRun").asBoolean()).isTrue();
-            assertThat(dry.get("blobsExamined").asLong()).isEqualTo(5);
-            assertThat(dry.get("blobsDeleted").asLong()).isEqualTo(3);
-            assertThat(dry.get("bytesFreed").asLong()).isEqualTo(garbageBytes);
-            assertThat(dry.get("linksDeleted").asLong()).isEqualTo(3);
-            for (Descriptor blob : garbage) {
-                assertThat(http.get("/v2/gc/app/blobs/" + blob.digest()).statusCode()).isEqualTo(200);
-            }
-
-            JsonNode real = collect(http, false);
-            assertThat(real.get("dryRun").asBoolean()).isFalse();
-            for (String field : List.of("blobsExamined", "blobsDeleted", "bytesFreed", "linksDeleted",
-                    "orphanFilesDeleted", "missingFiles")) {
-                assertThat(real.get(field)).as(field).isEqualTo(dry.get(field));
-            }
-            assertThat(real.get("phases")).extracting(p -> p.get("name").asText())
-                    .containsExactly("mark", "sweep", "repair");
-            for (Descriptor blob : garbage) {
-                assertThat(http.get("/v2/gc/app/blobs/" + blob.digest()).statusCode()).isEqualTo(404);
-                assertThat(blobFile(blob.digest())).doesNotExist();
-            }
-            assertThat(http.getManifest("gc/app", "v1").statusCode()).isEqualTo(200);
-            for (Descriptor blob : referenced) {
-                HttpResponse<byte[]> pulled = http.get("/v2/gc/app/blobs/" + blob.digest());
-                assertThat(pulled.statusCode()).isEqualTo(200);
-                assertThat(sha256(pulled.body())).isEqualTo(blob.digest());
-            }
-
-            JsonNode again = collect(http, false);
-            assertThat(again.get("blobsExamined").asLong()).isEqualTo(2);
-            assertThat(again.get("blobsDeleted").asLong()).isZero();
-
-            JsonNode runs = json(http.get("/api/v1/admin/gc"));
-            assertThat(runs.get("paused").asBoolean()).isFalse();
-            assertThat(runs.get("runs")).extracting(r -> r.get("id").asLong())
-                    .containsExactly(again.get("id").asLong(), real.get("id").asLong(), dry.get("id").asLong());
-            JsonNode newest = runs.get("runs").get(0);
-            assertThat(newest.get("finishedAt").asText()).isNotEmpty();
-            assertThat(Instant.parse(newest.get("startedAt").asText())).isBefore(Instant.now().plusSeconds(1));
-            assertThat(newest.get("error").isNull()).isTrue();
+            sweepsExactlyTheGarbage(new RegistryHttp(registry.baseUri()));
         }
+    }
+
+    @Test
+    void theSameOnPostgresql() {
+        try (TestDatabases.PostgresSchema schema = TestDatabases.postgresSchema();
+             BerthFixture registry = start(NO_GRACE, schema.config())) {
+            sweepsExactlyTheGarbage(new RegistryHttp(registry.baseUri()));
+        }
+    }
+
+    private void sweepsExactlyTheGarbage(RegistryHttp http) {
+        RegistryHttp.ImageManifest kept = http.imageWithBlobs("gc/app");
+        http.pushManifest("gc/app", "v1", OCI_MANIFEST, kept.json());
+        Descriptor loose = http.pushBlob("gc/app", RegistryHttp.randomBytes(1000));
+        RegistryHttp.ImageManifest dropped = http.imageWithBlobs("gc/app");
+        Descriptor droppedManifest = http.pushManifest("gc/app", "v2", OCI_MANIFEST, dropped.json());
+        assertThat(http.delete("/v2/gc/app/manifests/" + droppedManifest.digest()).statusCode()).isEqualTo(202);
+        List<Descriptor> garbage = new ArrayList<>(List.of(loose));
+        dropped.tree().get("layers").forEach(l -> garbage.add(descriptor(l)));
+        garbage.add(descriptor(dropped.tree().get("config")));
+        List<Descriptor> referenced = new ArrayList<>();
+        kept.tree().get("layers").forEach(l -> referenced.add(descriptor(l)));
+        referenced.add(descriptor(kept.tree().get("config")));
+        long garbageBytes = garbage.stream().mapToLong(Descriptor::size).sum();
+
+        JsonNode dry = collect(http, true);
+        assertThat(dry.get("dryRun").asBoolean()).isTrue();
+        assertThat(dry.get("blobsExamined").asLong()).isEqualTo(5);
+        assertThat(dry.get("blobsDeleted").asLong()).isEqualTo(3);
+        assertThat(dry.get("bytesFreed").asLong()).isEqualTo(garbageBytes);
+        assertThat(dry.get("linksDeleted").asLong()).isEqualTo(3);
+        for (Descriptor blob : garbage) {
+            assertThat(http.get("/v2/gc/app/blobs/" + blob.digest()).statusCode()).isEqualTo(200);
+        }
+
+        JsonNode real = collect(http, false);
+        assertThat(real.get("dryRun").asBoolean()).isFalse();
+        for (String field : List.of("blobsExamined", "blobsDeleted", "bytesFreed", "linksDeleted",
+                "orphanFilesDeleted", "missingFiles")) {
+            assertThat(real.get(field)).as(field).isEqualTo(dry.get(field));
+        }
+        assertThat(real.get("phases")).extracting(p -> p.get("name").asText())
+                .containsExactly("mark", "sweep", "repair");
+        for (Descriptor blob : garbage) {
+            assertThat(http.get("/v2/gc/app/blobs/" + blob.digest()).statusCode()).isEqualTo(404);
+            assertThat(blobFile(blob.digest())).doesNotExist();
+        }
+        assertThat(http.getManifest("gc/app", "v1").statusCode()).isEqualTo(200);
+        for (Descriptor blob : referenced) {
+            HttpResponse<byte[]> pulled = http.get("/v2/gc/app/blobs/" + blob.digest());
+            assertThat(pulled.statusCode()).isEqualTo(200);
+            assertThat(sha256(pulled.body())).isEqualTo(blob.digest());
+        }
+
+        JsonNode again = collect(http, false);
+        assertThat(again.get("blobsExamined").asLong()).isEqualTo(2);
+        assertThat(again.get("blobsDeleted").asLong()).isZero();
+
+        JsonNode runs = json(http.get("/api/v1/admin/gc"));
+        assertThat(runs.get("paused").asBoolean()).isFalse();
+        assertThat(runs.get("runs")).extracting(r -> r.get("id").asLong())
+                .containsExactly(again.get("id").asLong(), real.get("id").asLong(), dry.get("id").asLong());
+        JsonNode newest = runs.get("runs").get(0);
+        assertThat(newest.get("finishedAt").asText()).isNotEmpty();
+        assertThat(Instant.parse(newest.get("startedAt").asText())).isBefore(Instant.now().plusSeconds(1));
+        assertThat(newest.get("error").isNull()).isTrue();
     }
 
     @Test
