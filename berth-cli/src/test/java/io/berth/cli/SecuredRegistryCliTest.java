@@ -65,6 +65,18 @@ class SecuredRegistryCliTest {
     }
 
     @Test
+    void gcAuthenticatesAsTheOtherCommandsDoAndNeedsCredentials() {
+        CliRun anonymous = CliRun.run("gc", "--dry-run", "--server", "http://" + registry, "--registry-config",
+                dir.resolve("empty.json").toString());
+        assertThat(anonymous.exitCode()).as(anonymous.toString()).isEqualTo(ExitCodes.AUTH);
+
+        CliRun admin = CliRun.run("gc", "--dry-run", "--server", "http://" + registry, "-u", "alice", "-p",
+                "alice-pw", "--output", "json");
+        assertThat(admin.exitCode()).as(admin.toString()).isZero();
+        assertThat(admin.out()).contains("\"dryRun\" : true").contains("\"status\" : \"done\"");
+    }
+
+    @Test
     void withoutCredentialsTheCliExitsWithTheAuthCodeAndSaysWhatToDo() {
         CliRun anonymous = CliRun.run("manifest", "get", "--plain-http", "--registry-config",
                 dir.resolve("empty.json").toString(), registry + "/secure/notes:1.0");

@@ -1,5 +1,6 @@
 package io.berth.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.berth.client.auth.Authenticator;
 import io.berth.client.auth.Scope;
 import io.berth.oci.Descriptor;
@@ -88,6 +89,16 @@ public final class RegistryClient {
             }
             response.bytes();
         }
+    }
+
+    /**
+     * {@code POST /api/v1/admin/gc[?dryRun=true]} on a Berth server: runs a garbage collection and returns its report
+     * as the server wrote it ({@code id}, {@code status}, {@code blobsDeleted}, {@code bytesFreed}, …; see the
+     * server's {@code docs/storage.md}). Fails with the server's error, {@code UNSUPPORTED} (409) when a collection
+     * is already running or collections are paused.
+     */
+    public JsonNode collectGarbage(boolean dryRun) {
+        return new GarbageCollectionRequester(transport).collect(dryRun);
     }
 
     /** Every repository ({@code GET /v2/_catalog}, all pages). */

@@ -6,6 +6,7 @@ import io.berth.server.blob.FilesystemBlobStore;
 import io.berth.server.blob.UploadSessions;
 import io.berth.server.config.BerthConfig;
 import io.berth.server.event.Events;
+import io.berth.server.gc.GarbageCollection;
 import io.berth.server.handler.BlobHandler;
 import io.berth.server.handler.ListHandlers;
 import io.berth.server.handler.ManifestHandler;
@@ -138,8 +139,8 @@ public final class BerthServer implements AutoCloseable {
             scans = ScanService.create(config.scanners(), database, types, scanCredentials(security), clock);
             // Events last: taking the next event seq locks a row until commit, so it should be the transaction's last step.
             ChangeListener changes = scans.listener().andThen(events.listener());
-            BlobIndex blobIndex = new CachedBlobIndex(new JdbcBlobIndex(database, clock, changes), clock,
-                    MANIFEST_CACHE_MILLIS, BLOB_CACHE_ENTRIES);
+            BlobIndex blobIndex = new CachedBlobIndex(new JdbcBlobIndex(database, clock, changes,
+                    config.gc().touchAfter()), clock, MANIFEST_CACHE_MILLIS, BLOB_CACHE_ENTRIES);
             ManifestIndex manifests = new CachedManifestIndex(new JdbcManifestIndex(database, clock, changes), clock,
                     TAG_CACHE_MILLIS, MANIFEST_CACHE_MILLIS, MANIFEST_CACHE_BYTES);
             BlobStore blobs = metrics.counted(new FilesystemBlobStore(config.dataDir()));
@@ -148,12 +149,14 @@ public final class BerthServer implements AutoCloseable {
             metrics.watch(sessions, events.api(), scans);
             watchTypes(vertx, workers, types, new Retyping(new JdbcClassificationIndex(database), types));
             expireUploads(vertx, workers, sessions);
+            GarbageCollection gc = GarbageCollection.start(config.gc(), database, blobs, blobIndex, vertx, workers, clock,
+                    config.port() == 0 ? Optional.empty() : Optional.of(config.host() + ":" + config.port()));
             if (config.log().access()) {
                 accessLog = AccessLog.toStandardOutput(config.log().format());
                 metrics.watch(accessLog);
             }
             Router router = routes(config, workers, blobIndex, manifests, types, blobs, sessions, clock, security,
-                    events, scans, metrics, Optional.ofNullable(accessLog), new Health(() -> database.withConnection(c -> c.isValid(2))),
+                    events, scans, gc, metrics, Optional.ofNullable(accessLog), new Health(() -> database.withConnection(c -> c.isValid(2))),
                     new ListingApi(new JdbcArtifactListing(database), manifests, types, scans,
                             new Paging.Limits(LISTING_PAGE_SIZE, config.limits().maxPageSize())),
                     new UsageApi(new JdbcStorageUsage(database), sessions));
@@ -261,7 +264,7 @@ public final class BerthServer implements AutoCloseable {
     private static Router routes(BerthConfig config, WorkerExecutor workers, BlobIndex blobIndex,
                                  ManifestIndex manifests, TypeCatalogWatcher types, BlobStore blobs,
                                  UploadSessions sessions, Clock clock, Security security, Events events,
-                                 ScanService scans, Metrics metrics, Optional<AccessLog> accessLog, Health health,
+                                 ScanService scans, GarbageCollection gc, Metrics metrics, Optional<AccessLog> accessLog, Health health,
                                  ListingApi listing, UsageApi usage) {
         ManifestHandler manifest = new ManifestHandler(manifests, types, config.limits().maxManifestBytes(),
                 config.deleteEnabled(), clock);
@@ -269,7 +272,7 @@ public final class BerthServer implements AutoCloseable {
                 new BlobHandler(blobIndex, blobs, config.deleteEnabled()), new UploadHandler(sessions, blobIndex),
                 manifest, events.pulls(manifest::get, manifests),
                 new ListHandlers(manifests, new Paging.Limits(config.limits().defaultPageSize(), config.limits().maxPageSize())),
-                listing, scans.api(manifests), events.api(), metrics::scrape, usage, security.tokens().map(TokenRoute::new),
+                listing, scans.api(manifests), events.api(), metrics::scrape, usage, gc.api(), security.tokens().map(TokenRoute::new),
                 config.uiEnabled() ? Optional.of(new WebUi(config.auth().enabled())) : Optional.empty()),
                 table -> metrics.requests(table).andThen(accessLog.<RequestObserver>map(log -> log).orElse(RequestObserver.NONE)));
     }

@@ -8,6 +8,7 @@ import io.berth.oci.Endpoint;
 import io.berth.oci.Endpoint.Method;
 import io.berth.server.auth.AccessController;
 import io.berth.server.event.EventsApi;
+import io.berth.server.gc.GcApi;
 import io.berth.server.handler.BlobHandler;
 import io.berth.server.handler.ListHandlers;
 import io.berth.server.handler.ManifestHandler;
@@ -53,7 +54,7 @@ final class RouteTable {
     /** The handlers the routes call; the token routes only with authorization on, the UI's only when it is on. */
     record Handlers(Health health, BlobHandler blobs, UploadHandler uploads, ManifestHandler manifests,
                     RouteHandler manifestPulls, ListHandlers lists, ListingApi listing, ScanApi scans, EventsApi events,
-                    RouteHandler metrics, UsageApi usage, Optional<TokenRoute> tokens, Optional<WebUi> ui) {
+                    RouteHandler metrics, UsageApi usage, GcApi gc, Optional<TokenRoute> tokens, Optional<WebUi> ui) {
     }
 
     /** @param observers who is told of every answered request: the request metrics, the access log */
@@ -94,7 +95,11 @@ final class RouteTable {
                 .get("/api/v1/scanners", Access.ADMIN, h.scans()::scanners)
                 .get("/api/v1/events/endpoints", Access.ADMIN, h.events()::endpoints)
                 .get("/api/v1/events/metrics", Access.ADMIN, h.events()::metrics)
-                .get("/api/v1/admin/storage", Access.ADMIN, h.usage()::storage);
+                .get("/api/v1/admin/storage", Access.ADMIN, h.usage()::storage)
+                .on(HttpMethod.POST, "/api/v1/admin/gc", Access.ADMIN, h.gc()::collect)
+                .get("/api/v1/admin/gc", Access.ADMIN, h.gc()::runs)
+                .on(HttpMethod.POST, "/api/v1/admin/gc/pause", Access.ADMIN, h.gc()::pause)
+                .on(HttpMethod.POST, "/api/v1/admin/gc/resume", Access.ADMIN, h.gc()::resume);
         h.tokens().ifPresent(tokens -> routes
                 .get("/token", Access.PUBLIC, tokens::issue)
                 .on(HttpMethod.POST, "/token", Access.PUBLIC, tokens::issue)

@@ -31,6 +31,11 @@ public record Scope(List<String> entries) {
         return new Scope(List.of("registry:catalog:*"));
     }
 
+    /** Operating a Berth server: its admin API ({@code /api/v1/admin/…}, the delivery and scanner status). */
+    public static Scope admin() {
+        return new Scope(List.of("registry:admin:*"));
+    }
+
     public Scope and(Scope other) {
         List<String> all = new ArrayList<>(entries);
         other.entries.stream().filter(e -> !all.contains(e)).forEach(all::add);

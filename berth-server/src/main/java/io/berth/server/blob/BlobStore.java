@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * Content-addressed blob bytes and the upload files they are written through. Role-sized on purpose: the HTTP
@@ -54,4 +55,11 @@ public interface BlobStore {
 
     /** Removes the blob's bytes; true when they existed. */
     boolean delete(Digest digest);
+
+    /** A committed blob's file as listed by {@link #files}: for garbage collection to find files without a row. */
+    record StoredFile(Digest digest, long size, Instant modified) {
+    }
+
+    /** Every committed blob, in no particular order; a stream over the storage, to be closed. */
+    Stream<StoredFile> files();
 }

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /**
  * Blobs on the local file system. Layout under the root:
@@ -33,7 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * </pre>
  * A blob becomes visible only by an atomic rename of a fully written, fsync'd and verified upload file; the
  * directory is fsync'd after the rename. A crash at any point leaves either no blob or the whole blob, and at
- * worst an orphaned upload file that garbage collection removes.
+ * worst an orphaned upload file that upload expiry removes. Garbage collection deletes blob files
+ * ({@code io.berth.server.gc.Collector}), each while the database holds its row in state {@code deleting}.
  */
 public final class FilesystemBlobStore implements BlobStore {
     private final Path blobs;
@@ -180,6 +182,38 @@ public final class FilesystemBlobStore implements BlobStore {
     public void cancel(UUID upload) {
         try {
             Files.deleteIfExists(uploadPath(upload));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public Stream<StoredFile> files() {
+        try {
+            return Files.walk(blobs, 3)
+                    .filter(path -> blobs.relativize(path).getNameCount() == 3)
+                    .flatMap(path -> storedFile(path).stream());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the blobs under " + blobs, e);
+        }
+    }
+
+    /** The blob at {@code path}, if its name is a digest (anything else there is not Berth's) and it still exists. */
+    private Optional<StoredFile> storedFile(Path path) {
+        Path relative = blobs.relativize(path);
+        Digest digest;
+        try {
+            digest = Digest.parse(relative.getName(0) + ":" + relative.getName(2));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            return attributes.isRegularFile()
+                    ? Optional.of(new StoredFile(digest, attributes.size(), attributes.lastModifiedTime().toInstant()))
+                    : Optional.empty();
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

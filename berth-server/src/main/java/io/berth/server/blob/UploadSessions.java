@@ -286,6 +286,11 @@ public final class UploadSessions {
             claimed.sha256 = null;
             BlobStore.LocalBlob blob;
             try {
+                if (expected.equals(actual)) {
+                    // Before the bytes become the blob's file: a live row that no garbage collection will mark while
+                    // this session completes it (see io.berth.server.gc.Collector).
+                    blobs.reserveForUpload(id, expected, length(id), store::delete);
+                }
                 blob = store.commit(id, expected, actual);
             } catch (RuntimeException e) {
                 uploads.delete(id);

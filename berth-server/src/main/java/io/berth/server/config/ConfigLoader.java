@@ -13,6 +13,7 @@ import io.berth.server.blob.UploadsConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.berth.server.gc.GcConfig;
 import io.berth.server.log.LogConfig;
 import io.berth.server.meta.DatabaseConfig;
 import io.berth.server.config.BerthConfig.Limits;
@@ -70,14 +71,18 @@ import java.util.regex.Pattern;
  *   level: info                   # BERTH_LOG_LEVEL: trace, debug, info, warn, error or off
  *   format: text                  # BERTH_LOG_FORMAT: the access log's lines, text (Apache combined+) or json
  *   access: true                  # BERTH_LOG_ACCESS: a line per request on standard output
+ * gc:
+ *   interval: 1h                  # BERTH_GC_INTERVAL: how often garbage collection runs, 0s = never on a schedule
+ *   gracePeriod: 24h              # BERTH_GC_GRACE_PERIOD: unreferenced blobs younger than this are kept
  * </pre>
  */
 public final class ConfigLoader {
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|)");
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d|)");
     private static final Set<String> TOP_LEVEL = Set.of("listen", "data", "database", "limits", "delete", "types",
-            "ui", "auth", "tls", "events", "scanners", "log", "uploads");
+            "ui", "auth", "tls", "events", "scanners", "log", "uploads", "gc");
     private static final Set<String> LOG_KEYS = Set.of("level", "format", "access");
     private static final Set<String> UPLOADS_KEYS = Set.of("expireAfter");
+    private static final Set<String> GC_KEYS = Set.of("interval", "gracePeriod");
 
     /** Values given on the command line; empty ones leave the lower layers in force. */
     public record Flags(Optional<String> listen, Optional<Path> data, Optional<Path> configFile,
@@ -164,11 +169,12 @@ public final class ConfigLoader {
         // reported in the same run; without a database or limits there are problems already.
         LogConfig log = log(file, layers, problems);
         UploadsConfig uploads = uploads(file, layers, problems);
+        GcConfig gc = gc(file, layers, problems);
         BerthConfig config = null;
         if (database != null && limits != null) {
             try {
                 config = new BerthConfig(host, port, data, database, limits, deleteEnabled, types, uiEnabled, auth, tls,
-                        events, scanners, log, uploads);
+                        events, scanners, log, uploads, gc);
             } catch (ConfigException e) {
                 problems.addAll(e.problems());
             }
@@ -196,6 +202,20 @@ public final class ConfigLoader {
             throw new ConfigException(problems, preflight.map(Preflight::causes).orElse(List.of()));
         }
         return config;
+    }
+
+    private static GcConfig gc(JsonNode file, Layers layers, List<String> problems) {
+        JsonNode section = file == null ? null : file.get("gc");
+        if (section != null && section.isObject()) {
+            section.fieldNames().forEachRemaining(key -> {
+                if (!GC_KEYS.contains(key)) {
+                    problems.add("gc: unknown key '" + key + "' (known: " + GC_KEYS + ")");
+                }
+            });
+        }
+        return new GcConfig(
+                layers.duration("gc.interval", "BERTH_GC_INTERVAL", problems).orElse(GcConfig.DEFAULT.interval()),
+                layers.duration("gc.gracePeriod", "BERTH_GC_GRACE_PERIOD", problems).orElse(GcConfig.DEFAULT.gracePeriod()));
     }
 
     private static LogConfig log(JsonNode file, Layers layers, List<String> problems) {
@@ -361,12 +381,12 @@ public final class ConfigLoader {
             });
         }
 
-        /** {@code 10s}, {@code 500ms}, {@code 2m}, {@code 24h} or a bare number of seconds. */
+        /** {@code 10s}, {@code 500ms}, {@code 2m}, {@code 24h}, {@code 7d} or a bare number of seconds. */
         Optional<Duration> duration(String dottedKey, String variable, List<String> problems) {
             return text(dottedKey, variable).flatMap(value -> {
                 Matcher m = DURATION.matcher(value.trim());
                 if (!m.matches()) {
-                    problems.add(dottedKey + " (" + variable + ") must be a duration such as 10s, 500ms, 15m or 24h, was '" + value + "'");
+                    problems.add(dottedKey + " (" + variable + ") must be a duration such as 10s, 500ms, 15m, 24h or 7d, was '" + value + "'");
                     return Optional.empty();
                 }
                 long amount = Long.parseLong(m.group(1));
@@ -374,6 +394,7 @@ public final class ConfigLoader {
                     case "ms" -> Duration.ofMillis(amount);
                     case "m" -> Duration.ofMinutes(amount);
                     case "h" -> Duration.ofHours(amount);
+                    case "d" -> Duration.ofDays(amount);
                     default -> Duration.ofSeconds(amount);
                 });
             });

@@ -67,10 +67,8 @@ public final class UploadHandler {
         Optional<Repository> source = from.isPresent()
                 ? from.filter(exchange::canRead).filter(f -> blobs.linkedBlobSize(f, digest).isPresent())
                 : readableRepositoryWith(exchange, digest);
-        return source.flatMap(s -> blobs.linkedBlobSize(s, digest)).map(size -> {
-            blobs.link(repository, digest, size);
-            return created(repository, digest);
-        });
+        // A blob that garbage collection is deleting does not mount: the client uploads it instead.
+        return source.filter(s -> blobs.mount(repository, digest)).map(s -> created(repository, digest));
     }
 
     /**

@@ -4,7 +4,9 @@ import io.berth.oci.Digest;
 import io.berth.oci.Repository;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * Which blobs exist and which repositories may serve them. A blob is readable in a repository only once it was
@@ -34,6 +36,29 @@ public interface BlobIndex {
 
     /** Records the blob (if new) and links it into {@code repository}. Idempotent and safe under concurrency. */
     void link(Repository repository, Digest digest, long size);
+
+    /**
+     * A cross-repository mount: links the blob into {@code repository} when it is live, and refreshes its
+     * {@code touched_at}; false when there is no such blob, or garbage collection is deleting it (the client then
+     * uploads it). Blocking.
+     */
+    boolean mount(Repository repository, Digest digest);
+
+    /**
+     * Before an upload's verified bytes become the blob {@code digest}: makes sure the blob has a live row (a new one
+     * if need be, touched now) and records on the session that it is completing this digest, so that no garbage
+     * collection marks the blob until {@link #linkUploaded} ends the session. When a collection has already marked
+     * the blob, its deletion is finished here first ({@code deleteBytes} removes the old file), under the row's lock.
+     * Blocking.
+     */
+    void reserveForUpload(UUID upload, Digest digest, long size, Consumer<Digest> deleteBytes);
+
+    /**
+     * Drops whatever this index remembers of these blobs in any repository: garbage collection has deleted them or
+     * their links. Nothing to do for an index that remembers nothing.
+     */
+    default void forget(Set<Digest> digests) {
+    }
 
     /**
      * Links the blob that upload session {@code upload} produced and ends that session, in one transaction: the

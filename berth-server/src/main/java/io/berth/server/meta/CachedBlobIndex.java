@@ -7,7 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * Remembers which blobs are linked into which repository, so that blob HEADs — the request clients send most, to skip
@@ -78,6 +80,24 @@ public final class CachedBlobIndex implements BlobIndex {
     @Override
     public void link(Repository repository, Digest digest, long size) {
         delegate.link(repository, digest, size);
+    }
+
+    @Override
+    public boolean mount(Repository repository, Digest digest) {
+        return delegate.mount(repository, digest);
+    }
+
+    @Override
+    public void reserveForUpload(UUID upload, Digest digest, long size, Consumer<Digest> deleteBytes) {
+        delegate.reserveForUpload(upload, digest, size, deleteBytes);
+    }
+
+    @Override
+    public void forget(Set<Digest> digests) {
+        delegate.forget(digests);
+        synchronized (entries) {
+            entries.keySet().removeIf(key -> digests.contains(key.digest()));
+        }
     }
 
     @Override

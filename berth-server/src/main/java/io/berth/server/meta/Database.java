@@ -28,7 +28,8 @@ public final class Database implements AutoCloseable {
      * would cost Flyway a walk of every entry at each start. {@code DatabaseTest} checks the list against the folder.
      */
     static final List<String> MIGRATION_SCRIPTS = List.of("V1__registry.sql", "V2__artifact_types.sql",
-            "V3__events_and_scans.sql", "V4__repository_summary_indexes.sql", "V6__upload_expiry.sql");
+            "V3__events_and_scans.sql", "V4__repository_summary_indexes.sql", "V5__garbage_collection.sql",
+            "V6__upload_expiry.sql");
 
     private final Dialect dialect;
     private final HikariDataSource pool;

@@ -71,6 +71,16 @@ enum Dialect {
         }
 
         @Override
+        String shareLock() {
+            return "";
+        }
+
+        @Override
+        String updateLock() {
+            return "";
+        }
+
+        @Override
         void begin(Connection connection) throws SQLException {
             execute(connection, "BEGIN IMMEDIATE");
         }
@@ -107,6 +117,16 @@ enum Dialect {
         @Override
         String keyShareLock() {
             return " FOR KEY SHARE";
+        }
+
+        @Override
+        String shareLock() {
+            return " FOR SHARE";
+        }
+
+        @Override
+        String updateLock() {
+            return " FOR UPDATE";
         }
 
         @Override
@@ -164,6 +184,19 @@ enum Dialect {
      * until the transaction ends; empty where transactions cannot interleave.
      */
     abstract String keyShareLock();
+
+    /**
+     * The clause that, appended to a SELECT inside a write transaction, keeps the rows it found from being changed
+     * (a blob from being marked for deletion) until the transaction ends; empty where transactions cannot interleave.
+     */
+    abstract String shareLock();
+
+    /**
+     * The clause that, appended to a SELECT inside a write transaction, locks the rows it found against every other
+     * writer until the transaction ends, so that the transaction's later statements (each of which reads what has
+     * been committed when it starts, on PostgreSQL) decide on rows nobody else can change meanwhile.
+     */
+    abstract String updateLock();
 
     abstract void begin(Connection connection) throws SQLException;
 

@@ -8,21 +8,41 @@ import io.berth.oci.Repository;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 
-/** {@link BlobIndex} over the {@code blobs} and {@code repository_blobs} tables; unlinks are told to the {@link ChangeListener}. */
+/**
+ * {@link BlobIndex} over the {@code blobs} and {@code repository_blobs} tables; unlinks are told to the
+ * {@link ChangeListener}. Only {@code live} blobs count: one that garbage collection has marked {@code deleting} is
+ * unknown to reads, mounts and manifest pushes (see {@code io.berth.server.gc.Collector} for the protocol).
+ */
 public final class JdbcBlobIndex implements BlobIndex {
+    /** How stale a blob's {@code touched_at} may get before an existence check writes it again. */
+    public static final Duration DEFAULT_TOUCH_AFTER = Duration.ofHours(1);
+
     private final Database database;
     private final Clock clock;
     private final ChangeListener listener;
+    private final long touchAfterMillis;
 
-    public JdbcBlobIndex(Database database, Clock clock, ChangeListener listener) {
+    /**
+     * @param touchAfter an existence check (HEAD, GET, mount source) refreshes the blob's {@code touched_at} only when
+     *                   it is older than this: a fraction of the garbage collection's grace period, so that a blob
+     *                   HEAD costs a write at most once per this interval
+     */
+    public JdbcBlobIndex(Database database, Clock clock, ChangeListener listener, Duration touchAfter) {
         this.database = database;
         this.clock = clock;
         this.listener = listener;
+        this.touchAfterMillis = touchAfter.toMillis();
+    }
+
+    public JdbcBlobIndex(Database database, Clock clock, ChangeListener listener) {
+        this(database, clock, listener, DEFAULT_TOUCH_AFTER);
     }
 
     public JdbcBlobIndex(Database database, Clock clock) {
@@ -35,11 +55,29 @@ public final class JdbcBlobIndex implements BlobIndex {
 
     @Override
     public Optional<Long> linkedBlobSize(Repository repository, Digest digest) {
-        return database.withConnection(connection -> sql(connection, """
-                SELECT b.size FROM blobs b
+        record Found(long size, long touchedAt) {
+        }
+        Optional<Found> found = database.withConnection(connection -> sql(connection, """
+                SELECT b.size, b.touched_at FROM blobs b
                 JOIN repository_blobs l ON l.digest = b.digest
-                WHERE l.repository_id = %s AND l.digest = ?""".formatted(ID_OF_NAME), repository.name(), digest)
-                .first(row -> row.getLong(1)));
+                WHERE l.repository_id = %s AND l.digest = ? AND b.state = 'live'""".formatted(ID_OF_NAME),
+                repository.name(), digest)
+                .first(row -> new Found(row.getLong(1), row.getLong(2))));
+        found.ifPresent(f -> touchIfStale(digest, f.touchedAt()));
+        return found.map(Found::size);
+    }
+
+    /**
+     * An existence check keeps the blob from garbage collection for a grace period; it writes only when the last touch
+     * is older than {@code touchAfter}, so that hot blobs cost no write per request.
+     */
+    private void touchIfStale(Digest digest, long touchedAt) {
+        long now = clock.millis();
+        if (touchedAt < now - touchAfterMillis) {
+            database.inTransaction(connection -> sql(connection,
+                    "UPDATE blobs SET touched_at = ? WHERE digest = ? AND state = 'live' AND touched_at < ?",
+                    now, digest, now).update());
+        }
     }
 
     @Override
@@ -75,21 +113,89 @@ public final class JdbcBlobIndex implements BlobIndex {
         });
     }
 
+    @Override
+    public void reserveForUpload(UUID upload, Digest digest, long size, Consumer<Digest> deleteBytes) {
+        database.inTransaction(connection -> {
+            long now = clock.millis();
+            // Ends holding the lock of a live row: the file may only appear while a row exists, or a collection's
+            // repair would take it for an orphan.
+            for (;;) {
+                insertLiveRow(connection, digest, size, now);
+                Optional<String> state = sql(connection, "SELECT state FROM blobs WHERE digest = ?"
+                        + database.dialect().updateLock(), digest).first(row -> row.getString(1));
+                if (state.isEmpty()) {
+                    continue; // PostgreSQL: a sweep deleted the row we waited for; insert ours now
+                }
+                if (state.get().equals("live")) {
+                    sql(connection, "UPDATE blobs SET touched_at = ? WHERE digest = ?", now, digest).update();
+                    break;
+                }
+                // A collection decided this blob is garbage and may be deleting its file right now: finish that
+                // deletion here, under the row's lock, before this upload's bytes take the file's place.
+                deleteBytes.accept(digest);
+                sql(connection, "DELETE FROM repository_blobs WHERE digest = ?", digest).update();
+                sql(connection, "DELETE FROM blobs WHERE digest = ? AND state = 'deleting'", digest).update();
+            }
+            return sql(connection, "UPDATE uploads SET finishing_digest = ? WHERE id = ?", digest, upload.toString())
+                    .update();
+        });
+    }
+
+    private static void insertLiveRow(Connection connection, Digest digest, long size, long now) throws SQLException {
+        sql(connection, """
+                INSERT INTO blobs (digest, size, created_at, touched_at, state) VALUES (?, ?, ?, ?, 'live')
+                ON CONFLICT (digest) DO NOTHING""", digest, size, now, now).update();
+    }
+
+    @Override
+    public boolean mount(Repository repository, Digest digest) {
+        return database.inTransaction(connection -> {
+            long now = clock.millis();
+            // FOR UPDATE, not FOR SHARE: the touch below writes the row, and two mounts upgrading shared locks
+            // would deadlock.
+            if (!sql(connection, "SELECT 1 FROM blobs WHERE digest = ? AND state = 'live'"
+                    + database.dialect().updateLock(), digest).exists()) {
+                return false;
+            }
+            long repositoryId = RepositoryRows.idAddingIfAbsent(connection, repository, clock.instant());
+            upsertLink(connection, repositoryId, digest, now);
+            sql(connection, "UPDATE blobs SET touched_at = ? WHERE digest = ?", now, digest).update();
+            return true;
+        });
+    }
+
     private Void insertLink(Connection connection, Repository repository, Digest digest, long size) throws SQLException {
         Instant now = clock.instant();
         long repositoryId = RepositoryRows.idAddingIfAbsent(connection, repository, now);
-        sql(connection, "INSERT INTO blobs (digest, size, created_at) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING",
-                digest, size, now.toEpochMilli()).update();
+        insertLiveRow(connection, digest, size, now.toEpochMilli());
+        String state = sql(connection, "SELECT state FROM blobs WHERE digest = ?" + database.dialect().updateLock(),
+                digest).first(row -> row.getString(1)).orElseThrow();
+        if (!state.equals("live")) {
+            // Only a finishing upload links a blob this way, and its reservation keeps collections off the row.
+            throw new IllegalStateException("blob " + digest + " is being garbage-collected");
+        }
+        sql(connection, "UPDATE blobs SET touched_at = ? WHERE digest = ?", now.toEpochMilli(), digest).update();
+        upsertLink(connection, repositoryId, digest, now.toEpochMilli());
+        return null;
+    }
+
+    /**
+     * Links the blob, or renews an existing link's {@code created_at}: the update locks the link's row, so that a
+     * garbage collection removing the link either goes first (and this inserts it again) or sees it renewed.
+     */
+    private static void upsertLink(Connection connection, long repositoryId, Digest digest, long now)
+            throws SQLException {
         sql(connection, """
                 INSERT INTO repository_blobs (repository_id, digest, created_at) VALUES (?, ?, ?)
-                ON CONFLICT (repository_id, digest) DO NOTHING""", repositoryId, digest, now.toEpochMilli()).update();
-        return null;
+                ON CONFLICT (repository_id, digest) DO UPDATE SET created_at = excluded.created_at""",
+                repositoryId, digest, now).update();
     }
 
     @Override
     public boolean unlink(Repository repository, Digest digest, RequestContext context) {
         Optional<Change> change = database.inTransaction(connection -> {
-            Optional<Long> size = sql(connection, "SELECT size FROM blobs WHERE digest = ?", digest).first(row -> row.getLong(1));
+            Optional<Long> size = sql(connection, "SELECT size FROM blobs WHERE digest = ? AND state = 'live'", digest)
+                    .first(row -> row.getLong(1));
             if (size.isEmpty() || sql(connection, "DELETE FROM repository_blobs WHERE repository_id = " + ID_OF_NAME
                     + " AND digest = ?", repository.name(), digest).update() == 0) {
                 return Optional.<Change>empty();

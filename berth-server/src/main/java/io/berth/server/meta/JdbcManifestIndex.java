@@ -73,8 +73,7 @@ public final class JdbcManifestIndex implements ManifestIndex {
         Change change = database.inTransaction(connection -> {
             long repositoryId = RepositoryRows.idAddingIfAbsent(connection, manifest.repository(), clock.instant());
             String lock = database.dialect().keyShareLock();
-            requireEach(connection, repositoryId, manifest.repository(), blobDigests, "blob",
-                    "SELECT 1 FROM repository_blobs WHERE repository_id = ? AND digest = ?" + lock);
+            requireBlobs(connection, repositoryId, manifest.repository(), blobDigests);
             requireEach(connection, repositoryId, manifest.repository(), childDigests, "manifest",
                     "SELECT 1 FROM manifests WHERE repository_id = ? AND digest = ?" + lock);
             boolean created = insertManifest(connection, repositoryId, manifest,
@@ -100,6 +99,27 @@ public final class JdbcManifestIndex implements ManifestIndex {
     private Change written(Connection connection, Change change) throws SQLException {
         listener.written(connection, change);
         return change;
+    }
+
+    /**
+     * Throws {@code MANIFEST_BLOB_UNKNOWN} naming the first of {@code digests} that is not a live blob linked into the
+     * repository. Each check locks the blob's row (FOR SHARE on PostgreSQL), then its link (FOR KEY SHARE): a garbage
+     * collection's mark, which locks the row FOR UPDATE before it decides, either waits for this transaction and then
+     * sees the manifest's reference, or went first and makes the blob unknown here. The race argument is in
+     * {@code io.berth.server.gc.Collector}. Blob rows before links, digests in order: the order every writer of both
+     * tables locks them in, so that no two transactions wait for each other.
+     */
+    private void requireBlobs(Connection connection, long repositoryId, Repository repository,
+                              SortedSet<Digest> digests) throws SQLException {
+        for (Digest digest : digests) {
+            if (!sql(connection, "SELECT 1 FROM blobs WHERE digest = ? AND state = 'live'"
+                    + database.dialect().shareLock(), digest).exists()
+                    || !sql(connection, "SELECT 1 FROM repository_blobs WHERE repository_id = ? AND digest = ?"
+                    + database.dialect().keyShareLock(), repositoryId, digest).exists()) {
+                throw ErrorCode.MANIFEST_BLOB_UNKNOWN.exception(
+                        "the manifest references blob " + digest + ", which is not in repository " + repository);
+            }
+        }
     }
 
     /**

@@ -100,4 +100,9 @@ final class CountingBlobStore implements BlobStore {
     public boolean delete(Digest digest) {
         return counted(delete, () -> store.delete(digest));
     }
+
+    @Override
+    public java.util.stream.Stream<StoredFile> files() {
+        return store.files();
+    }
 }

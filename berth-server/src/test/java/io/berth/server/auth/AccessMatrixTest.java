@@ -155,6 +155,12 @@ class AccessMatrixTest {
             new Sample("HEAD /api/v1/events/metrics", 200, h -> new Request("HEAD", "/api/v1/events/metrics", null)),
             new Sample("GET /api/v1/admin/storage", 200, h -> new Request("GET", "/api/v1/admin/storage", null)),
             new Sample("HEAD /api/v1/admin/storage", 200, h -> new Request("HEAD", "/api/v1/admin/storage", null)),
+            new Sample("POST /api/v1/admin/gc", 200, h -> new Request("POST", "/api/v1/admin/gc?dryRun=true", null)),
+            new Sample("GET /api/v1/admin/gc", 200, h -> new Request("GET", "/api/v1/admin/gc", null)),
+            new Sample("HEAD /api/v1/admin/gc", 200, h -> new Request("HEAD", "/api/v1/admin/gc", null)),
+            // Resumed at once by the next sample: a paused registry refuses the POST above.
+            new Sample("POST /api/v1/admin/gc/pause", 200, h -> new Request("POST", "/api/v1/admin/gc/pause", null)),
+            new Sample("POST /api/v1/admin/gc/resume", 200, h -> new Request("POST", "/api/v1/admin/gc/resume", null)),
             new Sample("GET /token", 200, h -> new Request("GET", "/token?service=berth&scope=repository:" + REPO + ":pull",
                     null), TOKEN_REFUSALS),
             new Sample("HEAD /token", 200, h -> new Request("HEAD", "/token?service=berth", null), TOKEN_REFUSALS),

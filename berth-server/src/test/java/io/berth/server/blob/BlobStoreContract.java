@@ -94,6 +94,26 @@ abstract class BlobStoreContract {
     }
 
     @Test
+    void filesListsEveryCommittedBlobWithItsSizeAndNotUploadsAndDeleteRemovesIt() throws Exception {
+        BlobStore store = store();
+        byte[] other = "another blob".getBytes(StandardCharsets.UTF_8);
+        store.commit(upload(store, CONTENT), DIGEST, DIGEST);
+        store.commit(upload(store, other), Digest.sha256(other), Digest.sha256(other));
+        upload(store, "still uploading".getBytes(StandardCharsets.UTF_8));
+
+        try (var files = store.files()) {
+            assertThat(files.toList()).extracting(BlobStore.StoredFile::digest, BlobStore.StoredFile::size)
+                    .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(DIGEST, (long) CONTENT.length),
+                            org.assertj.core.groups.Tuple.tuple(Digest.sha256(other), (long) other.length));
+        }
+        assertThat(store.delete(DIGEST)).isTrue();
+        assertThat(store.delete(DIGEST)).isFalse();
+        try (var files = store.files()) {
+            assertThat(files.map(BlobStore.StoredFile::digest).toList()).containsExactly(Digest.sha256(other));
+        }
+    }
+
+    @Test
     void cancelRemovesTheUploadAndUnknownUploadsHaveNoLength() throws Exception {
         BlobStore store = store();
         UUID id = upload(store, CONTENT);

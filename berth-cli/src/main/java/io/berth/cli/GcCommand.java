@@ -1,0 +1,70 @@
+package io.berth.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.berth.client.RegistryClient;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code berth gc}: runs a garbage collection on a Berth server now and prints its report. */
+@Command(name = "gc", mixinStandardHelpOptions = true,
+        description = {"Runs a garbage collection on a Berth server now and prints its report: blobs that no manifest",
+                "references and nobody uploaded, mounted or checked within the server's grace period are deleted.",
+                "Needs the registry's admin right. See docs/storage.md."})
+final class GcCommand implements Callable<Integer> {
+    @Option(names = "--dry-run", description = "Only report what a collection would delete.")
+    boolean dryRun;
+
+    @Option(names = "--server", paramLabel = "URL", defaultValue = "http://127.0.0.1:5000",
+            description = "The Berth server: http://HOST:PORT, https://HOST:PORT or HOST:PORT (HTTPS unless "
+                    + "--plain-http). Default: ${DEFAULT-VALUE}.")
+    String server;
+
+    @Mixin
+    Output output;
+
+    @Mixin
+    RemoteOptions remote;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        boolean plainHttp = remote.plainHttp;
+        String registry = server;
+        if (server.contains("://")) {
+            URI uri = URI.create(server);
+            if (!uri.getScheme().equals("http") && !uri.getScheme().equals("https") || uri.getAuthority() == null) {
+                throw new IllegalArgumentException("--server must be http://HOST:PORT, https://HOST:PORT or HOST:PORT,"
+                        + " was " + server);
+            }
+            plainHttp = uri.getScheme().equals("http");
+            registry = uri.getAuthority();
+        }
+        JsonNode report = RegistryClient.create(registry, remote.clientOptions().withPlainHttp(plainHttp))
+                .collectGarbage(dryRun);
+        var out = spec.commandLine().getOut();
+        if (output.json()) {
+            Output.printJson(out, report);
+            return ExitCodes.OK;
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (String field : List.of("id", "status", "dryRun", "startedAt", "finishedAt", "blobsExamined", "blobsDeleted",
+                "bytesFreed", "linksDeleted", "orphanFilesDeleted", "missingFiles", "error")) {
+            JsonNode value = report.path(field);
+            rows.add(List.of(field, value.isNull() || value.isMissingNode() ? "-" : value.asText()));
+        }
+        for (JsonNode phase : report.path("phases")) {
+            rows.add(List.of("phase " + phase.path("name").asText(), phase.path("millis").asLong() + " ms"));
+        }
+        Output.printTable(out, List.of("Field", "Value"), rows);
+        return report.path("status").asText().equals("failed") ? ExitCodes.ERROR : ExitCodes.OK;
+    }
+}

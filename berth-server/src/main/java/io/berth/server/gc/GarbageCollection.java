@@ -1,0 +1,72 @@
+package io.berth.server.gc;
+
+import io.berth.server.blob.BlobStore;
+import io.berth.server.meta.BlobGarbage;
+import io.berth.server.meta.BlobIndex;
+import io.berth.server.meta.CollectionLease;
+import io.berth.server.meta.CollectionRuns;
+import io.berth.server.meta.Database;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Wires the collector, its schedule and its API. */
+public final class GarbageCollection {
+    private static final Logger LOG = LoggerFactory.getLogger(GarbageCollection.class);
+
+    private final Collector collector;
+    private final GcApi api;
+
+    private GarbageCollection(Collector collector, GcApi api) {
+        this.collector = collector;
+        this.api = api;
+    }
+
+    /**
+     * The collector of this node, running every {@code config.interval()} (unless zero) on {@code workers}.
+     *
+     * @param listenAddress the node's fixed {@code host:port}, empty when it listens on a port chosen at start
+     */
+    public static GarbageCollection start(GcConfig config, Database database, BlobStore store, BlobIndex blobIndex,
+                                          Vertx vertx, WorkerExecutor workers, Clock clock,
+                                          Optional<String> listenAddress) {
+        Collector collector = new Collector(new BlobGarbage(database), new CollectionLease(database, clock),
+                new CollectionRuns(database), store, blobIndex, config.gracePeriod(), clock, holderName(listenAddress));
+        if (config.scheduled()) {
+            long period = config.interval().toMillis();
+            vertx.setPeriodic(period, period, timer -> workers.executeBlocking(() -> collector.collect(false), false)
+                    .onSuccess(outcome -> {
+                        if (outcome instanceof Collector.Refused refused) {
+                            LOG.debug("scheduled garbage collection skipped: {}", refused.reason());
+                        }
+                    })
+                    .onFailure(e -> LOG.error("scheduled garbage collection failed", e)));
+        }
+        return new GarbageCollection(collector, new GcApi(collector, vertx));
+    }
+
+    public Collector collector() {
+        return collector;
+    }
+
+    public GcApi api() {
+        return api;
+    }
+
+    /**
+     * Who holds the lease, as the refusals name it: the host and the address the node listens on. Only one process at
+     * a time can listen there, so a node restarted after a crash takes its own lease over at once instead of waiting
+     * for it to expire. Without a fixed port, the process id and a random suffix. (Were two nodes ever to share a name,
+     * both could collect at once: wasted work, not a risk, as deletions do not rely on the lease.)
+     */
+    private static String holderName(Optional<String> listenAddress) {
+        // Not InetAddress.getLocalHost(): that may wait for DNS.
+        String host = System.getenv().getOrDefault("HOSTNAME", "node");
+        return host + "/" + listenAddress.orElseGet(() -> "pid-" + ProcessHandle.current().pid() + "-"
+                + UUID.randomUUID().toString().substring(0, 8));
+    }
+}
