@@ -144,7 +144,7 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(NO_FLAGS, Map.of("BERTH_UPLOADS_EXPIRE_AFTER", "a day")))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
                         .satisfies(p -> assertThat(p).contains("uploads.expireAfter (BERTH_UPLOADS_EXPIRE_AFTER)",
-                                "15m or 24h", "'a day'")));
+                                "15m, 24h or 7d", "'a day'")));
         Files.writeString(file, "uploads: 24h\n");
         assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Flags(Optional.empty(), Optional.empty(), Optional.of(file)), Map.of()))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
