@@ -205,28 +205,14 @@ public final class ConfigLoader {
     }
 
     private static GcConfig gc(JsonNode file, Layers layers, List<String> problems) {
-        JsonNode section = file == null ? null : file.get("gc");
-        if (section != null && section.isObject()) {
-            section.fieldNames().forEachRemaining(key -> {
-                if (!GC_KEYS.contains(key)) {
-                    problems.add("gc: unknown key '" + key + "' (known: " + GC_KEYS + ")");
-                }
-            });
-        }
+        knownKeys(file, "gc", GC_KEYS, problems);
         return new GcConfig(
                 layers.duration("gc.interval", "BERTH_GC_INTERVAL", problems).orElse(GcConfig.DEFAULT.interval()),
                 layers.duration("gc.gracePeriod", "BERTH_GC_GRACE_PERIOD", problems).orElse(GcConfig.DEFAULT.gracePeriod()));
     }
 
     private static LogConfig log(JsonNode file, Layers layers, List<String> problems) {
-        JsonNode section = file == null ? null : file.get("log");
-        if (section != null && section.isObject()) {
-            section.fieldNames().forEachRemaining(key -> {
-                if (!LOG_KEYS.contains(key)) {
-                    problems.add("log: unknown key '" + key + "' (known: " + LOG_KEYS + ")");
-                }
-            });
-        }
+        knownKeys(file, "log", LOG_KEYS, problems);
         LogConfig d = LogConfig.DEFAULT;
         LogConfig.Level level = layers.text("log.level", "BERTH_LOG_LEVEL").map(text -> LogConfig.Level.parse(text)
                 .orElseGet(() -> {
