@@ -101,6 +101,20 @@ public final class RegistryClient {
         return new GarbageCollectionRequester(transport).collect(dryRun);
     }
 
+    /**
+     * {@code POST /api/v1/admin/scrub} on a Berth server: starts a scrub (re-hashing every stored blob, quarantining
+     * corrupt ones) and returns its report, final or, for a long one, so far ({@code status} {@code running}). Fails
+     * with {@code UNSUPPORTED} (409) while one is running.
+     */
+    public JsonNode startScrub() {
+        return new ScrubRequester(transport).start();
+    }
+
+    /** {@code GET /api/v1/admin/scrub} on a Berth server: its recent scrubs, newest first, under {@code runs}. */
+    public JsonNode scrubs() {
+        return new ScrubRequester(transport).recent();
+    }
+
     /** Every repository ({@code GET /v2/_catalog}, all pages). */
     public List<Repository> repositories() {
         return catalogLister.list();

@@ -9,15 +9,25 @@ public final class RegistryException extends RuntimeException {
     private final ErrorCode code;
     private final int status;
     private final String detail;
+    private final String message;
 
     public RegistryException(ErrorCode code, String detail) {
         this(code, code.status(), detail);
     }
 
     public RegistryException(ErrorCode code, int status, String detail) {
-        super(code.name() + ": " + detail, null, false, false);
+        this(code, status, code.message(), detail);
+    }
+
+    /**
+     * With a message of its own instead of the code's: where the code alone would mislead a person reading a client's
+     * output (a write refused because the registry is read-only or its storage is full is no access problem).
+     */
+    public RegistryException(ErrorCode code, int status, String message, String detail) {
+        super(code.name() + ": " + (message.equals(code.message()) ? "" : message + ": ") + detail, null, false, false);
         this.code = code;
         this.status = status;
+        this.message = message;
         this.detail = detail;
     }
 
@@ -32,5 +42,10 @@ public final class RegistryException extends RuntimeException {
 
     public String detail() {
         return detail;
+    }
+
+    /** The envelope's {@code message}: the code's own unless this error says something more specific. */
+    public String message() {
+        return message;
     }
 }

@@ -1,6 +1,7 @@
 package io.berth.server;
 
 import io.berth.server.auth.Security;
+import io.berth.server.blob.BlobIntegrity;
 import io.berth.server.blob.BlobStore;
 import io.berth.server.blob.FilesystemBlobStore;
 import io.berth.server.blob.UploadSessions;
@@ -23,6 +24,7 @@ import io.berth.server.meta.ChangeListener;
 import io.berth.server.meta.Database;
 import io.berth.server.meta.DatabaseCheck;
 import io.berth.server.meta.BlobIndex;
+import io.berth.server.meta.BlobInventory;
 import io.berth.server.meta.CachedBlobIndex;
 import io.berth.server.meta.CachedManifestIndex;
 import io.berth.server.meta.JdbcBlobIndex;
@@ -34,8 +36,13 @@ import io.berth.server.meta.JdbcUploadIndex;
 import io.berth.server.meta.ManifestIndex;
 import io.berth.server.listing.ListingApi;
 import io.berth.server.metrics.Metrics;
+import io.berth.server.readiness.ReadinessApi;
+import io.berth.server.readiness.ReadinessProbe;
+import io.berth.server.readiness.WriteAccess;
 import io.berth.server.scan.ScanCredentials;
 import io.berth.server.scan.ScanService;
+import io.berth.server.scrub.ScrubApi;
+import io.berth.server.scrub.Scrubber;
 import io.berth.server.startup.ConfigException;
 import io.berth.server.startup.Preflight;
 import io.berth.server.tls.ServerTls;
@@ -55,6 +62,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,9 +98,10 @@ public final class BerthServer implements AutoCloseable {
     private final Metrics metrics;
     private final AccessLog accessLog;
     private final List<Route> routes;
+    private final Scrubber scrubber;
 
     private BerthServer(Vertx vertx, HttpServer http, WorkerExecutor workers, Database database, Events events,
-                        ScanService scans, Metrics metrics, AccessLog accessLog, List<Route> routes) {
+                        ScanService scans, Metrics metrics, AccessLog accessLog, List<Route> routes, Scrubber scrubber) {
         this.vertx = vertx;
         this.http = http;
         this.workers = workers;
@@ -102,10 +111,19 @@ public final class BerthServer implements AutoCloseable {
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.routes = routes;
+        this.scrubber = scrubber;
     }
 
     /** Starts the registry and returns once it listens. */
     public static BerthServer start(BerthConfig config) {
+        return start(config, UnaryOperator.identity());
+    }
+
+    /**
+     * Starts the registry with its blob store seen through {@code storage}: the fault tests put failures between the
+     * registry and its disk (a full disk, a read-only file system) without needing to make one.
+     */
+    public static BerthServer start(BerthConfig config, UnaryOperator<BlobStore> storage) {
         // Netty's flight-recorder events would start the recorder's metadata on the first buffer allocation (~0.1 s
         // into the first request, and resident memory) although nothing records; -Dio.netty.jfr.enabled=true brings them back.
         if (System.getProperty("io.netty.jfr.enabled") == null) {
@@ -129,6 +147,7 @@ public final class BerthServer implements AutoCloseable {
         }
         Events events = null;
         ScanService scans = null;
+        Scrubber scrubber = null;
         AccessLog accessLog = null;
         Vertx vertx = startingVertx.join();
         try {
@@ -143,20 +162,33 @@ public final class BerthServer implements AutoCloseable {
                     config.gc().touchAfter()), clock, MANIFEST_CACHE_MILLIS, BLOB_CACHE_ENTRIES);
             ManifestIndex manifests = new CachedManifestIndex(new JdbcManifestIndex(database, clock, changes), clock,
                     TAG_CACHE_MILLIS, MANIFEST_CACHE_MILLIS, MANIFEST_CACHE_BYTES);
-            BlobStore blobs = metrics.counted(new FilesystemBlobStore(config.dataDir()));
+            BlobStore blobs = metrics.counted(storage.apply(new FilesystemBlobStore(config.dataDir())));
+            BlobIntegrity integrity = new BlobIntegrity(blobs, config.storage().verifyOnReadBelow(), clock);
+            WriteAccess writes = new WriteAccess(config.storage().readOnly(), clock);
+            BlobInventory inventory = new BlobInventory(database);
+            ReadinessProbe probe = new ReadinessProbe(blobs, () -> {
+                inventory.checkWritable(clock.millis());
+                return null;
+            }, config.storage(), writes, clock);
+            scrubber = new Scrubber(inventory, integrity, config.storage().scrubRate(), clock);
             UploadSessions sessions = new UploadSessions(vertx, blobs, new JdbcUploadIndex(database), blobIndex, clock,
                     config.uploads());
             metrics.watch(sessions, events.api(), scans);
             watchTypes(vertx, workers, types, new Retyping(new JdbcClassificationIndex(database), types));
             expireUploads(vertx, workers, sessions);
             GarbageCollection gc = GarbageCollection.start(config.gc(), database, blobs, blobIndex, vertx, workers, clock,
-                    config.port() == 0 ? Optional.empty() : Optional.of(config.host() + ":" + config.port()));
+                    config.port() == 0 ? Optional.empty() : Optional.of(config.host() + ":" + config.port()),
+                    writes::deletionsRefused);
+            probe.start(vertx, workers);
+            metrics.watch(integrity, scrubber, writes, probe);
+            Storage guarded = new Storage(integrity, writes, new ReadinessApi(probe, writes),
+                    new ScrubApi(scrubber, vertx, config.storage().scrubRate()));
             if (config.log().access()) {
                 accessLog = AccessLog.toStandardOutput(config.log().format());
                 metrics.watch(accessLog);
             }
             Router router = routes(config, workers, blobIndex, manifests, types, blobs, sessions, clock, security,
-                    events, scans, gc, metrics, Optional.ofNullable(accessLog), new Health(() -> database.withConnection(c -> c.isValid(2))),
+                    events, scans, gc, metrics, Optional.ofNullable(accessLog), guarded,
                     new ListingApi(new JdbcArtifactListing(database), manifests, types, scans,
                             new Paging.Limits(LISTING_PAGE_SIZE, config.limits().maxPageSize())),
                     new UsageApi(new JdbcStorageUsage(database), sessions));
@@ -175,8 +207,10 @@ public final class BerthServer implements AutoCloseable {
             events.start(config.host(), http.actualPort());
             scans.start(URI.create((config.tls().enabled() ? "https://" : "http://") + registryAddress(config.host())
                     + ":" + http.actualPort()));
-            return new BerthServer(vertx, http, workers, database, events, scans, metrics, accessLog, router.routes());
+            return new BerthServer(vertx, http, workers, database, events, scans, metrics, accessLog, router.routes(),
+                    scrubber);
         } catch (RuntimeException e) {
+            closeQuietly(scrubber);
             closeQuietly(events);
             closeQuietly(scans);
             closeQuietly(accessLog);
@@ -230,6 +264,10 @@ public final class BerthServer implements AutoCloseable {
         });
     }
 
+    /** What guards the stored bytes: their checks, read-only mode, readiness and the scrub. */
+    private record Storage(BlobIntegrity integrity, WriteAccess writes, ReadinessApi readiness, ScrubApi scrub) {
+    }
+
     /** With authorization on, a scanner gets a short-lived pull token for the one repository it scans. */
     private static ScanCredentials scanCredentials(Security security) {
         return security.tokens()
@@ -264,16 +302,18 @@ public final class BerthServer implements AutoCloseable {
     private static Router routes(BerthConfig config, WorkerExecutor workers, BlobIndex blobIndex,
                                  ManifestIndex manifests, TypeCatalogWatcher types, BlobStore blobs,
                                  UploadSessions sessions, Clock clock, Security security, Events events,
-                                 ScanService scans, GarbageCollection gc, Metrics metrics, Optional<AccessLog> accessLog, Health health,
-                                 ListingApi listing, UsageApi usage) {
-        ManifestHandler manifest = new ManifestHandler(manifests, types, config.limits().maxManifestBytes(),
-                config.deleteEnabled(), clock);
-        return RouteTable.build(workers, security.access(), new RouteTable.Handlers(health,
-                new BlobHandler(blobIndex, blobs, config.deleteEnabled()), new UploadHandler(sessions, blobIndex),
+                                 ScanService scans, GarbageCollection gc, Metrics metrics, Optional<AccessLog> accessLog,
+                                 Storage storage, ListingApi listing, UsageApi usage) {
+        ManifestHandler manifest = new ManifestHandler(manifests, storage.integrity(), types,
+                config.limits().maxManifestBytes(), config.deleteEnabled(), clock);
+        return RouteTable.build(workers, security.access(), new RouteTable.Handlers(new Health(),
+                new BlobHandler(blobIndex, blobs, storage.integrity(), config.deleteEnabled()),
+                new UploadHandler(sessions, blobIndex, storage.integrity()),
                 manifest, events.pulls(manifest::get, manifests),
                 new ListHandlers(manifests, new Paging.Limits(config.limits().defaultPageSize(), config.limits().maxPageSize())),
                 listing, scans.api(manifests), events.api(), metrics::scrape, usage, gc.api(), security.tokens().map(TokenRoute::new),
-                config.uiEnabled() ? Optional.of(new WebUi(config.auth().enabled())) : Optional.empty()),
+                config.uiEnabled() ? Optional.of(new WebUi(config.auth().enabled())) : Optional.empty(),
+                storage.readiness(), storage.scrub(), storage.writes()),
                 table -> metrics.requests(table).andThen(accessLog.<RequestObserver>map(log -> log).orElse(RequestObserver.NONE)));
     }
 
@@ -311,6 +351,7 @@ public final class BerthServer implements AutoCloseable {
         try {
             http.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS).await();
         } finally {
+            closeQuietly(scrubber);
             closeQuietly(events);
             closeQuietly(scans);
             closeQuietly(accessLog);

@@ -22,6 +22,9 @@ import io.berth.server.http.RouteHandler;
 import io.berth.server.http.Router;
 import io.berth.server.http.TokenRoute;
 import io.berth.server.listing.ListingApi;
+import io.berth.server.readiness.ReadinessApi;
+import io.berth.server.readiness.WriteAccess;
+import io.berth.server.scrub.ScrubApi;
 import io.berth.server.scan.ScanApi;
 import io.berth.server.ui.WebUi;
 import io.berth.server.usage.UsageApi;
@@ -43,7 +46,8 @@ import java.util.function.Function;
  * catalog and its icons (the same for every registry of a version), and the web UI's shell and files (they hold no
  * data: the pages read the listing API, which applies the repository's rules). Everything else follows the
  * repositories' rules, and the delivery and scanner status and the storage usage are for the registry's operators
- * ({@link Access#ADMIN}).
+ * ({@link Access#ADMIN}). While the registry is read-only ({@link WriteAccess}) the routes that write its content refuse
+ * with 503; an upload's status and its cancellation stay, as do the admin routes.
  * {@code /metrics} is for them too, and for a robot made to scrape it ({@link Access#METRICS}): Prometheus then holds
  * a credential that can read nothing else.
  */
@@ -54,7 +58,8 @@ final class RouteTable {
     /** The handlers the routes call; the token routes only with authorization on, the UI's only when it is on. */
     record Handlers(Health health, BlobHandler blobs, UploadHandler uploads, ManifestHandler manifests,
                     RouteHandler manifestPulls, ListHandlers lists, ListingApi listing, ScanApi scans, EventsApi events,
-                    RouteHandler metrics, UsageApi usage, GcApi gc, Optional<TokenRoute> tokens, Optional<WebUi> ui) {
+                    RouteHandler metrics, UsageApi usage, GcApi gc, Optional<TokenRoute> tokens, Optional<WebUi> ui,
+                    ReadinessApi readiness, ScrubApi scrub, WriteAccess writes) {
     }
 
     /** @param observers who is told of every answered request: the request metrics, the access log */
@@ -62,9 +67,11 @@ final class RouteTable {
                         Function<List<Route>, RequestObserver> observers) {
         byte[] empty = "{}".getBytes(StandardCharsets.UTF_8);
         RouteHandler versionCheck = e -> Future.succeededFuture(Reply.status(200).bytes(empty, "application/json"));
+        // Every write to the registry's content is refused while it is read-only; reads are not.
+        Function<RouteHandler, RouteHandler> write = h.writes()::guard;
         Router.Builder routes = Router.builder(workers, access).observedBy(observers)
                 .get("/healthz", Access.PUBLIC, h.health()::live)
-                .get("/readyz", Access.PUBLIC, h.health()::ready)
+                .get("/readyz", Access.PUBLIC, h.readiness()::ready)
                 .get("/metrics", Access.METRICS, h.metrics())
 
                 .on(Endpoint.BASE, Method.GET, Access.IDENTITY, versionCheck)
@@ -74,14 +81,14 @@ final class RouteTable {
                 .on(Endpoint.REFERRERS, Method.GET, Access.repository(PULL), h.lists()::referrers)
                 .on(Endpoint.MANIFEST, Method.GET, Access.repository(PULL), h.manifestPulls())
                 .on(Endpoint.MANIFEST, Method.HEAD, Access.repository(PULL), h.manifests()::get)
-                .on(Endpoint.MANIFEST, Method.PUT, Access.repository(PULL, PUSH), h.manifests()::put)
-                .on(Endpoint.MANIFEST, Method.DELETE, Access.repository(DELETE), h.manifests()::delete)
+                .on(Endpoint.MANIFEST, Method.PUT, Access.repository(PULL, PUSH), write.apply(h.manifests()::put))
+                .on(Endpoint.MANIFEST, Method.DELETE, Access.repository(DELETE), write.apply(h.manifests()::delete))
                 .on(Endpoint.BLOB, Method.GET, Access.repository(PULL), h.blobs()::get)
                 .on(Endpoint.BLOB, Method.HEAD, Access.repository(PULL), h.blobs()::get)
-                .on(Endpoint.BLOB, Method.DELETE, Access.repository(DELETE), h.blobs()::delete)
-                .on(Endpoint.UPLOADS, Method.POST, Access.repository(PULL, PUSH), h.uploads()::post)
-                .on(Endpoint.UPLOAD, Method.PATCH, Access.repository(PULL, PUSH), h.uploads()::patch)
-                .on(Endpoint.UPLOAD, Method.PUT, Access.repository(PULL, PUSH), h.uploads()::put)
+                .on(Endpoint.BLOB, Method.DELETE, Access.repository(DELETE), write.apply(h.blobs()::delete))
+                .on(Endpoint.UPLOADS, Method.POST, Access.repository(PULL, PUSH), write.apply(h.uploads()::post))
+                .on(Endpoint.UPLOAD, Method.PATCH, Access.repository(PULL, PUSH), write.apply(h.uploads()::patch))
+                .on(Endpoint.UPLOAD, Method.PUT, Access.repository(PULL, PUSH), write.apply(h.uploads()::put))
                 .on(Endpoint.UPLOAD, Method.GET, Access.repository(PULL, PUSH), h.uploads()::status)
                 .on(Endpoint.UPLOAD, Method.DELETE, Access.repository(PULL, PUSH), h.uploads()::cancel)
 
@@ -99,7 +106,11 @@ final class RouteTable {
                 .on(HttpMethod.POST, "/api/v1/admin/gc", Access.ADMIN, h.gc()::collect)
                 .get("/api/v1/admin/gc", Access.ADMIN, h.gc()::runs)
                 .on(HttpMethod.POST, "/api/v1/admin/gc/pause", Access.ADMIN, h.gc()::pause)
-                .on(HttpMethod.POST, "/api/v1/admin/gc/resume", Access.ADMIN, h.gc()::resume);
+                .on(HttpMethod.POST, "/api/v1/admin/gc/resume", Access.ADMIN, h.gc()::resume)
+                .get("/api/v1/admin/read-only", Access.ADMIN, h.readiness()::readOnly)
+                .on(HttpMethod.POST, "/api/v1/admin/read-only", Access.ADMIN, h.readiness()::setReadOnly)
+                .on(HttpMethod.POST, "/api/v1/admin/scrub", Access.ADMIN, h.scrub()::scrub)
+                .get("/api/v1/admin/scrub", Access.ADMIN, h.scrub()::runs);
         h.tokens().ifPresent(tokens -> routes
                 .get("/token", Access.PUBLIC, tokens::issue)
                 .on(HttpMethod.POST, "/token", Access.PUBLIC, tokens::issue)

@@ -62,4 +62,29 @@ public interface BlobStore {
 
     /** Every committed blob, in no particular order; a stream over the storage, to be closed. */
     Stream<StoredFile> files();
+
+    /**
+     * Which file holds a blob's bytes now. A commit that replaces the file changes it (on a file system: the inode), so
+     * that a verifier that read a corrupt file never quarantines the good one a push put in its place meanwhile.
+     */
+    record Version(Object key) {
+    }
+
+    /** The version of the blob's bytes, empty when it has none. */
+    Optional<Version> version(Digest digest);
+
+    /**
+     * Takes a blob's bytes out of service because they do not hash to its digest: moves them aside (kept for the
+     * operator, never served) when they are still {@code version}. From then on the blob has no bytes until a push of
+     * the right ones commits them again.
+     *
+     * @return where the bytes went, for the log; empty when the file is gone or was replaced meanwhile
+     */
+    Optional<String> quarantine(Digest digest, Version version);
+
+    /** Writes and removes a small file where uploads go; throws when the storage cannot take writes. */
+    void checkWritable();
+
+    /** The bytes that can still be written to the storage. */
+    long usableSpace();
 }

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -29,22 +28,33 @@ import java.util.stream.Stream;
  * │   └── sha256/
  * │       └── ab/
  * │           └── ab12…ef        committed, immutable, named by digest
- * └── uploads/
- *     └── 7c0e…-…-…               an upload in progress, appended to by PATCH/PUT
+ * ├── uploads/
+ * │   └── 7c0e…-…-…               an upload in progress, appended to by PATCH/PUT
+ * └── quarantine/
+ *     └── sha256/
+ *         └── ab12…ef.1733540000000   bytes that did not hash to their digest, moved aside (never served)
  * </pre>
  * A blob becomes visible only by an atomic rename of a fully written, fsync'd and verified upload file; the
- * directory is fsync'd after the rename. A crash at any point leaves either no blob or the whole blob, and at
+ * directory is fsync'd after the rename. The rename replaces a file already there: the new bytes are verified, the
+ * old ones may have rotted, and a reader that has the old file open keeps reading it whole. A crash at any point leaves either no blob or the whole blob, and at
  * worst an orphaned upload file that upload expiry removes. Garbage collection deletes blob files
  * ({@code io.berth.server.gc.Collector}), each while the database holds its row in state {@code deleting}.
  */
 public final class FilesystemBlobStore implements BlobStore {
     private final Path blobs;
     private final Path uploads;
+    private final Path quarantine;
     private final Set<Path> knownDirectories = ConcurrentHashMap.newKeySet();
+    /** A commit's rename and a quarantine's move of the same blob take turns (by digest, striped). */
+    private final Object[] moves = new Object[64];
 
     public FilesystemBlobStore(Path root) {
         this.blobs = root.resolve("blobs");
         this.uploads = root.resolve("uploads");
+        this.quarantine = root.resolve("quarantine");
+        for (int i = 0; i < moves.length; i++) {
+            moves[i] = new Object();
+        }
         try {
             Files.createDirectories(blobs);
             Files.createDirectories(uploads);
@@ -142,11 +152,9 @@ public final class FilesystemBlobStore implements BlobStore {
                 size = channel.size();
             }
             createDirectoriesOnce(target.getParent());
-            if (Files.exists(target)) {
-                Files.delete(source);
-                return new LocalBlob(target, size);
+            synchronized (movesOf(expected)) {
+                moveAtomically(source, target);
             }
-            moveAtomically(source, target);
             syncDirectory(target.getParent());
             return new LocalBlob(target, size);
         } catch (IOException e) {
@@ -162,11 +170,14 @@ public final class FilesystemBlobStore implements BlobStore {
         }
     }
 
+    private Object movesOf(Digest digest) {
+        return moves[Math.floorMod(digest.hex().hashCode(), moves.length)];
+    }
+
+    /** rename(2): replaces the target in one step, so that a reader sees the old file or the new one, never a mix. */
     private static void moveAtomically(Path source, Path target) throws IOException {
         try {
             Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException e) {
-            Files.deleteIfExists(source); // a concurrent push of the same content won: the bytes are identical
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("the blob store needs a file system with atomic rename", e);
         }
@@ -216,6 +227,66 @@ public final class FilesystemBlobStore implements BlobStore {
             return Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public Optional<Version> version(Digest digest) {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(blobPath(digest), BasicFileAttributes.class);
+            return Optional.of(new Version(attributes.fileKey() != null ? attributes.fileKey()
+                    : attributes.lastModifiedTime() + "/" + attributes.size()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public Optional<String> quarantine(Digest digest, Version version) {
+        Path source = blobPath(digest);
+        Path target = quarantine.resolve(digest.algorithm().id())
+                .resolve(digest.hex() + "." + System.currentTimeMillis());
+        try {
+            Files.createDirectories(target.getParent());
+            synchronized (movesOf(digest)) {
+                if (!version(digest).equals(Optional.of(version))) {
+                    return Optional.empty();
+                }
+                Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+            syncDirectory(source.getParent());
+            return Optional.of(target.toString());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot quarantine blob " + digest + " to " + target, e);
+        }
+    }
+
+    @Override
+    public void checkWritable() {
+        Path probe = uploads.resolve(".write-check");
+        try {
+            Files.write(probe, new byte[] {1});
+            Files.delete(probe);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(probe);
+            } catch (IOException ignored) {
+                // the check has failed already; its file goes with the next one that succeeds
+            }
+            throw new UncheckedIOException("cannot write to " + uploads, e);
+        }
+    }
+
+    @Override
+    public long usableSpace() {
+        try {
+            return Files.getFileStore(uploads).getUsableSpace();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the free space of " + uploads, e);
         }
     }
 

@@ -293,9 +293,9 @@ public final class UploadSessions {
                 }
                 blob = store.commit(id, expected, actual);
             } catch (RuntimeException e) {
-                uploads.delete(id);
                 progress.remove(id);
                 failed.increment();
+                discard(id, e);
                 throw e;
             }
             try {
@@ -310,6 +310,30 @@ public final class UploadSessions {
         }
     }
 
+    /**
+     * Ends a session whose request failed and whose client cannot know it (a push in one request): its row and its
+     * bytes go now, not at the expiry. What cannot be removed now (a database that does not answer) the expiry finds.
+     */
+    public void abandon(Progress p, Throwable failure) {
+        progress.remove(p.id);
+        release(p);
+        discard(p.id, failure);
+    }
+
+    /** Removes a failed session's row, then its bytes; a failure of either is added to {@code failure}. */
+    private void discard(UUID id, Throwable failure) {
+        try {
+            uploads.delete(id);
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+        try {
+            store.cancel(id);
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
     /** Blocking: ends the session and discards its bytes. */
     public void cancel(Repository repository, UUID id) {
         find(repository, id);
@@ -321,8 +345,9 @@ public final class UploadSessions {
 
     /**
      * Blocking: ends every session no request touched for {@code uploads.expireAfter} and removes its bytes, then
-     * removes the upload files that have no session and were last written longer ago than that (what a start that
-     * failed between file and row, or a crash, leaves behind), so that abandoned uploads do not fill the disk. A
+     * removes the upload files that have no session and were last written longer ago than
+     * {@link UploadsConfig#orphanAfter} (what a start or finish that failed between file and row, or a crash, leaves
+     * behind; a start writes its row within that time after its file, so a sweep never takes a file being started), so that abandoned uploads do not fill the disk. A
      * session whose request this process is serving is left alone however long the request takes. Later requests for
      * an expired session get {@code BLOB_UPLOAD_UNKNOWN}.
      */
@@ -346,8 +371,9 @@ public final class UploadSessions {
             }
         }
         int orphans = 0;
+        Instant orphanCutoff = clock.instant().minus(config.orphanAfter());
         for (BlobStore.UploadFile file : store.uploadFiles()) {
-            if (file.modified().isBefore(cutoff) && uploads.upload(file.upload()).isEmpty()
+            if (file.modified().isBefore(orphanCutoff) && uploads.upload(file.upload()).isEmpty()
                     && !progress.containsKey(file.upload())) {
                 store.cancel(file.upload());
                 orphans++;

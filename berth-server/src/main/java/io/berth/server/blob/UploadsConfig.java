@@ -24,6 +24,7 @@ public record UploadsConfig(Duration expireAfter) {
     private static final Duration LONGEST_SWEEP_PERIOD = Duration.ofMinutes(10);
     /** A session's row is written at most this often while requests keep touching it. */
     private static final Duration LONGEST_TOUCH_PERIOD = Duration.ofMinutes(1);
+    private static final Duration ORPHAN_AFTER = Duration.ofMinutes(1);
 
     public UploadsConfig {
         expireAfter = expireAfter == null ? DEFAULT.expireAfter() : expireAfter;
@@ -43,6 +44,15 @@ public record UploadsConfig(Duration expireAfter) {
     public Duration sweepPeriod() {
         Duration quarter = expireAfter.dividedBy(4);
         return quarter.compareTo(LONGEST_SWEEP_PERIOD) > 0 ? LONGEST_SWEEP_PERIOD : quarter;
+    }
+
+    /**
+     * How old an upload file without a session must be before the expiry removes it: a minute (or the expiry, when
+     * shorter). A session's row is written right after its file, so a minute-old file without a row is one whose start
+     * or finish failed, or a crash's leftover; it need not wait a whole expiry.
+     */
+    public Duration orphanAfter() {
+        return expireAfter.compareTo(ORPHAN_AFTER) < 0 ? expireAfter : ORPHAN_AFTER;
     }
 
     /**

@@ -9,6 +9,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 import io.berth.server.meta.DatabaseCheck;
 import io.berth.server.http.ClientLimits;
 import io.berth.server.auth.AuthConfig;
+import io.berth.server.blob.StorageConfig;
 import io.berth.server.blob.UploadsConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -74,15 +75,25 @@ import java.util.regex.Pattern;
  * gc:
  *   interval: 1h                  # BERTH_GC_INTERVAL: how often garbage collection runs, 0s = never on a schedule
  *   gracePeriod: 24h              # BERTH_GC_GRACE_PERIOD: unreferenced blobs younger than this are kept
+ * storage:                        # see StorageConfig
+ *   minFreeSpace: 1GiB            # BERTH_STORAGE_MIN_FREE_SPACE: below it the registry is read-only and not ready
+ *   readOnly: false               # BERTH_STORAGE_READ_ONLY
+ *   verifyOnReadBelow: 256KiB     # BERTH_STORAGE_VERIFY_ON_READ_BELOW: GETs of smaller blobs re-hash them, 0 = never
+ *   scrubRate: 64MiB              # BERTH_STORAGE_SCRUB_RATE: bytes/s a scrub reads, 0 = unlimited
+ *   checkInterval: 5s             # BERTH_STORAGE_CHECK_INTERVAL: free space and writability checks
  * </pre>
  */
 public final class ConfigLoader {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d|)");
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*(|b|kib|mib|gib|tib|kb|mb|gb|tb|k|m|g|t)",
+            Pattern.CASE_INSENSITIVE);
     private static final Set<String> TOP_LEVEL = Set.of("listen", "data", "database", "limits", "delete", "types",
-            "ui", "auth", "tls", "events", "scanners", "log", "uploads", "gc");
+            "ui", "auth", "tls", "events", "scanners", "log", "uploads", "gc", "storage");
     private static final Set<String> LOG_KEYS = Set.of("level", "format", "access");
     private static final Set<String> UPLOADS_KEYS = Set.of("expireAfter");
     private static final Set<String> GC_KEYS = Set.of("interval", "gracePeriod");
+    private static final Set<String> STORAGE_KEYS = Set.of("minFreeSpace", "readOnly", "verifyOnReadBelow", "scrubRate",
+            "checkInterval");
 
     /** Values given on the command line; empty ones leave the lower layers in force. */
     public record Flags(Optional<String> listen, Optional<Path> data, Optional<Path> configFile,
@@ -170,11 +181,12 @@ public final class ConfigLoader {
         LogConfig log = log(file, layers, problems);
         UploadsConfig uploads = uploads(file, layers, problems);
         GcConfig gc = gc(file, layers, problems);
+        StorageConfig storage = storage(file, layers, problems);
         BerthConfig config = null;
         if (database != null && limits != null) {
             try {
                 config = new BerthConfig(host, port, data, database, limits, deleteEnabled, types, uiEnabled, auth, tls,
-                        events, scanners, log, uploads, gc);
+                        events, scanners, log, uploads, gc, storage);
             } catch (ConfigException e) {
                 problems.addAll(e.problems());
             }
@@ -209,6 +221,20 @@ public final class ConfigLoader {
         return new GcConfig(
                 layers.duration("gc.interval", "BERTH_GC_INTERVAL", problems).orElse(GcConfig.DEFAULT.interval()),
                 layers.duration("gc.gracePeriod", "BERTH_GC_GRACE_PERIOD", problems).orElse(GcConfig.DEFAULT.gracePeriod()));
+    }
+
+    /** The {@code storage} section; its own checks are reported by {@link BerthConfig}. */
+    private static StorageConfig storage(JsonNode file, Layers layers, List<String> problems) {
+        knownKeys(file, "storage", STORAGE_KEYS, problems);
+        StorageConfig d = StorageConfig.DEFAULT;
+        return new StorageConfig(
+                layers.size("storage.minFreeSpace", "BERTH_STORAGE_MIN_FREE_SPACE", problems).orElse(d.minFreeSpace()),
+                layers.bool("storage.readOnly", "BERTH_STORAGE_READ_ONLY", problems).orElse(d.readOnly()),
+                layers.size("storage.verifyOnReadBelow", "BERTH_STORAGE_VERIFY_ON_READ_BELOW", problems)
+                        .orElse(d.verifyOnReadBelow()),
+                layers.size("storage.scrubRate", "BERTH_STORAGE_SCRUB_RATE", problems).orElse(d.scrubRate()),
+                layers.duration("storage.checkInterval", "BERTH_STORAGE_CHECK_INTERVAL", problems)
+                        .orElse(d.checkInterval()));
     }
 
     private static LogConfig log(JsonNode file, Layers layers, List<String> problems) {
@@ -383,6 +409,31 @@ public final class ConfigLoader {
                     case "d" -> Duration.ofDays(amount);
                     default -> Duration.ofSeconds(amount);
                 });
+            });
+        }
+
+        /** {@code 1GiB}, {@code 512MiB}, {@code 64KiB}, {@code 1GB} (powers of 1024 as well), or a bare number of bytes. */
+        Optional<Long> size(String dottedKey, String variable, List<String> problems) {
+            return text(dottedKey, variable).flatMap(value -> {
+                Matcher m = SIZE.matcher(value.trim());
+                if (!m.matches()) {
+                    problems.add(dottedKey + " (" + variable + ") must be a size such as 1GiB, 512MiB, 64KiB or a"
+                            + " number of bytes, was '" + value + "'");
+                    return Optional.empty();
+                }
+                int shift = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+                    case "k", "kb", "kib" -> 10;
+                    case "m", "mb", "mib" -> 20;
+                    case "g", "gb", "gib" -> 30;
+                    case "t", "tb", "tib" -> 40;
+                    default -> 0;
+                };
+                long amount = Long.parseLong(m.group(1));
+                if (amount > Long.MAX_VALUE >> shift) {
+                    problems.add(dottedKey + " (" + variable + ") is too large, was '" + value + "'");
+                    return Optional.empty();
+                }
+                return Optional.of(amount << shift);
             });
         }
 

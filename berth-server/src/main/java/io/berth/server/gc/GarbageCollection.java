@@ -11,6 +11,7 @@ import io.vertx.core.WorkerExecutor;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,16 +30,20 @@ public final class GarbageCollection {
     /**
      * The collector of this node, running every {@code config.interval()} (unless zero) on {@code workers}.
      *
-     * @param listenAddress the node's fixed {@code host:port}, empty when it listens on a port chosen at start
+     * @param listenAddress     the node's fixed {@code host:port}, empty when it listens on a port chosen at start
+     * @param deletionsRefused why collections may not delete now (the operator made the registry read-only), if so:
+     *                         scheduled runs are skipped and requested ones refused, dry runs excepted
      */
     public static GarbageCollection start(GcConfig config, Database database, BlobStore store, BlobIndex blobIndex,
                                           Vertx vertx, WorkerExecutor workers, Clock clock,
-                                          Optional<String> listenAddress) {
+                                          Optional<String> listenAddress,
+                                          Supplier<Optional<String>> deletionsRefused) {
         Collector collector = new Collector(new BlobGarbage(database), new CollectionLease(database, clock),
                 new CollectionRuns(database), store, blobIndex, config.gracePeriod(), clock, holderName(listenAddress));
         if (config.scheduled()) {
             long period = config.interval().toMillis();
-            vertx.setPeriodic(period, period, timer -> workers.executeBlocking(() -> collector.collect(false), false)
+            vertx.setPeriodic(period, period, timer -> workers.executeBlocking(() -> deletionsRefused.get()
+                            .<Collector.Outcome>map(Collector.Refused::new).orElseGet(() -> collector.collect(false)), false)
                     .onSuccess(outcome -> {
                         if (outcome instanceof Collector.Refused refused) {
                             LOG.debug("scheduled garbage collection skipped: {}", refused.reason());
@@ -46,7 +51,7 @@ public final class GarbageCollection {
                     })
                     .onFailure(e -> LOG.error("scheduled garbage collection failed", e)));
         }
-        return new GarbageCollection(collector, new GcApi(collector, vertx));
+        return new GarbageCollection(collector, new GcApi(collector, vertx, deletionsRefused));
     }
 
     public Collector collector() {

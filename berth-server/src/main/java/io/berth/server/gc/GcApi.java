@@ -5,19 +5,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.oci.ErrorCode;
+import io.berth.oci.RegistryException;
 import io.berth.server.http.Exchange;
 import io.berth.server.http.Reply;
 import io.berth.server.meta.CollectionRun;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The garbage collection's admin API.
  * <ul>
  * <li>{@code POST /api/v1/admin/gc[?dryRun=true]}: runs a collection and answers 200 with its report; 409
- *     {@code UNSUPPORTED} when one is already running (on any node) or collections are paused. A run that takes
+ *     {@code UNSUPPORTED} when one is already running (on any node) or collections are paused; 503 {@code DENIED}
+ *     while the operator has made the registry read-only (a dry run still runs). A run that takes
  *     longer than {@value #ANSWER_WITHIN_MILLIS} ms is answered 202 with its report so far (status {@code running})
  *     and goes on; {@code GET} shows how it ended.</li>
  * <li>{@code GET /api/v1/admin/gc}: {@code {"paused": bool, "runs": [report, …]}}, the last
@@ -36,10 +40,13 @@ public final class GcApi {
 
     private final Collector collector;
     private final Vertx vertx;
+    private final Supplier<Optional<String>> deletionsRefused;
 
-    public GcApi(Collector collector, Vertx vertx) {
+    /** @param deletionsRefused why a collection may not delete now, if so (503 {@code DENIED}; dry runs still run) */
+    public GcApi(Collector collector, Vertx vertx, Supplier<Optional<String>> deletionsRefused) {
         this.collector = collector;
         this.vertx = vertx;
+        this.deletionsRefused = deletionsRefused;
     }
 
     /** {@code POST /api/v1/admin/gc}. */
@@ -49,6 +56,11 @@ public final class GcApi {
             case "false", "0", "" -> false;
             default -> throw ErrorCode.UNSUPPORTED.exception(400, "dryRun must be true or false, was '" + value + "'");
         }).orElse(false);
+        if (!dryRun) {
+            deletionsRefused.get().ifPresent(why -> {
+                throw new RegistryException(ErrorCode.DENIED, 503, "the registry is read-only", why);
+            });
+        }
         AtomicLong started = new AtomicLong(-1);
         Promise<Reply> answer = Promise.promise();
         long timer = vertx.setTimer(ANSWER_WITHIN_MILLIS, t -> exchange.blocking(

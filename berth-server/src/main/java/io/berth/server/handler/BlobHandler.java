@@ -4,25 +4,31 @@ import io.berth.oci.Digest;
 import io.berth.oci.ErrorCode;
 import io.berth.oci.MediaTypes;
 import io.berth.oci.Repository;
+import io.berth.server.blob.BlobIntegrity;
 import io.berth.server.blob.BlobStore;
 import io.berth.server.http.Exchange;
 import io.berth.server.http.Reply;
 import io.berth.server.meta.BlobIndex;
 import io.vertx.core.Future;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
  * GET, HEAD and DELETE {@code /v2/<name>/blobs/<digest>} (end-2, end-10), with ranges and zero-copy sending.
- * HEAD answers from the metadata alone, without touching the file system, and from memory when the index caches.
+ * HEAD answers from the metadata (from memory when the index caches) and a stat of the file: a blob whose file is
+ * missing or has another size is unknown to HEAD as it is to GET, so that a client that checks before it pushes
+ * uploads it again. GET re-hashes small blobs before serving them ({@link BlobIntegrity}).
  */
 public final class BlobHandler {
     private final BlobIndex index;
     private final BlobStore store;
+    private final BlobIntegrity integrity;
     private final boolean deleteEnabled;
 
-    public BlobHandler(BlobIndex index, BlobStore store, boolean deleteEnabled) {
+    public BlobHandler(BlobIndex index, BlobStore store, BlobIntegrity integrity, boolean deleteEnabled) {
         this.index = index;
         this.store = store;
+        this.integrity = integrity;
         this.deleteEnabled = deleteEnabled;
     }
 
@@ -30,18 +36,20 @@ public final class BlobHandler {
         Repository repository = exchange.repository();
         Digest digest = Digest.parse(exchange.variable("digest"));
         if (exchange.isHead()) {
+            // On the event loop: a stat of a local file is a lookup in the kernel's cache, no slower than the rest
+            // of this answer. Anything but the expected file goes the blocking way, which logs and quarantines.
             Optional<Long> cached = index.cachedLinkedBlobSize(repository, digest);
-            if (cached.isPresent()) {
+            if (cached.isPresent() && store.blob(digest).filter(b -> b.size() == cached.get()).isPresent()) {
                 return Future.succeededFuture(head(digest, cached.get()));
             }
         }
         return exchange.blocking(() -> {
             long size = index.linkedBlobSize(repository, digest).orElseThrow(() -> unknown(digest));
             if (exchange.isHead()) {
+                integrity.present(digest, size, "HEAD").orElseThrow(() -> unknown(digest));
                 return head(digest, size);
             }
-            BlobStore.LocalBlob blob = store.blob(digest).orElseThrow(() -> unknown(digest));
-            return reply(exchange, digest, blob);
+            return reply(exchange, digest, integrity.forRead(digest, size).orElseThrow(() -> unknown(digest)));
         });
     }
 
@@ -51,7 +59,7 @@ public final class BlobHandler {
                 .header("Content-Length", size);
     }
 
-    private static Reply reply(Exchange exchange, Digest digest, BlobStore.LocalBlob blob) {
+    private static Reply reply(Exchange exchange, Digest digest, BlobIntegrity.Readable blob) {
         String etag = "\"" + digest + "\"";
         if (exchange.header("If-None-Match").filter(etag::equals).isPresent()) {
             return Reply.status(304).digest(digest).header("ETag", etag);
@@ -71,7 +79,13 @@ public final class BlobHandler {
                 .header("Cache-Control", "max-age=31536000");
         range.ifPresent(r -> reply.header("Content-Range", r.contentRange(blob.size())));
         ByteRange region = range.orElse(new ByteRange(0, blob.size()));
-        return reply.file(blob.path(), region.start(), region.length(), MediaTypes.OCTET_STREAM);
+        if (blob instanceof BlobIntegrity.Verified verified) {
+            return reply.bytes(region.start() == 0 && region.length() == verified.size() ? verified.content()
+                    : Arrays.copyOfRange(verified.content(), (int) region.start(), (int) (region.start() + region.length())),
+                    MediaTypes.OCTET_STREAM);
+        }
+        BlobStore.LocalBlob file = ((BlobIntegrity.Unverified) blob).blob();
+        return reply.file(file.path(), region.start(), region.length(), MediaTypes.OCTET_STREAM);
     }
 
     public Future<Reply> delete(Exchange exchange) {

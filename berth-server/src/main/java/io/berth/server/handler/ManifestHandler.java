@@ -9,6 +9,7 @@ import io.berth.oci.ManifestParser;
 import io.berth.oci.Reference;
 import io.berth.oci.RegistryException;
 import io.berth.oci.Repository;
+import io.berth.server.blob.BlobIntegrity;
 import io.berth.server.http.Exchange;
 import io.berth.server.http.Reply;
 import io.berth.server.meta.ManifestIndex;
@@ -28,14 +29,16 @@ import java.util.function.Supplier;
  */
 public final class ManifestHandler {
     private final ManifestIndex manifests;
+    private final BlobIntegrity blobs;
     private final int maxManifestBytes;
     private final boolean deleteEnabled;
     private final Clock clock;
     private final Supplier<TypeCatalog> catalog;
 
-    public ManifestHandler(ManifestIndex manifests, Supplier<TypeCatalog> catalog, int maxManifestBytes,
-                           boolean deleteEnabled, Clock clock) {
+    public ManifestHandler(ManifestIndex manifests, BlobIntegrity blobs, Supplier<TypeCatalog> catalog,
+                           int maxManifestBytes, boolean deleteEnabled, Clock clock) {
         this.manifests = manifests;
+        this.blobs = blobs;
         this.catalog = catalog;
         this.maxManifestBytes = maxManifestBytes;
         this.deleteEnabled = deleteEnabled;
@@ -103,13 +106,29 @@ public final class ManifestHandler {
                     manifest.effectiveArtifactType(), subject, manifest.annotations(), clock.instant(),
                     Classifier.classify(catalog.get(), manifest, bytes.length));
             Optional<Reference.Tag> tag = reference instanceof Reference.Tag t ? Optional.of(t) : Optional.empty();
-            manifests.put(stored, digests(manifest.blobs()), digests(manifest.manifests()), tag, exchange.context());
+            List<Digest> referenced = digests(manifest.blobs());
+            requireBytes(repository, referenced);
+            manifests.put(stored, referenced, digests(manifest.manifests()), tag, exchange.context());
             Reply reply = Reply.status(201)
                     .location(Endpoint.MANIFEST.path(repository, digest))
                     .digest(digest);
             subject.ifPresent(s -> reply.header("OCI-Subject", s));
             return reply;
         }));
+    }
+
+    /**
+     * Each blob's bytes exist (a stat each): a manifest never goes in that references a blob whose file is missing or
+     * quarantined, though the database knows it; the client pushes the blob again. The database checks the rest.
+     */
+    private void requireBytes(Repository repository, List<Digest> referenced) {
+        for (Digest digest : referenced) {
+            if (!blobs.exists(digest)) {
+                throw ErrorCode.MANIFEST_BLOB_UNKNOWN.exception("the manifest references blob " + digest + ", which"
+                        + " the registry does not hold (never pushed to " + repository + ", or its bytes are missing"
+                        + " from storage); push the blob, then the manifest");
+            }
+        }
     }
 
     /** The digest of the bytes, in the algorithm of the reference when it is a digest, which must then match. */

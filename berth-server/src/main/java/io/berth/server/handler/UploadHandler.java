@@ -4,6 +4,7 @@ import io.berth.oci.Digest;
 import io.berth.oci.Endpoint;
 import io.berth.oci.ErrorCode;
 import io.berth.oci.Repository;
+import io.berth.server.blob.BlobIntegrity;
 import io.berth.server.blob.UploadSessions;
 import io.berth.server.blob.UploadSessions.Progress;
 import io.berth.server.http.Exchange;
@@ -32,10 +33,12 @@ public final class UploadHandler {
 
     private final UploadSessions sessions;
     private final BlobIndex blobs;
+    private final BlobIntegrity integrity;
 
-    public UploadHandler(UploadSessions sessions, BlobIndex blobs) {
+    public UploadHandler(UploadSessions sessions, BlobIndex blobs, BlobIntegrity integrity) {
         this.sessions = sessions;
         this.blobs = blobs;
+        this.integrity = integrity;
     }
 
     public Future<Reply> post(Exchange exchange) {
@@ -47,13 +50,25 @@ public final class UploadHandler {
             return exchange.blocking(() -> mount(exchange, repository, mount.get(), from)
                     .orElseGet(() -> started(repository, sessions.start(repository).id(), 0, 202)));
         }
+        // A push in one request whose client never learns the session: when it fails, the session goes at once.
         if (digest.isPresent() && smallBody(exchange)) {
-            return exchange.body(SMALL_BODY).compose(body -> exchange.blocking(() ->
-                    writeAndFinish(repository, sessions.startClaimed(repository), body.getBytes(), digest.get())));
+            return exchange.body(SMALL_BODY).compose(body -> exchange.blocking(() -> {
+                Progress progress = sessions.startClaimed(repository);
+                try {
+                    return writeAndFinish(repository, progress, body.getBytes(), digest.get());
+                } catch (RuntimeException e) {
+                    sessions.abandon(progress, e);
+                    throw e;
+                }
+            }));
         }
         if (digest.isPresent()) {
             return exchange.blocking(() -> sessions.startClaimed(repository))
-                    .compose(progress -> appendAndFinish(exchange, repository, progress, digest.get()));
+                    .compose(progress -> appendAndFinish(exchange, repository, progress, digest.get())
+                            .recover(failure -> exchange.blocking(() -> {
+                                sessions.abandon(progress, failure);
+                                return null;
+                            }).transform(done -> Future.failedFuture(failure))));
         }
         return exchange.blocking(() -> started(repository, sessions.start(repository).id(), 0, 202));
     }
@@ -67,8 +82,11 @@ public final class UploadHandler {
         Optional<Repository> source = from.isPresent()
                 ? from.filter(exchange::canRead).filter(f -> blobs.linkedBlobSize(f, digest).isPresent())
                 : readableRepositoryWith(exchange, digest);
-        // A blob that garbage collection is deleting does not mount: the client uploads it instead.
-        return source.filter(s -> blobs.mount(repository, digest)).map(s -> created(repository, digest));
+        // Nor does a blob whose bytes are missing or quarantined (the metadata alone would make the client believe
+        // the registry has it), nor one that garbage collection is deleting: the client uploads it instead.
+        return source.filter(s -> blobs.linkedBlobSize(s, digest)
+                        .flatMap(size -> integrity.present(digest, size, "mount into " + repository)).isPresent())
+                .filter(s -> blobs.mount(repository, digest)).map(s -> created(repository, digest));
     }
 
     /**

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.oci.ErrorCode;
 import io.berth.oci.RegistryException;
+import io.berth.server.blob.StorageFault;
 import io.berth.server.log.LogText;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +46,7 @@ public final class ErrorRenderer {
             return;
         }
         RegistryException error = toRegistryException(request, requestId, failure);
-        byte[] body = envelope(error.code(), error.detail(), requestId);
+        byte[] body = envelope(error.code(), error.message(), error.detail(), requestId);
         response.setStatusCode(error.status())
                 .putHeader(RequestId.HEADER, requestId)
                 .putHeader("Content-Type", "application/json")
@@ -61,16 +63,28 @@ public final class ErrorRenderer {
         if (failure instanceof RegistryException registryException) {
             return registryException;
         }
+        Optional<StorageFault> fault = StorageFault.of(failure);
+        if (fault.isPresent()) {
+            LOG.warn("request {} {} {} failed: {}: {}", requestId, request.method(), LogText.escaped(request.path()),
+                    fault.get().message(), LogText.escaped(StorageFault.cause(failure)));
+            return fault.get().exception(fault.get().message() + " (" + StorageFault.cause(failure) + "): the"
+                    + " write was not stored; retry once the registry's operators have freed space, request id " + requestId);
+        }
         LOG.error("request {} {} {} failed", requestId, request.method(), LogText.escaped(request.path()), failure);
         return ErrorCode.UNKNOWN.exception("internal error, request id " + requestId);
     }
 
     /** The error envelope for one error; {@code requestId} may be empty. */
     public static byte[] envelope(ErrorCode code, String detail, String requestId) {
+        return envelope(code, code.message(), detail, requestId);
+    }
+
+    /** The error envelope for one error with a message of its own; {@code requestId} may be empty. */
+    public static byte[] envelope(ErrorCode code, String message, String detail, String requestId) {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode error = root.putArray("errors").addObject();
         error.put("code", code.name());
-        error.put("message", code.message());
+        error.put("message", message);
         error.put("detail", detail);
         if (!requestId.isEmpty()) {
             error.put("requestId", requestId);

@@ -105,4 +105,24 @@ final class CountingBlobStore implements BlobStore {
     public java.util.stream.Stream<StoredFile> files() {
         return store.files();
     }
+
+    @Override
+    public Optional<Version> version(Digest digest) {
+        return counted(stat, () -> store.version(digest));
+    }
+
+    @Override
+    public Optional<String> quarantine(Digest digest, Version version) {
+        return counted(delete, () -> store.quarantine(digest, version));
+    }
+
+    @Override
+    public void checkWritable() {
+        store.checkWritable(); // a failure is the readiness check's finding, reported there
+    }
+
+    @Override
+    public long usableSpace() {
+        return store.usableSpace();
+    }
 }

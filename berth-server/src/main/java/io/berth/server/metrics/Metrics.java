@@ -2,6 +2,7 @@ package io.berth.server.metrics;
 
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.berth.server.blob.BlobIntegrity;
 import io.berth.server.blob.BlobStore;
 import io.berth.server.blob.UploadSessions;
 import io.berth.server.event.EventsApi;
@@ -10,8 +11,12 @@ import io.berth.server.http.Exchange;
 import io.berth.server.http.Reply;
 import io.berth.server.http.RequestObserver;
 import io.berth.server.http.Route;
+import io.berth.server.readiness.ReadinessProbe;
+import io.berth.server.readiness.WriteAccess;
 import io.berth.server.scan.ScanService;
+import io.berth.server.scrub.Scrubber;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -89,6 +94,36 @@ public final class Metrics implements AutoCloseable {
             return Reply.status(200).header("Cache-Control", "no-store")
                     .bytes(registry.scrape().getBytes(StandardCharsets.UTF_8), CONTENT_TYPE);
         });
+    }
+
+    /**
+     * Reports the storage's health: blobs found without their file ({@code berth_blob_missing_total}), served reads
+     * that found rotten bytes ({@code berth_blob_corrupt_reads_total}), files quarantined
+     * ({@code berth_blob_quarantined_total}), the scrubs' findings ({@code berth_scrub_*}), and whether the registry is
+     * read-only now ({@code berth_read_only}, 1 or 0) with the free space of its data directory
+     * ({@code berth_storage_free_bytes}, from the last readiness check).
+     */
+    public void watch(BlobIntegrity integrity, Scrubber scrubber, WriteAccess writes, ReadinessProbe probe) {
+        FunctionCounter.builder("berth.blob.missing", integrity, i -> i.counts().missing())
+                .description("Checks that found a recorded blob without its file (HEAD, GET, mount, scrub)").register(registry);
+        FunctionCounter.builder("berth.blob.corrupt.reads", integrity, i -> i.counts().corruptOnRead())
+                .description("GETs that found a blob's bytes not matching its digest (not served)").register(registry);
+        FunctionCounter.builder("berth.blob.quarantined", integrity, i -> i.counts().quarantined())
+                .description("Blob files moved to quarantine because their bytes did not match").register(registry);
+        FunctionCounter.builder("berth.scrub.runs", scrubber, s -> s.counts().runs())
+                .description("Scrubs finished").register(registry);
+        FunctionCounter.builder("berth.scrub.blobs.checked", scrubber, s -> s.counts().blobsChecked())
+                .description("Blobs a scrub checked").register(registry);
+        FunctionCounter.builder("berth.scrub.checked.bytes", scrubber, s -> s.counts().bytesChecked())
+                .description("Bytes a scrub re-hashed and found intact").baseUnit("bytes").register(registry);
+        FunctionCounter.builder("berth.scrub.corrupt.blobs", scrubber, s -> s.counts().corrupt())
+                .description("Blobs a scrub found corrupt and quarantined").register(registry);
+        FunctionCounter.builder("berth.scrub.missing.blobs", scrubber, s -> s.counts().missing())
+                .description("Blobs a scrub found without their file").register(registry);
+        Gauge.builder("berth.read.only", writes, w -> w.refusal().isPresent() ? 1 : 0)
+                .description("1 while the registry refuses writes (read-only by the operator or by itself)").register(registry);
+        Gauge.builder("berth.storage.free", probe, p -> p.status().freeBytes()).baseUnit("bytes")
+                .description("Free space of the data directory's file system at the last readiness check").register(registry);
     }
 
     /** Counts the access log's dropped lines ({@code berth_access_log_dropped_lines_total}). */

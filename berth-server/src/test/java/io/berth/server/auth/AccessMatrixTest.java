@@ -161,6 +161,14 @@ class AccessMatrixTest {
             // Resumed at once by the next sample: a paused registry refuses the POST above.
             new Sample("POST /api/v1/admin/gc/pause", 200, h -> new Request("POST", "/api/v1/admin/gc/pause", null)),
             new Sample("POST /api/v1/admin/gc/resume", 200, h -> new Request("POST", "/api/v1/admin/gc/resume", null)),
+            new Sample("GET /api/v1/admin/read-only", 200, h -> new Request("GET", "/api/v1/admin/read-only", null)),
+            new Sample("HEAD /api/v1/admin/read-only", 200, h -> new Request("HEAD", "/api/v1/admin/read-only", null)),
+            // Off, so that the samples after it can still write.
+            new Sample("POST /api/v1/admin/read-only", 200, h -> new Request("POST",
+                    "/api/v1/admin/read-only?enabled=false", null)),
+            new Sample("POST /api/v1/admin/scrub", 200, h -> new Request("POST", "/api/v1/admin/scrub", null)),
+            new Sample("GET /api/v1/admin/scrub", 200, h -> new Request("GET", "/api/v1/admin/scrub", null)),
+            new Sample("HEAD /api/v1/admin/scrub", 200, h -> new Request("HEAD", "/api/v1/admin/scrub", null)),
             new Sample("GET /token", 200, h -> new Request("GET", "/token?service=berth&scope=repository:" + REPO + ":pull",
                     null), TOKEN_REFUSALS),
             new Sample("HEAD /token", 200, h -> new Request("HEAD", "/token?service=berth", null), TOKEN_REFUSALS),

@@ -31,7 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Upload expiry on a clock the test turns: sessions that no request touched for {@code uploads.expireAfter} go with
  * their bytes, sessions that requests keep touching stay however old they are, a session a request is streaming into
- * stays, upload files without a session go once older than the expiry, and a later request for an expired session is
+ * stays, upload files without a session go once a minute old (the leftovers of failed starts and finishes, which
+ * the next sweep finds), and a later request for an expired session is
  * {@code BLOB_UPLOAD_UNKNOWN}. On SQLite and on PostgreSQL.
  */
 class UploadExpiryTest {
@@ -144,11 +145,11 @@ class UploadExpiryTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
-    void uploadFilesWithoutASessionGoOnceOlderThanTheExpiry(String kind) throws Exception {
+    void uploadFilesWithoutASessionGoOnceAMinuteOld(String kind) throws Exception {
         open(kind);
         UUID withSession = sessions.start(APP).id();
-        Path oldOrphan = orphan(EXPIRE_AFTER.plusMinutes(5), 2048);
-        Path youngOrphan = orphan(EXPIRE_AFTER.minusMinutes(5), 100);
+        Path oldOrphan = orphan(Duration.ofMinutes(2), 2048);
+        Path youngOrphan = orphan(Duration.ofSeconds(20), 100);
         Path notAnUpload = Files.writeString(root.resolve("uploads").resolve("README"), "not a session id");
         Files.setLastModifiedTime(notAnUpload, FileTime.from(clock.instant().minus(Duration.ofDays(30))));
         Files.setLastModifiedTime(store.uploadPath(withSession), FileTime.from(clock.instant().minus(Duration.ofDays(30))));

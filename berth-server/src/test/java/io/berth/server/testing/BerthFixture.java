@@ -19,11 +19,17 @@ public final class BerthFixture implements RegistryFixture {
     }
 
     public static BerthFixture start(Path dataDir, UnaryOperator<BerthConfig> customize) {
+        return start(dataDir, customize, UnaryOperator.identity());
+    }
+
+    /** With the registry's blob store seen through {@code storage} (see {@link FaultyBlobStore}). */
+    public static BerthFixture start(Path dataDir, UnaryOperator<BerthConfig> customize,
+                                     UnaryOperator<io.berth.server.blob.BlobStore> storage) {
         // Without the access log, which is on by default: the suite's thousands of requests would bury its output.
         // The tests of the access log turn it on.
         BerthConfig config = customize.apply(BerthConfig.defaults(dataDir).withListen("127.0.0.1", 0)
                 .withLog(LogConfig.DEFAULT.withAccess(false)));
-        return new BerthFixture(BerthServer.start(config));
+        return new BerthFixture(BerthServer.start(config, storage));
     }
 
     @Override

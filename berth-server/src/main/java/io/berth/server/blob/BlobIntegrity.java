@@ -1,0 +1,200 @@
+package io.berth.server.blob;
+
+import io.berth.oci.Digest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether a blob's bytes are there and are what its digest says, so that the registry never answers for bytes it
+ * does not have and never serves bytes that rotted. The metadata says a blob exists; this checks the storage agrees:
+ * <ul>
+ *   <li>{@link #present}: a stat (the file exists with the recorded size), for HEAD, mounts and manifest pushes;</li>
+ *   <li>{@link #forRead}: for GET, and for blobs up to {@code storage.verifyOnReadBelow} a hash of the whole file, whose
+ *       checked bytes are then served (no second read that could differ);</li>
+ *   <li>{@link #verify}: a hash of the whole file at the caller's pace, for the scrub.</li>
+ * </ul>
+ * Bytes that do not match (another size, another hash) are quarantined ({@link BlobStore#quarantine}): the blob then
+ * has no bytes, reads answer 404 {@code BLOB_UNKNOWN} and a push of the right bytes puts them back. Each finding is
+ * logged (a missing file at most once per {@value #REPORT_EVERY_MILLIS} ms per blob) and counted for the metrics.
+ */
+public final class BlobIntegrity {
+    private static final Logger LOG = LoggerFactory.getLogger(BlobIntegrity.class);
+    private static final long REPORT_EVERY_MILLIS = 10 * 60_000;
+    private static final int REPORTED_MAX = 10_000;
+    private static final int READ_SIZE = 1 << 20;
+
+    private final BlobStore store;
+    private final long verifyOnReadBelow;
+    private final Clock clock;
+    private final Map<Digest, Long> reportedMissing = new ConcurrentHashMap<>();
+    private final LongAdder missing = new LongAdder();
+    private final LongAdder corruptOnRead = new LongAdder();
+    private final LongAdder quarantined = new LongAdder();
+
+    /** Findings since the start: files found missing by a check, mismatches found on read, files quarantined. */
+    public record Counts(long missing, long corruptOnRead, long quarantined) {
+    }
+
+    /** What a check of one blob found. */
+    public enum Outcome { INTACT, MISSING, CORRUPT }
+
+    /** What a GET sends: the file as it is, or the bytes that were just verified. */
+    public sealed interface Readable permits Unverified, Verified {
+        long size();
+    }
+
+    /** A blob above the verify-on-read size: sent from its file. */
+    public record Unverified(BlobStore.LocalBlob blob) implements Readable {
+        @Override
+        public long size() {
+            return blob.size();
+        }
+    }
+
+    /** A small blob whose bytes hashed to its digest just now: sent from memory. */
+    public record Verified(byte[] content) implements Readable {
+        @Override
+        public long size() {
+            return content.length;
+        }
+    }
+
+    public BlobIntegrity(BlobStore store, long verifyOnReadBelow, Clock clock) {
+        this.store = store;
+        this.verifyOnReadBelow = verifyOnReadBelow;
+        this.clock = clock;
+    }
+
+    /**
+     * Blocking, cheap (a stat): the blob's file, when it exists with {@code recordedSize} bytes. A missing file is
+     * logged; a file of another size cannot hold the blob and is quarantined.
+     *
+     * @param purpose what the check is for, for the log ("HEAD", "mount", "manifest push")
+     */
+    public Optional<BlobStore.LocalBlob> present(Digest digest, long recordedSize, String purpose) {
+        Optional<BlobStore.LocalBlob> blob = store.blob(digest);
+        if (blob.isEmpty()) {
+            reportMissing(digest, purpose);
+            return Optional.empty();
+        }
+        if (blob.get().size() != recordedSize) {
+            store.version(digest).ifPresent(version -> quarantine(digest, version, "has " + blob.get().size()
+                    + " bytes instead of " + recordedSize + " (found by " + purpose + ")"));
+            return Optional.empty();
+        }
+        return blob;
+    }
+
+    /**
+     * Blocking, cheap (a stat): whether the blob's file exists. Not logged: the caller may not know whether the
+     * database records the blob at all.
+     */
+    public boolean exists(Digest digest) {
+        return store.blob(digest).isPresent();
+    }
+
+    /** Blocking: what a GET of the blob serves, empty when its bytes are missing or do not match (then quarantined). */
+    public Optional<Readable> forRead(Digest digest, long recordedSize) {
+        Optional<BlobStore.LocalBlob> blob = present(digest, recordedSize, "GET");
+        if (blob.isEmpty()) {
+            return Optional.empty();
+        }
+        if (recordedSize > verifyOnReadBelow) {
+            return Optional.of(new Unverified(blob.get()));
+        }
+        Optional<BlobStore.Version> version = store.version(digest);
+        byte[] content;
+        try {
+            content = Files.readAllBytes(blob.get().path());
+        } catch (NoSuchFileException e) {
+            reportMissing(digest, "GET");
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read blob " + digest, e);
+        }
+        MessageDigest hash = digest.algorithm().newMessageDigest();
+        hash.update(content);
+        if (content.length != recordedSize || !Digest.of(digest.algorithm(), hash.digest()).equals(digest)) {
+            corruptOnRead.increment();
+            version.ifPresent(v -> quarantine(digest, v, "does not hash to its digest (found on GET)"));
+            return Optional.empty();
+        }
+        return Optional.of(new Verified(content));
+    }
+
+    /**
+     * Blocking: hashes the blob's whole file, telling {@code read} of every chunk read (so that the caller can keep to
+     * a rate), and quarantines it when it does not match.
+     */
+    public Outcome verify(Digest digest, long recordedSize, LongConsumer read) {
+        Optional<BlobStore.Version> version = store.version(digest);
+        Optional<BlobStore.LocalBlob> blob = store.blob(digest);
+        if (blob.isEmpty() || version.isEmpty()) {
+            reportMissing(digest, "scrub");
+            return Outcome.MISSING;
+        }
+        if (blob.get().size() != recordedSize) {
+            quarantine(digest, version.get(), "has " + blob.get().size() + " bytes instead of " + recordedSize
+                    + " (found by scrub)");
+            return Outcome.CORRUPT;
+        }
+        MessageDigest hash = digest.algorithm().newMessageDigest();
+        long length = 0;
+        byte[] buffer = new byte[READ_SIZE];
+        try (InputStream in = Files.newInputStream(blob.get().path())) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                hash.update(buffer, 0, n);
+                length += n;
+                read.accept(n);
+            }
+        } catch (NoSuchFileException e) {
+            return Outcome.MISSING;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read blob " + digest, e);
+        }
+        if (length != recordedSize || !Digest.of(digest.algorithm(), hash.digest()).equals(digest)) {
+            quarantine(digest, version.get(), "does not hash to its digest (found by scrub)");
+            return Outcome.CORRUPT;
+        }
+        return Outcome.INTACT;
+    }
+
+    private void quarantine(Digest digest, BlobStore.Version version, String why) {
+        Optional<String> where = store.quarantine(digest, version);
+        if (where.isPresent()) {
+            quarantined.increment();
+            LOG.error("blob {} {}: its file is quarantined at {} and the blob answers 404 until a push of the right bytes"
+                    + " replaces it", digest, why, where.get());
+        }
+    }
+
+    private void reportMissing(Digest digest, String purpose) {
+        missing.increment();
+        long now = clock.millis();
+        Long last = reportedMissing.get(digest);
+        if (last == null || last < now - REPORT_EVERY_MILLIS) {
+            if (reportedMissing.size() > REPORTED_MAX) {
+                reportedMissing.clear();
+            }
+            reportedMissing.put(digest, now);
+            LOG.error("blob {} is recorded in the database but its file is missing from the blob store (found by {}):"
+                    + " answered as unknown, so that clients upload it again", digest, purpose);
+        }
+    }
+
+    public Counts counts() {
+        return new Counts(missing.sum(), corruptOnRead.sum(), quarantined.sum());
+    }
+}
