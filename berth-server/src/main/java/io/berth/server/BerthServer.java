@@ -139,10 +139,12 @@ public final class BerthServer implements AutoCloseable {
             scans = ScanService.create(config.scanners(), database, types, scanCredentials(security), clock);
             // Events last: taking the next event seq locks a row until commit, so it should be the transaction's last step.
             ChangeListener changes = scans.listener().andThen(events.listener());
+            // Immutability and quotas are checked inside the indexes' write transactions: every writer obeys them.
             BlobIndex blobIndex = new CachedBlobIndex(new JdbcBlobIndex(database, clock, changes,
-                    config.gc().touchAfter()), clock, MANIFEST_CACHE_MILLIS, BLOB_CACHE_ENTRIES);
-            ManifestIndex manifests = new CachedManifestIndex(new JdbcManifestIndex(database, clock, changes), clock,
-                    TAG_CACHE_MILLIS, MANIFEST_CACHE_MILLIS, MANIFEST_CACHE_BYTES);
+                    config.gc().touchAfter(), config.quotas()), clock, MANIFEST_CACHE_MILLIS, BLOB_CACHE_ENTRIES);
+            ManifestIndex manifests = new CachedManifestIndex(new JdbcManifestIndex(database, clock, changes,
+                    config.immutability(), config.quotas()), clock, TAG_CACHE_MILLIS, MANIFEST_CACHE_MILLIS,
+                    MANIFEST_CACHE_BYTES);
             BlobStore blobs = metrics.counted(new FilesystemBlobStore(config.dataDir()));
             UploadSessions sessions = new UploadSessions(vertx, blobs, new JdbcUploadIndex(database), blobIndex, clock,
                     config.uploads());
@@ -159,7 +161,7 @@ public final class BerthServer implements AutoCloseable {
                     events, scans, gc, metrics, Optional.ofNullable(accessLog), new Health(() -> database.withConnection(c -> c.isValid(2))),
                     new ListingApi(new JdbcArtifactListing(database), manifests, types, scans,
                             new Paging.Limits(LISTING_PAGE_SIZE, config.limits().maxPageSize())),
-                    new UsageApi(new JdbcStorageUsage(database), sessions));
+                    new UsageApi(new JdbcStorageUsage(database), sessions, config.quotas()));
             HttpEdge edge = new HttpEdge(config.limits().clients());
             HttpServer http = listen(config, vertx.createHttpServer(edge.configure(ServerTls.configure(config.tls(),
                             new HttpServerOptions()

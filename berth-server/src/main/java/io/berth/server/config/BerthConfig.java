@@ -6,6 +6,8 @@ import io.berth.server.auth.AuthConfig;
 import io.berth.server.blob.UploadsConfig;
 import io.berth.server.event.EventsConfig;
 import io.berth.server.gc.GcConfig;
+import io.berth.server.immutability.ImmutabilityConfig;
+import io.berth.server.quota.QuotasConfig;
 import io.berth.server.log.LogConfig;
 import io.berth.server.meta.DatabaseConfig;
 import io.berth.server.scan.ScannerConfig;
@@ -35,11 +37,13 @@ import java.util.List;
  * @param log           the log level, and the access log's format and whether there is one
  * @param uploads       when untouched upload sessions expire
  * @param gc            when garbage collection runs, and how long unreferenced blobs are kept
+ * @param immutability  the tags that may neither move nor go
+ * @param quotas        the limits on bytes and manifests per repository and namespace
  */
 public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
                           boolean deleteEnabled, Path typesDir, boolean uiEnabled, AuthConfig auth, TlsConfig tls,
                           EventsConfig events, List<ScannerConfig> scanners, LogConfig log, UploadsConfig uploads,
-                          GcConfig gc) {
+                          GcConfig gc, ImmutabilityConfig immutability, QuotasConfig quotas) {
 
     public BerthConfig {
         List<String> problems = new ArrayList<>();
@@ -68,6 +72,8 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         log = log == null ? LogConfig.DEFAULT : log;
         uploads = uploads == null ? UploadsConfig.DEFAULT : uploads;
         gc = gc == null ? GcConfig.DEFAULT : gc;
+        immutability = immutability == null ? ImmutabilityConfig.NONE : immutability;
+        quotas = quotas == null ? QuotasConfig.NONE : quotas;
         problems.addAll(auth.problems());
         problems.addAll(uploads.problems());
         if (auth.enabled() && !tls.enabled() && !tls.allowPlainHttpAuth() && host != null && !isLoopback(host)) {
@@ -85,7 +91,7 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
                        boolean deleteEnabled, Path typesDir, boolean uiEnabled, AuthConfig auth, TlsConfig tls,
                        EventsConfig events, List<ScannerConfig> scanners, LogConfig log) {
         this(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners,
-                log, UploadsConfig.DEFAULT, GcConfig.DEFAULT);
+                log, UploadsConfig.DEFAULT, GcConfig.DEFAULT, ImmutabilityConfig.NONE, QuotasConfig.NONE);
     }
 
     /** With the default logging. */
@@ -127,55 +133,63 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
     }
 
     public BerthConfig withListen(String host, int port) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, immutability, quotas);
     }
 
     public BerthConfig withDeleteEnabled(boolean enabled) {
-        return new BerthConfig(host, port, dataDir, database, limits, enabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, enabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, immutability, quotas);
     }
 
     public BerthConfig withDatabase(DatabaseConfig database) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, immutability, quotas);
     }
 
     public BerthConfig withLimits(Limits limits) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, immutability, quotas);
     }
 
     public BerthConfig withTypesDir(Path typesDir) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, immutability, quotas);
     }
 
     public BerthConfig withUiEnabled(boolean uiEnabled) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, immutability, quotas);
     }
 
     public BerthConfig withEvents(EventsConfig events) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, immutability, quotas);
     }
 
     public BerthConfig withScanners(List<ScannerConfig> scanners) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, immutability, quotas);
     }
 
     public BerthConfig withAuth(AuthConfig auth) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, immutability, quotas);
     }
 
     public BerthConfig withLog(LogConfig log) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, immutability, quotas);
     }
 
     public BerthConfig withUploads(UploadsConfig uploads) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, immutability, quotas);
     }
 
     public BerthConfig withGc(GcConfig gc) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, immutability, quotas);
+    }
+
+    public BerthConfig withImmutability(ImmutabilityConfig immutability) {
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, immutability, quotas);
+    }
+
+    public BerthConfig withQuotas(QuotasConfig quotas) {
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, immutability, quotas);
     }
 
     public BerthConfig withTls(TlsConfig tls) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, immutability, quotas);
     }
 
     /**

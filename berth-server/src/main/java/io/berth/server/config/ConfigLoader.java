@@ -13,7 +13,12 @@ import io.berth.server.blob.UploadsConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.berth.oci.type.ArtifactType;
+import io.berth.oci.type.TypeCatalog;
 import io.berth.server.gc.GcConfig;
+import io.berth.server.immutability.ImmutabilityConfig;
+import io.berth.server.quota.QuotasConfig;
+import io.berth.server.type.TypeCatalogWatcher;
 import io.berth.server.log.LogConfig;
 import io.berth.server.meta.DatabaseConfig;
 import io.berth.server.config.BerthConfig.Limits;
@@ -27,6 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -74,12 +81,17 @@ import java.util.regex.Pattern;
  * gc:
  *   interval: 1h                  # BERTH_GC_INTERVAL: how often garbage collection runs, 0s = never on a schedule
  *   gracePeriod: 24h              # BERTH_GC_GRACE_PERIOD: unreferenced blobs younger than this are kept
+ * immutability:                   # see ImmutabilityConfig
+ *   rules: [{repositories: ["team/**"], tags: "^v", types: [oci-image]}]
+ * quotas:                         # see QuotasConfig; sizes 500MiB, 10GiB, 1TB
+ *   - {repositories: "**", bytes: 10GiB, manifests: 1000}
+ *   - {namespaces: "*", bytes: 1TiB}
  * </pre>
  */
 public final class ConfigLoader {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d|)");
     private static final Set<String> TOP_LEVEL = Set.of("listen", "data", "database", "limits", "delete", "types",
-            "ui", "auth", "tls", "events", "scanners", "log", "uploads", "gc");
+            "ui", "auth", "tls", "events", "scanners", "log", "uploads", "gc", "immutability", "quotas");
     private static final Set<String> LOG_KEYS = Set.of("level", "format", "access");
     private static final Set<String> UPLOADS_KEYS = Set.of("expireAfter");
     private static final Set<String> GC_KEYS = Set.of("interval", "gracePeriod");
@@ -170,11 +182,14 @@ public final class ConfigLoader {
         LogConfig log = log(file, layers, problems);
         UploadsConfig uploads = uploads(file, layers, problems);
         GcConfig gc = gc(file, layers, problems);
+        ImmutabilityConfig immutability = PolicySettings.immutability(file == null ? null : file.get("immutability"),
+                knownTypes(types), problems);
+        QuotasConfig quotas = PolicySettings.quotas(file == null ? null : file.get("quotas"), problems);
         BerthConfig config = null;
         if (database != null && limits != null) {
             try {
                 config = new BerthConfig(host, port, data, database, limits, deleteEnabled, types, uiEnabled, auth, tls,
-                        events, scanners, log, uploads, gc);
+                        events, scanners, log, uploads, gc, immutability, quotas);
             } catch (ConfigException e) {
                 problems.addAll(e.problems());
             }
@@ -202,6 +217,24 @@ public final class ConfigLoader {
             throw new ConfigException(problems, preflight.map(Preflight::causes).orElse(List.of()));
         }
         return config;
+    }
+
+    /**
+     * Whether a type id is one the registry starts with: built in, or else defined by a file in the types directory
+     * (read only when an id is not built in).
+     */
+    private static Predicate<String> knownTypes(Path typesDirectory) {
+        Set<String> builtIn = TypeCatalog.builtIn().types().stream().map(ArtifactType::id).collect(Collectors.toSet());
+        return id -> {
+            if (builtIn.contains(id)) {
+                return true;
+            }
+            try {
+                return new TypeCatalogWatcher(typesDirectory).get().type(id).isPresent();
+            } catch (RuntimeException unreadable) {
+                return false; // the types directory's own problems are reported where it is read
+            }
+        };
     }
 
     private static GcConfig gc(JsonNode file, Layers layers, List<String> problems) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.oci.ErrorCode;
 import io.berth.oci.RegistryException;
 import io.berth.server.log.LogText;
+import io.berth.server.meta.PolicyDenial;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -16,8 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The one place that turns failures into the spec's error envelope
  * {@code {"errors":[{code,message,detail,requestId}]}}. A {@link RegistryException} keeps its code and status; anything
- * else is {@code UNKNOWN} 500, logged with its stack trace. Every error carries the request's id, in its body and its
- * {@code X-Request-Id}, which the log lines name too. HEAD responses carry the status and headers but no body.
+ * refused by the registry's rules ({@link PolicyDenial}: an immutable tag, a quota) is {@code DENIED} 403 with the
+ * explanation as its message; anything else is {@code UNKNOWN} 500, logged with its stack trace. Every error carries
+ * the request's id, in its body and its {@code X-Request-Id}, which the log lines name too. HEAD responses carry the status and headers but no body.
  * Headers a handler set before failing (such as {@code Range} on a 416) are kept.
  */
 public final class ErrorRenderer {
@@ -44,7 +46,9 @@ public final class ErrorRenderer {
             return;
         }
         RegistryException error = toRegistryException(request, requestId, failure);
-        byte[] body = envelope(error.code(), error.detail(), requestId);
+        byte[] body = failure instanceof PolicyDenial denial
+                ? explained(ErrorCode.DENIED, denial.getMessage(), requestId)
+                : envelope(error.code(), error.detail(), requestId);
         response.setStatusCode(error.status())
                 .putHeader(RequestId.HEADER, requestId)
                 .putHeader("Content-Type", "application/json")
@@ -61,6 +65,9 @@ public final class ErrorRenderer {
         if (failure instanceof RegistryException registryException) {
             return registryException;
         }
+        if (failure instanceof PolicyDenial denial) {
+            return ErrorCode.DENIED.exception(denial.getMessage());
+        }
         LOG.error("request {} {} {} failed", requestId, request.method(), LogText.escaped(request.path()), failure);
         return ErrorCode.UNKNOWN.exception("internal error, request id " + requestId);
     }
@@ -72,6 +79,26 @@ public final class ErrorRenderer {
         error.put("code", code.name());
         error.put("message", code.message());
         error.put("detail", detail);
+        if (!requestId.isEmpty()) {
+            error.put("requestId", requestId);
+        }
+        try {
+            return JSON.writeValueAsBytes(root);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The error envelope of a refusal by the registry's own rules (an immutable tag, a quota): the explanation is the
+     * error's {@code message}, with no {@code detail}, because that is the field clients show their users
+     * ({@code skopeo}, {@code docker} and {@code podman} print "denied: " and the message, never the detail).
+     */
+    static byte[] explained(ErrorCode code, String explanation, String requestId) {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode error = root.putArray("errors").addObject();
+        error.put("code", code.name());
+        error.put("message", explanation);
         if (!requestId.isEmpty()) {
             error.put("requestId", requestId);
         }
