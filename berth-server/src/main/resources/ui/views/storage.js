@@ -1,5 +1,5 @@
-// /storage : for the registry's operators — what the content takes per repository and per type
-// (GET /api/v1/admin/storage), the last garbage collections (GET /api/v1/admin/gc) and a dry run of one
+// /storage : for the registry's operators — what the content takes per repository, per type and per namespace,
+// against their quotas (GET /api/v1/admin/storage), the last garbage collections (GET /api/v1/admin/gc) and a dry run of one
 // (POST /api/v1/admin/gc?dryRun=true). Others get a note; the header shows them no link here.
 import { adminJson, ApiError, typeCatalog, typeRef } from '../api.js';
 import { h, replace, formatBytes, formatCount, message, repositoryPath, section, timeElement, typeIcon } from '../dom.js';
@@ -36,6 +36,53 @@ function summary(usage) {
       h('dd', { id: 'uploads-expiry' }, duration(uploads.expireAfterSeconds))) : null);
 }
 
+/**
+ * A quota's use: "1.2 GiB of 10 GiB" and "5 of 100 manifests", each with a meter, and the rule it comes from;
+ * "No quota" when none applies.
+ */
+function quotaCell(used, quota) {
+  if (!quota) {
+    return h('span', { class: 'muted no-quota' }, 'No quota');
+  }
+  const limits = [];
+  if (quota.maxBytes !== null && quota.maxBytes !== undefined) {
+    limits.push(h('span', { class: 'quota-bytes', 'data-used': String(used.bytes), 'data-max': String(quota.maxBytes) },
+      meter(used.bytes, quota.maxBytes), ' ', bytes(used.bytes), ' of ', bytes(quota.maxBytes)));
+  }
+  if (quota.maxManifests !== null && quota.maxManifests !== undefined) {
+    limits.push(h('span', { class: 'quota-manifests', 'data-used': String(used.manifests), 'data-max': String(quota.maxManifests) },
+      meter(used.manifests, quota.maxManifests), ' ', formatCount(used.manifests) + ' of ' + formatCount(quota.maxManifests)
+        + ' manifests'));
+  }
+  return h('div', { class: 'quota', 'data-rule': quota.rule }, limits.flatMap((limit, i) => i === 0 ? [limit] : [h('br'), limit]),
+    ' ', h('span', { class: 'muted quota-rule' }, '(' + quota.rule + ')'));
+}
+
+function meter(value, max) {
+  const over = value > max;
+  return h('meter', { min: '0', max: String(Math.max(max, 1)), value: String(Math.min(value, Math.max(max, 1))),
+    high: String(Math.max(max, 1) * 0.9), class: over ? 'over' : null, title: over ? 'over the quota' : null });
+}
+
+function namespaceTable(usage) {
+  const namespaces = [...(usage.namespaces || [])].sort((a, b) => b.bytes - a.bytes || a.namespace.localeCompare(b.namespace));
+  if (namespaces.length === 0) {
+    return message('Nothing stored yet.');
+  }
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'listing namespace-list' },
+    h('caption', { class: 'visually-hidden' }, 'Storage by namespace'),
+    h('thead', {}, h('tr', {},
+      h('th', { scope: 'col' }, 'Namespace'),
+      h('th', { scope: 'col', class: 'num' }, 'Manifests'),
+      h('th', { scope: 'col', class: 'num' }, 'Size'),
+      h('th', { scope: 'col' }, 'Quota'))),
+    h('tbody', {}, namespaces.map(namespace => h('tr', { 'data-namespace': namespace.namespace },
+      h('th', { scope: 'row', class: 'name' }, namespace.namespace),
+      h('td', { class: 'num manifests', 'data-label': 'Manifests' }, formatCount(namespace.manifests)),
+      h('td', { class: 'num size', 'data-label': 'Size' }, bytes(namespace.bytes)),
+      h('td', { class: 'quota-cell', 'data-label': 'Quota' }, quotaCell(namespace, namespace.quota)))))));
+}
+
 function usageTable(usage, types) {
   const repositories = [...usage.repositories].sort((a, b) => b.bytes - a.bytes || a.repository.localeCompare(b.repository));
   if (repositories.length === 0) {
@@ -47,7 +94,8 @@ function usageTable(usage, types) {
       h('th', { scope: 'col' }, 'Repository'),
       h('th', { scope: 'col', class: 'num' }, 'Artifacts'),
       h('th', { scope: 'col', class: 'num' }, 'Size'),
-      h('th', { scope: 'col' }, 'By type'))),
+      h('th', { scope: 'col' }, 'By type'),
+      h('th', { scope: 'col' }, 'Quota'))),
     h('tbody', {}, repositories.map(repository => h('tr', { 'data-repository': repository.repository },
       h('th', { scope: 'row', class: 'name' }, h('a', { href: repositoryPath(repository.repository) }, repository.repository)),
       h('td', { class: 'num artifacts', 'data-label': 'Artifacts' }, formatCount(repository.artifacts)),
@@ -59,7 +107,8 @@ function usageTable(usage, types) {
         return h('li', { 'data-type': usageOfType.type },
           typeIcon(type, 18), h('span', { class: 'type-usage-title' }, type.title), ' ',
           h('span', { class: 'count' }, formatCount(usageOfType.artifacts)), ' · ', bytes(usageOfType.bytes));
-      }))))))));
+      }))),
+      h('td', { class: 'quota-cell', 'data-label': 'Quota' }, quotaCell(repository, repository.quota)))))));
 }
 
 function phases(run) {
@@ -167,6 +216,10 @@ export async function render(main, { signal }) {
       'live in the database and are not counted.'),
     summary(usage),
     section('Usage by repository', 'usage', usageTable(usage, types)),
+    section('Usage by namespace', 'namespaces',
+      h('p', {}, 'A namespace is the first segment of repository names (team of team/app). A blob that several of ',
+        'its repositories share counts once here; quotas on namespaces compare these figures with their limits.'),
+      namespaceTable(usage)),
     section('Garbage collection', 'gc',
       h('p', {}, 'The last collections. A dry run reports what a collection would delete, and deletes nothing.'),
       h('div', { class: 'form-actions gc-actions' }, dryRun), reportPlace, runsPlace));

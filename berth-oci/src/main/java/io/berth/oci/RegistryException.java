@@ -24,11 +24,20 @@ public final class RegistryException extends RuntimeException {
      * output (a write refused because the registry is read-only or its storage is full is no access problem).
      */
     public RegistryException(ErrorCode code, int status, String message, String detail) {
-        super(code.name() + ": " + (message.equals(code.message()) ? "" : message + ": ") + detail, null, false, false);
+        super(text(code, message, detail), null, false, false);
         this.code = code;
         this.status = status;
         this.message = message;
         this.detail = detail;
+    }
+
+    /** {@code CODE: message: detail}, leaving out the code's own message and a missing detail. */
+    private static String text(ErrorCode code, String message, String detail) {
+        StringBuilder text = new StringBuilder(code.name()).append(':');
+        if (!message.equals(code.message())) {
+            text.append(' ').append(message).append(detail == null ? "" : ":");
+        }
+        return detail == null ? text.toString() : text.append(' ').append(detail).toString();
     }
 
     public ErrorCode code() {

@@ -158,10 +158,12 @@ public final class BerthServer implements AutoCloseable {
             scans = ScanService.create(config.scanners(), database, types, scanCredentials(security), clock);
             // Events last: taking the next event seq locks a row until commit, so it should be the transaction's last step.
             ChangeListener changes = scans.listener().andThen(events.listener());
+            // Immutability and quotas are checked inside the indexes' write transactions: every writer obeys them.
             BlobIndex blobIndex = new CachedBlobIndex(new JdbcBlobIndex(database, clock, changes,
-                    config.gc().touchAfter()), clock, MANIFEST_CACHE_MILLIS, BLOB_CACHE_ENTRIES);
-            ManifestIndex manifests = new CachedManifestIndex(new JdbcManifestIndex(database, clock, changes), clock,
-                    TAG_CACHE_MILLIS, MANIFEST_CACHE_MILLIS, MANIFEST_CACHE_BYTES);
+                    config.gc().touchAfter(), config.quotas()), clock, MANIFEST_CACHE_MILLIS, BLOB_CACHE_ENTRIES);
+            ManifestIndex manifests = new CachedManifestIndex(new JdbcManifestIndex(database, clock, changes,
+                    config.immutability(), config.quotas()), clock, TAG_CACHE_MILLIS, MANIFEST_CACHE_MILLIS,
+                    MANIFEST_CACHE_BYTES);
             BlobStore blobs = metrics.counted(storage.apply(new FilesystemBlobStore(config.dataDir())));
             BlobIntegrity integrity = new BlobIntegrity(blobs, config.storage().verifyOnReadBelow(), clock);
             WriteAccess writes = new WriteAccess(config.storage().readOnly(), clock);
@@ -191,7 +193,7 @@ public final class BerthServer implements AutoCloseable {
                     events, scans, gc, metrics, Optional.ofNullable(accessLog), guarded,
                     new ListingApi(new JdbcArtifactListing(database), manifests, types, scans,
                             new Paging.Limits(LISTING_PAGE_SIZE, config.limits().maxPageSize())),
-                    new UsageApi(new JdbcStorageUsage(database), sessions));
+                    new UsageApi(new JdbcStorageUsage(database), sessions, config.quotas()));
             HttpEdge edge = new HttpEdge(config.limits().clients());
             HttpServer http = listen(config, vertx.createHttpServer(edge.configure(ServerTls.configure(config.tls(),
                             new HttpServerOptions()

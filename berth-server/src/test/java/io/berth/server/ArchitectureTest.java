@@ -20,7 +20,8 @@ class ArchitectureTest {
     /** Packages that serve HTTP or hold blob bytes: they reach metadata through the index interfaces of {@code meta}. */
     private static final String[] HTTP_AND_BLOBS = {"io.berth.server.http..", "io.berth.server.handler..",
             "io.berth.server.listing..", "io.berth.server.ui..", "io.berth.server.auth..", "io.berth.server.blob..",
-            "io.berth.server.type..", "io.berth.server.tls..", "io.berth.server.config..", "io.berth.server.usage.."};
+            "io.berth.server.type..", "io.berth.server.tls..", "io.berth.server.config..", "io.berth.server.usage..",
+            "io.berth.server.quota..", "io.berth.server.immutability.."};
 
     /** The value types, parser and type catalog are shared by server, client and CLI (Maven already keeps them apart). */
     @Test

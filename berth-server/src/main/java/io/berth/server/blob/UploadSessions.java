@@ -4,6 +4,7 @@ import io.berth.oci.Digest;
 import io.berth.oci.ErrorCode;
 import io.berth.oci.Repository;
 import io.berth.server.meta.BlobIndex;
+import io.berth.server.meta.QuotaExceededException;
 import io.berth.server.meta.UploadIndex;
 import io.berth.server.meta.UploadIndex.Upload;
 import io.vertx.core.Future;
@@ -273,7 +274,8 @@ public final class UploadSessions {
 
     /**
      * Blocking: verifies the session's bytes against {@code expected}, makes them a durable blob, links it into
-     * the session's repository and ends the session. A mismatch ends the session with {@code DIGEST_INVALID}.
+     * the session's repository and ends the session. A mismatch ends the session with {@code DIGEST_INVALID}, a blob
+     * over a quota of the repository with {@link QuotaExceededException}.
      *
      * @param p the claimed progress, or empty to claim it here
      */
@@ -287,6 +289,8 @@ public final class UploadSessions {
             BlobStore.LocalBlob blob;
             try {
                 if (expected.equals(actual)) {
+                    // Before the bytes become a blob: a push over a quota ends here, with nothing to collect later.
+                    blobs.admit(repository, expected, claimed.length);
                     // Before the bytes become the blob's file: a live row that no garbage collection will mark while
                     // this session completes it (see io.berth.server.gc.Collector).
                     blobs.reserveForUpload(id, expected, length(id), store::delete);
@@ -300,6 +304,12 @@ public final class UploadSessions {
             }
             try {
                 blobs.linkUploaded(repository, expected, blob.size(), id);
+            } catch (QuotaExceededException e) {
+                // A concurrent push filled the quota since the check above: the session ends, and the unlinked blob
+                // is garbage for the next collection after its grace period.
+                uploads.delete(id);
+                failed.increment();
+                throw e;
             } finally {
                 progress.remove(id);
             }

@@ -14,8 +14,14 @@ import io.berth.server.blob.UploadsConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.berth.oci.type.ArtifactType;
+import io.berth.oci.type.TypeCatalog;
 import io.berth.server.gc.GcConfig;
+import io.berth.server.immutability.ImmutabilityConfig;
+import io.berth.server.quota.QuotasConfig;
+import io.berth.server.type.TypeCatalogWatcher;
 import io.berth.server.log.LogConfig;
+import io.berth.server.meta.ByteSize;
 import io.berth.server.meta.DatabaseConfig;
 import io.berth.server.config.BerthConfig.Limits;
 import java.io.IOException;
@@ -28,6 +34,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -81,14 +89,17 @@ import java.util.regex.Pattern;
  *   verifyOnReadBelow: 256KiB     # BERTH_STORAGE_VERIFY_ON_READ_BELOW: GETs of smaller blobs re-hash them, 0 = never
  *   scrubRate: 64MiB              # BERTH_STORAGE_SCRUB_RATE: bytes/s a scrub reads, 0 = unlimited
  *   checkInterval: 5s             # BERTH_STORAGE_CHECK_INTERVAL: free space and writability checks
+ * immutability:                   # see ImmutabilityConfig
+ *   rules: [{repositories: ["team/**"], tags: "^v", types: [oci-image]}]
+ * quotas:                         # see QuotasConfig; sizes 500MiB, 10GiB, 1TB
+ *   - {repositories: "**", bytes: 10GiB, manifests: 1000}
+ *   - {namespaces: "*", bytes: 1TiB}
  * </pre>
  */
 public final class ConfigLoader {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d|)");
-    private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*(|b|kib|mib|gib|tib|kb|mb|gb|tb|k|m|g|t)",
-            Pattern.CASE_INSENSITIVE);
     private static final Set<String> TOP_LEVEL = Set.of("listen", "data", "database", "limits", "delete", "types",
-            "ui", "auth", "tls", "events", "scanners", "log", "uploads", "gc", "storage");
+            "ui", "auth", "tls", "events", "scanners", "log", "uploads", "gc", "storage", "immutability", "quotas");
     private static final Set<String> LOG_KEYS = Set.of("level", "format", "access");
     private static final Set<String> UPLOADS_KEYS = Set.of("expireAfter");
     private static final Set<String> GC_KEYS = Set.of("interval", "gracePeriod");
@@ -182,11 +193,14 @@ public final class ConfigLoader {
         UploadsConfig uploads = uploads(file, layers, problems);
         GcConfig gc = gc(file, layers, problems);
         StorageConfig storage = storage(file, layers, problems);
+        ImmutabilityConfig immutability = PolicySettings.immutability(file == null ? null : file.get("immutability"),
+                knownTypes(types), problems);
+        QuotasConfig quotas = PolicySettings.quotas(file == null ? null : file.get("quotas"), problems);
         BerthConfig config = null;
         if (database != null && limits != null) {
             try {
                 config = new BerthConfig(host, port, data, database, limits, deleteEnabled, types, uiEnabled, auth, tls,
-                        events, scanners, log, uploads, gc, storage);
+                        events, scanners, log, uploads, gc, storage, immutability, quotas);
             } catch (ConfigException e) {
                 problems.addAll(e.problems());
             }
@@ -214,6 +228,24 @@ public final class ConfigLoader {
             throw new ConfigException(problems, preflight.map(Preflight::causes).orElse(List.of()));
         }
         return config;
+    }
+
+    /**
+     * Whether a type id is one the registry starts with: built in, or else defined by a file in the types directory
+     * (read only when an id is not built in).
+     */
+    private static Predicate<String> knownTypes(Path typesDirectory) {
+        Set<String> builtIn = TypeCatalog.builtIn().types().stream().map(ArtifactType::id).collect(Collectors.toSet());
+        return id -> {
+            if (builtIn.contains(id)) {
+                return true;
+            }
+            try {
+                return new TypeCatalogWatcher(typesDirectory).get().type(id).isPresent();
+            } catch (RuntimeException unreadable) {
+                return false; // the types directory's own problems are reported where it is read
+            }
+        };
     }
 
     private static GcConfig gc(JsonNode file, Layers layers, List<String> problems) {
@@ -412,28 +444,15 @@ public final class ConfigLoader {
             });
         }
 
-        /** {@code 1GiB}, {@code 512MiB}, {@code 64KiB}, {@code 1GB} (powers of 1024 as well), or a bare number of bytes. */
+        /** A {@link ByteSize}: {@code 1GiB}, {@code 512MiB}, {@code 500MB} (powers of 1000), or a bare number of bytes. */
         Optional<Long> size(String dottedKey, String variable, List<String> problems) {
             return text(dottedKey, variable).flatMap(value -> {
-                Matcher m = SIZE.matcher(value.trim());
-                if (!m.matches()) {
+                Optional<ByteSize> size = ByteSize.parse(value);
+                if (size.isEmpty()) {
                     problems.add(dottedKey + " (" + variable + ") must be a size such as 1GiB, 512MiB, 64KiB or a"
                             + " number of bytes, was '" + value + "'");
-                    return Optional.empty();
                 }
-                int shift = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
-                    case "k", "kb", "kib" -> 10;
-                    case "m", "mb", "mib" -> 20;
-                    case "g", "gb", "gib" -> 30;
-                    case "t", "tb", "tib" -> 40;
-                    default -> 0;
-                };
-                long amount = Long.parseLong(m.group(1));
-                if (amount > Long.MAX_VALUE >> shift) {
-                    problems.add(dottedKey + " (" + variable + ") is too large, was '" + value + "'");
-                    return Optional.empty();
-                }
-                return Optional.of(amount << shift);
+                return size.map(ByteSize::bytes);
             });
         }
 

@@ -20,6 +20,11 @@ import java.util.UUID;
  * ({@code ?digest=}) or to mount ({@code ?mount=&from=}, or {@code ?mount=} alone: automatic content discovery);
  * PATCH chunks, with or without {@code Content-Range}; PUT to finish, with or without a last chunk; GET status;
  * DELETE to cancel.
+ *
+ * <p>Quotas: a push whose size is known before its bytes — a single-request push, or the last chunk of a PUT with a
+ * {@code Content-Length} — is refused ({@code DENIED}) before any byte is stored when the blob would take the
+ * repository or its namespace past a quota; chunks of unknown total are checked when the upload finishes, and the
+ * transaction that links the blob checks again (see {@link BlobIndex#admit}).
  */
 public final class UploadHandler {
     /**
@@ -53,6 +58,7 @@ public final class UploadHandler {
         // A push in one request whose client never learns the session: when it fails, the session goes at once.
         if (digest.isPresent() && smallBody(exchange)) {
             return exchange.body(SMALL_BODY).compose(body -> exchange.blocking(() -> {
+                blobs.admit(repository, digest.get(), body.length());
                 Progress progress = sessions.startClaimed(repository);
                 try {
                     return writeAndFinish(repository, progress, body.getBytes(), digest.get());
@@ -63,7 +69,10 @@ public final class UploadHandler {
             }));
         }
         if (digest.isPresent()) {
-            return exchange.blocking(() -> sessions.startClaimed(repository))
+            return exchange.blocking(() -> {
+                        declaredLength(exchange).ifPresent(size -> blobs.admit(repository, digest.get(), size));
+                        return sessions.startClaimed(repository);
+                    })
                     .compose(progress -> appendAndFinish(exchange, repository, progress, digest.get())
                             .recover(failure -> exchange.blocking(() -> {
                                 sessions.abandon(progress, failure);
@@ -83,7 +92,8 @@ public final class UploadHandler {
                 ? from.filter(exchange::canRead).filter(f -> blobs.linkedBlobSize(f, digest).isPresent())
                 : readableRepositoryWith(exchange, digest);
         // Nor does a blob whose bytes are missing or quarantined (the metadata alone would make the client believe
-        // the registry has it), nor one that garbage collection is deleting: the client uploads it instead.
+        // the registry has it), nor one that garbage collection is deleting: the client uploads it instead. One that
+        // would exceed a quota of the repository is refused (DENIED): an upload of it would be too.
         return source.filter(s -> blobs.linkedBlobSize(s, digest)
                         .flatMap(size -> integrity.present(digest, size, "mount into " + repository)).isPresent())
                 .filter(s -> blobs.mount(repository, digest)).map(s -> created(repository, digest));
@@ -133,11 +143,38 @@ public final class UploadHandler {
             });
         }
         if (smallBody(exchange)) {
-            return exchange.body(SMALL_BODY).compose(body -> exchange.blocking(() ->
-                    writeAndFinish(repository, claimAt(exchange, repository, id, range), body.getBytes(), digest)));
+            return exchange.body(SMALL_BODY).compose(body -> exchange.blocking(() -> writeAndFinish(repository,
+                    admitted(claimAt(exchange, repository, id, range), repository, digest, body.length()),
+                    body.getBytes(), digest)));
         }
-        return exchange.blocking(() -> claimAt(exchange, repository, id, range))
+        return exchange.blocking(() -> {
+                    Progress progress = claimAt(exchange, repository, id, range);
+                    return declaredLength(exchange).isPresent()
+                            ? admitted(progress, repository, digest, declaredLength(exchange).get())
+                            : progress;
+                })
                 .compose(progress -> appendAndFinish(exchange, repository, progress, digest));
+    }
+
+    /**
+     * The claimed session, once the blob it will be — what it holds plus the last chunk of {@code chunk} bytes — fits
+     * the repository's quotas; else the claim is released and the push refused before the chunk is stored. The
+     * session stays: a client may free space and send the chunk again.
+     */
+    private Progress admitted(Progress progress, Repository repository, Digest digest, long chunk) {
+        try {
+            blobs.admit(repository, digest, progress.length() + chunk);
+            return progress;
+        } catch (RuntimeException e) {
+            sessions.release(progress);
+            throw e;
+        }
+    }
+
+    /** The body's size when the request declares it ({@code Content-Length} without chunked transfer). */
+    private static Optional<Long> declaredLength(Exchange exchange) {
+        return exchange.header("Transfer-Encoding").isPresent() ? Optional.empty()
+                : exchange.header("Content-Length").map(Exchange::parseLength).filter(n -> n >= 0);
     }
 
     /** A body of at most {@link #SMALL_BODY} bytes by its {@code Content-Length}. */

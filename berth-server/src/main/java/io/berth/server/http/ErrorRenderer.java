@@ -6,6 +6,7 @@ import io.berth.oci.ErrorCode;
 import io.berth.oci.RegistryException;
 import io.berth.server.blob.StorageFault;
 import io.berth.server.log.LogText;
+import io.berth.server.meta.PolicyDenial;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -18,8 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The one place that turns failures into the spec's error envelope
  * {@code {"errors":[{code,message,detail,requestId}]}}. A {@link RegistryException} keeps its code and status; anything
- * else is {@code UNKNOWN} 500, logged with its stack trace. Every error carries the request's id, in its body and its
- * {@code X-Request-Id}, which the log lines name too. HEAD responses carry the status and headers but no body.
+ * refused by the registry's rules ({@link PolicyDenial}: an immutable tag, a quota) is {@code DENIED} 403 with the
+ * explanation as its message; anything else is {@code UNKNOWN} 500, logged with its stack trace. Every error carries
+ * the request's id, in its body and its {@code X-Request-Id}, which the log lines name too. HEAD responses carry the status and headers but no body.
  * Headers a handler set before failing (such as {@code Range} on a 416) are kept.
  */
 public final class ErrorRenderer {
@@ -70,6 +72,11 @@ public final class ErrorRenderer {
             return fault.get().exception(fault.get().message() + " (" + StorageFault.cause(failure) + "): the"
                     + " write was not stored; retry once the registry's operators have freed space, request id " + requestId);
         }
+        if (failure instanceof PolicyDenial denial) {
+            // A refusal by the registry's own rules (an immutable tag, a quota): the explanation is the message, the
+            // field that skopeo, docker and podman print after "denied: " (they never print the detail).
+            return new RegistryException(ErrorCode.DENIED, ErrorCode.DENIED.status(), denial.getMessage(), null);
+        }
         LOG.error("request {} {} {} failed", requestId, request.method(), LogText.escaped(request.path()), failure);
         return ErrorCode.UNKNOWN.exception("internal error, request id " + requestId);
     }
@@ -79,13 +86,15 @@ public final class ErrorRenderer {
         return envelope(code, code.message(), detail, requestId);
     }
 
-    /** The error envelope for one error with a message of its own; {@code requestId} may be empty. */
+    /** The error envelope for one error with a message of its own; {@code detail} may be null, {@code requestId} empty. */
     public static byte[] envelope(ErrorCode code, String message, String detail, String requestId) {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode error = root.putArray("errors").addObject();
         error.put("code", code.name());
         error.put("message", message);
-        error.put("detail", detail);
+        if (detail != null) {
+            error.put("detail", detail);
+        }
         if (!requestId.isEmpty()) {
             error.put("requestId", requestId);
         }

@@ -34,13 +34,24 @@ public interface BlobIndex {
      */
     List<Repository> repositoriesWith(Digest digest, String after, int limit);
 
-    /** Records the blob (if new) and links it into {@code repository}. Idempotent and safe under concurrency. */
+    /**
+     * Throws {@link QuotaExceededException} when linking the blob ({@code size} bytes) into {@code repository} would
+     * exceed a quota — before an upload's bytes are accepted, where the size is known. Advisory: it reads without
+     * locking; the transaction that links the blob checks again. Blocking.
+     */
+    default void admit(Repository repository, Digest digest, long size) {
+    }
+
+    /**
+     * Records the blob (if new) and links it into {@code repository}; {@link QuotaExceededException} when that would
+     * exceed a quota (then nothing is written). Idempotent and safe under concurrency.
+     */
     void link(Repository repository, Digest digest, long size);
 
     /**
      * A cross-repository mount: links the blob into {@code repository} when it is live, and refreshes its
      * {@code touched_at}; false when there is no such blob, or garbage collection is deleting it (the client then
-     * uploads it). Blocking.
+     * uploads it). {@link QuotaExceededException} when the link would exceed a quota of {@code repository}. Blocking.
      */
     boolean mount(Repository repository, Digest digest);
 
@@ -62,7 +73,8 @@ public interface BlobIndex {
 
     /**
      * Links the blob that upload session {@code upload} produced and ends that session, in one transaction: the
-     * session is gone exactly when the blob is linked.
+     * session is gone exactly when the blob is linked. {@link QuotaExceededException} when the link would exceed a
+     * quota: then nothing is written and the session stays (its caller ends it).
      */
     void linkUploaded(Repository repository, Digest digest, long size, UUID upload);
 

@@ -78,6 +78,11 @@ public final class CachedBlobIndex implements BlobIndex {
     }
 
     @Override
+    public void admit(Repository repository, Digest digest, long size) {
+        delegate.admit(repository, digest, size);
+    }
+
+    @Override
     public void link(Repository repository, Digest digest, long size) {
         delegate.link(repository, digest, size);
     }

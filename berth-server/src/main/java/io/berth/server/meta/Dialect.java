@@ -81,6 +81,12 @@ enum Dialect {
         }
 
         @Override
+        String namespaceOf(String column) {
+            return "CASE WHEN instr(%1$s, '/') > 0 THEN substr(%1$s, 1, instr(%1$s, '/') - 1) ELSE %1$s END"
+                    .formatted(column);
+        }
+
+        @Override
         void begin(Connection connection) throws SQLException {
             execute(connection, "BEGIN IMMEDIATE");
         }
@@ -127,6 +133,11 @@ enum Dialect {
         @Override
         String updateLock() {
             return " FOR UPDATE";
+        }
+
+        @Override
+        String namespaceOf(String column) {
+            return "split_part(" + column + ", '/', 1)";
         }
 
         @Override
@@ -197,6 +208,9 @@ enum Dialect {
      * been committed when it starts, on PostgreSQL) decide on rows nobody else can change meanwhile.
      */
     abstract String updateLock();
+
+    /** The SQL of a repository name column's namespace: its first path segment, or all of it when it has one. */
+    abstract String namespaceOf(String column);
 
     abstract void begin(Connection connection) throws SQLException;
 

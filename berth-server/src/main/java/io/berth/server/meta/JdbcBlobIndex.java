@@ -28,17 +28,26 @@ public final class JdbcBlobIndex implements BlobIndex {
     private final Clock clock;
     private final ChangeListener listener;
     private final long touchAfterMillis;
+    private final Quotas quotas;
+    private final QuotaCheck quotaCheck;
 
     /**
      * @param touchAfter an existence check (HEAD, GET, mount source) refreshes the blob's {@code touched_at} only when
      *                   it is older than this: a fraction of the garbage collection's grace period, so that a blob
      *                   HEAD costs a write at most once per this interval
+     * @param quotas     checked in the transactions that link blobs (uploads and mounts)
      */
-    public JdbcBlobIndex(Database database, Clock clock, ChangeListener listener, Duration touchAfter) {
+    public JdbcBlobIndex(Database database, Clock clock, ChangeListener listener, Duration touchAfter, Quotas quotas) {
         this.database = database;
         this.clock = clock;
         this.listener = listener;
         this.touchAfterMillis = touchAfter.toMillis();
+        this.quotas = quotas;
+        this.quotaCheck = new QuotaCheck(database.dialect());
+    }
+
+    public JdbcBlobIndex(Database database, Clock clock, ChangeListener listener, Duration touchAfter) {
+        this(database, clock, listener, touchAfter, Quotas.NONE);
     }
 
     public JdbcBlobIndex(Database database, Clock clock, ChangeListener listener) {
@@ -101,6 +110,17 @@ public final class JdbcBlobIndex implements BlobIndex {
     }
 
     @Override
+    public void admit(Repository repository, Digest digest, long size) {
+        List<Quota> applying = quotas.applying(repository);
+        if (!applying.isEmpty()) {
+            database.withConnection(connection -> {
+                quotaCheck.admitBlob(connection, repository, applying, digest, size);
+                return null;
+            });
+        }
+    }
+
+    @Override
     public void link(Repository repository, Digest digest, long size) {
         database.inTransaction(connection -> insertLink(connection, repository, digest, size));
     }
@@ -149,24 +169,39 @@ public final class JdbcBlobIndex implements BlobIndex {
 
     @Override
     public boolean mount(Repository repository, Digest digest) {
+        List<Quota> applying = quotas.applying(repository);
         return database.inTransaction(connection -> {
             long now = clock.millis();
+            // The repository row, then the quota scopes, then the blob: the order of every writer (see QuotaCheck).
+            long repositoryId = RepositoryRows.idAddingIfAbsent(connection, repository, clock.instant());
+            quotaCheck.lock(connection, applying);
             // FOR UPDATE, not FOR SHARE: the touch below writes the row, and two mounts upgrading shared locks
             // would deadlock.
             if (!sql(connection, "SELECT 1 FROM blobs WHERE digest = ? AND state = 'live'"
                     + database.dialect().updateLock(), digest).exists()) {
                 return false;
             }
-            long repositoryId = RepositoryRows.idAddingIfAbsent(connection, repository, clock.instant());
+            if (!applying.isEmpty()) {
+                long size = sql(connection, "SELECT size FROM blobs WHERE digest = ?", digest)
+                        .first(row -> row.getLong(1)).orElseThrow();
+                quotaCheck.admitBlob(connection, repository, applying, digest, size);
+            }
             upsertLink(connection, repositoryId, digest, now);
             sql(connection, "UPDATE blobs SET touched_at = ? WHERE digest = ?", now, digest).update();
             return true;
         });
     }
 
+    /**
+     * Links the blob, checking the repository's quotas first: the repository's row, then the quotas' scope rows, then
+     * the blob's row — the order every writer keeps (see {@link QuotaCheck}).
+     */
     private Void insertLink(Connection connection, Repository repository, Digest digest, long size) throws SQLException {
         Instant now = clock.instant();
         long repositoryId = RepositoryRows.idAddingIfAbsent(connection, repository, now);
+        List<Quota> applying = quotas.applying(repository);
+        quotaCheck.lock(connection, applying);
+        quotaCheck.admitBlob(connection, repository, applying, digest, size);
         insertLiveRow(connection, digest, size, now.toEpochMilli());
         String state = sql(connection, "SELECT state FROM blobs WHERE digest = ?" + database.dialect().updateLock(),
                 digest).first(row -> row.getString(1)).orElseThrow();

@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -33,11 +34,27 @@ public final class JdbcManifestIndex implements ManifestIndex {
     private final Database database;
     private final Clock clock;
     private final ChangeListener listener;
+    private final ImmutableTags immutableTags;
+    private final Quotas quotas;
+    private final QuotaCheck quotaCheck;
 
-    public JdbcManifestIndex(Database database, Clock clock, ChangeListener listener) {
+    /**
+     * @param immutableTags the tags that may neither move nor go, checked in every transaction that moves or deletes
+     *                      tags or manifests
+     * @param quotas        checked in the transaction that stores a new manifest
+     */
+    public JdbcManifestIndex(Database database, Clock clock, ChangeListener listener, ImmutableTags immutableTags,
+                             Quotas quotas) {
         this.database = database;
         this.clock = clock;
         this.listener = listener;
+        this.immutableTags = immutableTags;
+        this.quotas = quotas;
+        this.quotaCheck = new QuotaCheck(database.dialect());
+    }
+
+    public JdbcManifestIndex(Database database, Clock clock, ChangeListener listener) {
+        this(database, clock, listener, ImmutableTags.NONE, Quotas.NONE);
     }
 
     public JdbcManifestIndex(Database database, Clock clock) {
@@ -70,12 +87,19 @@ public final class JdbcManifestIndex implements ManifestIndex {
                     RequestContext context) {
         SortedSet<Digest> blobDigests = new TreeSet<>(blobs);
         SortedSet<Digest> childDigests = new TreeSet<>(children);
+        List<Quota> applying = quotas.applying(manifest.repository());
         Change change = database.inTransaction(connection -> {
             long repositoryId = RepositoryRows.idAddingIfAbsent(connection, manifest.repository(), clock.instant());
             String lock = database.dialect().keyShareLock();
+            // Scope rows first, then blob rows and links: the lock order of every writer (see QuotaCheck).
+            quotaCheck.lock(connection, applying);
             requireBlobs(connection, repositoryId, manifest.repository(), blobDigests);
             requireEach(connection, repositoryId, manifest.repository(), childDigests, "manifest",
                     "SELECT 1 FROM manifests WHERE repository_id = ? AND digest = ?" + lock);
+            if (!applying.isEmpty() && !sql(connection, "SELECT 1 FROM manifests WHERE repository_id = ? AND digest = ?",
+                    repositoryId, manifest.digest()).exists()) {
+                quotaCheck.admitManifest(connection, applying);
+            }
             boolean created = insertManifest(connection, repositoryId, manifest,
                     totalSize(connection, repositoryId, childDigests));
             if (created) {
@@ -85,15 +109,71 @@ public final class JdbcManifestIndex implements ManifestIndex {
                         "INSERT INTO manifest_children (repository_id, manifest_digest, child_digest) VALUES (?, ?, ?)");
             }
             if (tag.isPresent()) {
-                sql(connection, """
-                        INSERT INTO tags (repository_id, name, manifest_digest, updated_at) VALUES (?, ?, ?, ?)
-                        ON CONFLICT (repository_id, name)
-                        DO UPDATE SET manifest_digest = excluded.manifest_digest, updated_at = excluded.updated_at""",
-                        repositoryId, tag.get().name(), manifest.digest(), clock.millis()).update();
+                moveTag(connection, repositoryId, manifest, tag.get());
             }
             return written(connection, new Change.ManifestPut(manifest, tag, created, context));
         });
         listener.committed(change);
+    }
+
+    /**
+     * Points {@code tag} at the manifest, unless it is immutable and points at another digest now
+     * ({@link ImmutableTagException}; the same digest again is allowed: clients re-push). Race-free: an existing tag
+     * row is locked before it is judged, and a new one is inserted only if still absent — on PostgreSQL the insert
+     * waits for a concurrent transaction that inserts the same tag and, when that one commits, inserts nothing; the
+     * tag is then read again, locked, and judged like any existing tag. So of two pushes to one new immutable tag,
+     * exactly one digest wins; SQLite runs write transactions one at a time.
+     */
+    private void moveTag(Connection connection, long repositoryId, StoredManifest manifest, Reference.Tag tag)
+            throws SQLException {
+        Optional<Digest> current = taggedDigest(connection, repositoryId, tag);
+        long now = clock.millis();
+        if (current.isEmpty()) {
+            if (sql(connection, """
+                    INSERT INTO tags (repository_id, name, manifest_digest, updated_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (repository_id, name) DO NOTHING""",
+                    repositoryId, tag.name(), manifest.digest(), now).update() > 0) {
+                return;
+            }
+            current = taggedDigest(connection, repositoryId, tag);
+        }
+        if (current.isPresent() && !current.get().equals(manifest.digest())) {
+            Set<String> types = new TreeSet<>(List.of(manifest.classification().typeId()));
+            typeOf(connection, repositoryId, current.get()).ifPresent(types::add);
+            Optional<String> rule = immutableTags.rule(manifest.repository(), tag, types);
+            if (rule.isPresent()) {
+                throw new ImmutableTagException("tag " + tag.name() + " in " + manifest.repository()
+                        + " is immutable (" + rule.get() + "): it points at " + current.get()
+                        + ", not " + manifest.digest());
+            }
+        }
+        sql(connection, """
+                INSERT INTO tags (repository_id, name, manifest_digest, updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (repository_id, name)
+                DO UPDATE SET manifest_digest = excluded.manifest_digest, updated_at = excluded.updated_at""",
+                repositoryId, tag.name(), manifest.digest(), now).update();
+    }
+
+    /** The digest the tag points at, its row locked against other writers until the transaction ends. */
+    private Optional<Digest> taggedDigest(Connection connection, long repositoryId, Reference.Tag tag)
+            throws SQLException {
+        return sql(connection, "SELECT manifest_digest FROM tags WHERE repository_id = ? AND name = ?"
+                + database.dialect().updateLock(), repositoryId, tag.name())
+                .first(row -> Digest.parse(row.getString(1)));
+    }
+
+    private static Optional<String> typeOf(Connection connection, long repositoryId, Digest digest)
+            throws SQLException {
+        return sql(connection, "SELECT type_id FROM manifests WHERE repository_id = ? AND digest = ?",
+                repositoryId, digest).first(row -> row.getString(1));
+    }
+
+    /** Throws {@link ImmutableTagException} when {@code tag}, pointing at a manifest of {@code typeId}, is immutable. */
+    private void requireMutable(Repository repository, Reference.Tag tag, Digest target, String typeId, String what) {
+        immutableTags.rule(repository, tag, Set.of(typeId)).ifPresent(rule -> {
+            throw new ImmutableTagException(what + ": tag " + tag.name() + " in " + repository + " is immutable ("
+                    + rule + ") and points at " + target);
+        });
     }
 
     private Change written(Connection connection, Change change) throws SQLException {
@@ -175,9 +255,19 @@ public final class JdbcManifestIndex implements ManifestIndex {
     public boolean delete(Repository repository, Digest digest, RequestContext context) {
         // Tags and reference rows go with it: their foreign keys cascade.
         Optional<Change> change = database.inTransaction(connection -> {
+            // Locked before its tags are read: a push that tags it meanwhile waits (its tag row's foreign key needs
+            // this row), or committed before, and then its tag is among those judged below.
             Optional<StoredManifest> existing = sql(connection, "SELECT " + MANIFEST_COLUMNS
-                    + " FROM manifests m WHERE m.repository_id = " + ID_OF_NAME + " AND m.digest = ?", repository.name(), digest)
+                    + " FROM manifests m WHERE m.repository_id = " + ID_OF_NAME + " AND m.digest = ?"
+                    + database.dialect().updateLock(), repository.name(), digest)
                     .first(row -> ManifestRows.storedManifest(row, repository));
+            if (existing.isPresent()) {
+                for (String name : sql(connection, "SELECT name FROM tags WHERE repository_id = " + ID_OF_NAME
+                        + " AND manifest_digest = ? ORDER BY name", repository.name(), digest).list(row -> row.getString(1))) {
+                    requireMutable(repository, new Reference.Tag(name), digest,
+                            existing.get().classification().typeId(), "manifest " + digest + " cannot be deleted");
+                }
+            }
             if (existing.isEmpty() || sql(connection, "DELETE FROM manifests WHERE repository_id = " + ID_OF_NAME
                     + " AND digest = ?", repository.name(), digest).update() == 0) {
                 return Optional.empty();
@@ -191,11 +281,20 @@ public final class JdbcManifestIndex implements ManifestIndex {
     @Override
     public boolean deleteTag(Repository repository, Reference.Tag tag, RequestContext context) {
         Optional<Change> change = database.inTransaction(connection -> {
+            Optional<Long> repositoryId = sql(connection, "SELECT id FROM repositories WHERE name = ?",
+                    repository.name()).first(row -> row.getLong(1));
+            if (repositoryId.isEmpty() || taggedDigest(connection, repositoryId.get(), tag).isEmpty()) {
+                return Optional.empty();
+            }
             Optional<StoredManifest> target = sql(connection, "SELECT " + MANIFEST_COLUMNS + """
                      FROM tags t
                     JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.manifest_digest
                     WHERE t.repository_id = %s AND t.name = ?""".formatted(ID_OF_NAME), repository.name(), tag.name())
                     .first(row -> ManifestRows.storedManifest(row, repository));
+            if (target.isPresent()) {
+                requireMutable(repository, tag, target.get().digest(), target.get().classification().typeId(),
+                        "tag " + tag.name() + " cannot be deleted");
+            }
             if (target.isEmpty() || sql(connection, "DELETE FROM tags WHERE repository_id = " + ID_OF_NAME
                     + " AND name = ?", repository.name(), tag.name()).update() == 0) {
                 return Optional.empty();

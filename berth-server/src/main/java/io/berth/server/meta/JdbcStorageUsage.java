@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * {@link StorageUsage} over the metadata tables: five grouped queries over the whole registry, whatever its number
+ * {@link StorageUsage} over the metadata tables: eight grouped queries over the whole registry, whatever its number
  * of repositories. They read committed data one after the other, outside the write transactions (on SQLite a
  * transaction would queue behind the pushes), so figures taken while pushes go on may be moments apart.
  */
@@ -40,6 +40,7 @@ public final class JdbcStorageUsage implements StorageUsage {
     private static final class Tally {
         final Repository repository;
         long artifacts;
+        long manifests;
         long bytes;
         long unreferencedBytes;
         final Map<String, long[]> byType = new TreeMap<>();
@@ -56,7 +57,7 @@ public final class JdbcStorageUsage implements StorageUsage {
             List<TypeUsage> types = new ArrayList<>();
             byType.forEach((id, figures) -> types.add(new TypeUsage(id, figures[0], figures[1])));
             types.sort(Comparator.comparingLong(TypeUsage::bytes).reversed().thenComparing(TypeUsage::typeId));
-            return new RepositoryUsage(repository, artifacts, bytes, unreferencedBytes, types);
+            return new RepositoryUsage(repository, artifacts, manifests, bytes, unreferencedBytes, types);
         }
     }
 
@@ -91,9 +92,32 @@ public final class JdbcStorageUsage implements StorageUsage {
                 ) u
                 JOIN repositories r ON r.id = u.repository_id JOIN blobs b ON b.digest = u.blob_digest
                 GROUP BY r.name, u.type_id""").list(row -> tally(tallies, row.getString(1)).type(row.getString(2))[1] = row.getLong(3));
+        sql(connection, "SELECT r.name, COUNT(*) FROM manifests m JOIN repositories r ON r.id = m.repository_id"
+                + " GROUP BY r.name").list(row -> tally(tallies, row.getString(1)).manifests = row.getLong(2));
         Total total = sql(connection, "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM blobs")
                 .first(row -> new Total(row.getLong(1), row.getLong(2))).orElse(new Total(0, 0));
-        return new Usage(tallies.values().stream().map(Tally::usage).toList(), total);
+        return new Usage(tallies.values().stream().map(Tally::usage).toList(), namespaces(connection), total);
+    }
+
+    /** Two grouped queries: each namespace's unique blobs (each once however many of its repositories link it), its manifests. */
+    private List<NamespaceUsage> namespaces(Connection connection) throws SQLException {
+        String namespace = database.dialect().namespaceOf("r.name");
+        Map<String, long[]> figures = new TreeMap<>();
+        sql(connection, """
+                SELECT n.namespace, SUM(b.size) FROM (
+                    SELECT DISTINCT %s AS namespace, l.digest FROM repository_blobs l
+                    JOIN repositories r ON r.id = l.repository_id
+                ) n JOIN blobs b ON b.digest = n.digest
+                GROUP BY n.namespace""".formatted(namespace))
+                .list(row -> figures.computeIfAbsent(row.getString(1), n -> new long[2])[1] = row.getLong(2));
+        sql(connection, """
+                SELECT n.namespace, COUNT(*) FROM (
+                    SELECT %s AS namespace FROM manifests m JOIN repositories r ON r.id = m.repository_id
+                ) n GROUP BY n.namespace""".formatted(namespace))
+                .list(row -> figures.computeIfAbsent(row.getString(1), n -> new long[2])[0] = row.getLong(2));
+        List<NamespaceUsage> namespaces = new ArrayList<>();
+        figures.forEach((name, f) -> namespaces.add(new NamespaceUsage(name, f[0], f[1])));
+        return namespaces;
     }
 
     private static Tally tally(Map<String, Tally> tallies, String name) {

@@ -550,10 +550,12 @@ abstract class JdbcMetadataContract {
     @Test
     void storageUsageCountsASharedBlobOnceInTheTotalAndFullyInEachRepository() {
         JdbcStorageUsage usage = new JdbcStorageUsage(database);
-        assertThat(usage.usage()).isEqualTo(new StorageUsage.Usage(List.of(), new StorageUsage.Total(0, 0)));
+        assertThat(usage.usage()).isEqualTo(new StorageUsage.Usage(List.of(), List.of(), new StorageUsage.Total(0, 0)));
         Digest shared = blobDigest("shared layer");
         blobs.link(APP, shared, 1000);
         blobs.link(OTHER, shared, 1000);
+        Repository solo = Repository.of("solo");
+        blobs.link(solo, shared, 1000);
         Digest appConfig = linkedBlob(APP, "app config", 10);
         Digest otherConfig = linkedBlob(OTHER, "other config", 20);
         Digest armLayer = linkedBlob(APP, "arm layer", 300);
@@ -577,11 +579,15 @@ abstract class JdbcMetadataContract {
 
         assertThat(figures.total()).as("each blob once").isEqualTo(new StorageUsage.Total(6, 1000 + 10 + 20 + 300 + 5 + 7));
         assertThat(figures.repositories()).containsExactly(
-                new StorageUsage.RepositoryUsage(APP, 2, 1000 + 10 + 300 + 5 + 7, 7, List.of(
+                new StorageUsage.RepositoryUsage(solo, 0, 0, 1000, 1000, List.of()),
+                new StorageUsage.RepositoryUsage(APP, 2, 4, 1000 + 10 + 300 + 5 + 7, 7, List.of(
                         new StorageUsage.TypeUsage("multi-platform-image", 1, 1000 + 10 + 300),
                         new StorageUsage.TypeUsage("cosign-signature", 1, 5))),
-                new StorageUsage.RepositoryUsage(OTHER, 1, 1000 + 20, 0, List.of(
+                new StorageUsage.RepositoryUsage(OTHER, 1, 1, 1000 + 20, 0, List.of(
                         new StorageUsage.TypeUsage("helm-chart", 1, 1020))));
+        assertThat(figures.namespaces()).as("a blob once per namespace; a name of one segment is its own").containsExactly(
+                new StorageUsage.NamespaceUsage("solo", 0, 1000),
+                new StorageUsage.NamespaceUsage("team", 5, 1000 + 10 + 20 + 300 + 5 + 7));
     }
 
     static StoredManifest typed(StoredManifest manifest, String typeId) {

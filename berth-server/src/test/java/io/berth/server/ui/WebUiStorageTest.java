@@ -8,6 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.server.api.UiSeed;
 import io.berth.server.auth.AuthConfig;
 import io.berth.server.auth.AuthConfig.Policy;
+import io.berth.server.event.RepositoryGlob;
+import io.berth.server.meta.Quota;
+import io.berth.server.quota.QuotaRule;
+import io.berth.server.quota.QuotasConfig;
 import io.berth.server.testing.BerthFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,6 +21,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.OptionalLong;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -48,7 +53,11 @@ class WebUiStorageTest {
 
     @BeforeAll
     static void start() throws IOException {
-        open = BerthFixture.start(dir.resolve("open"));
+        open = BerthFixture.start(dir.resolve("open"), c -> c.withQuotas(new QuotasConfig(List.of(
+                new QuotaRule(0, Quota.Scope.Kind.REPOSITORY, List.of(RepositoryGlob.of(WORKER)), OptionalLong.empty(),
+                        OptionalLong.of(10)),
+                new QuotaRule(1, Quota.Scope.Kind.NAMESPACE, List.of(RepositoryGlob.of("shop")),
+                        OptionalLong.of(1L << 30), OptionalLong.empty())))));
         UiSeed seed = new UiSeed(open.baseUri());
         byte[] shared = new byte[200_000];
         ThreadLocalRandom.current().nextBytes(shared);
@@ -118,6 +127,34 @@ class WebUiStorageTest {
                     .isEqualTo(type.get("bytes").asLong());
         }
         browser.screenshot("storage");
+    }
+
+    @Test
+    void theStoragePageShowsEachQuotaWithWhatItsScopeUsesAndTheNamespacesTogether() {
+        JsonNode usage = get(open, "/api/v1/admin/storage");
+        browser.viewport(1280, 900, false).colorScheme("light");
+        browser.driver().get(base(open) + "/storage");
+        browser.settled();
+        WebElement workerQuota = browser.find("tr[data-repository='" + WORKER + "'] .quota");
+        assertThat(workerQuota.getAttribute("data-rule")).isEqualTo("quotas[0]");
+        WebElement manifests = workerQuota.findElement(By.cssSelector(".quota-manifests"));
+        assertThat(manifests.getAttribute("data-used")).isEqualTo("2");
+        assertThat(manifests.getAttribute("data-max")).isEqualTo("10");
+        assertThat(manifests.getText()).contains("2 of 10 manifests");
+        assertThat(workerQuota.findElements(By.cssSelector(".quota-bytes"))).as("no limit on bytes").isEmpty();
+        assertThat(browser.find("tr[data-repository='" + WEB + "'] .no-quota").getText()).isEqualTo("No quota");
+
+        JsonNode shop = usage.get("namespaces").get(0);
+        assertThat(shop.get("namespace").asText()).isEqualTo("shop");
+        assertThat(shop.get("bytes").asLong()).as("every blob once").isEqualTo(usage.at("/total/bytes").asLong());
+        WebElement row = browser.find("tr[data-namespace='shop']");
+        assertThat(bytes(row, "td.size .bytes")).isEqualTo(shop.get("bytes").asLong());
+        assertThat(row.findElement(By.cssSelector("td.manifests")).getText()).isEqualTo("3");
+        WebElement bytesQuota = row.findElement(By.cssSelector(".quota-bytes"));
+        assertThat(bytesQuota.getAttribute("data-used")).isEqualTo(String.valueOf(shop.get("bytes").asLong()));
+        assertThat(bytesQuota.getAttribute("data-max")).isEqualTo(String.valueOf(1L << 30));
+        assertThat(bytesQuota.getText()).contains("of 1.0 GiB");
+        browser.screenshot("storage-quotas");
     }
 
     /**
