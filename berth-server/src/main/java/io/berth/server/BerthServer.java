@@ -34,6 +34,8 @@ import io.berth.server.meta.JdbcUploadIndex;
 import io.berth.server.meta.ManifestIndex;
 import io.berth.server.listing.ListingApi;
 import io.berth.server.metrics.Metrics;
+import io.berth.server.retention.Retention;
+import io.berth.server.retention.RetentionApi;
 import io.berth.server.scan.ScanCredentials;
 import io.berth.server.scan.ScanService;
 import io.berth.server.startup.ConfigException;
@@ -106,6 +108,11 @@ public final class BerthServer implements AutoCloseable {
 
     /** Starts the registry and returns once it listens. */
     public static BerthServer start(BerthConfig config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    /** As {@link #start(BerthConfig)}, with {@code clock} for everything that dates or ages content (tests move it). */
+    public static BerthServer start(BerthConfig config, Clock clock) {
         // Netty's flight-recorder events would start the recorder's metadata on the first buffer allocation (~0.1 s
         // into the first request, and resident memory) although nothing records; -Dio.netty.jfr.enabled=true brings them back.
         if (System.getProperty("io.netty.jfr.enabled") == null) {
@@ -117,7 +124,6 @@ public final class BerthServer implements AutoCloseable {
         CompletableFuture<Vertx> startingVertx =
                 CompletableFuture.supplyAsync(() -> Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)
                         .setWorkerPoolSize(FILE_AND_WORKER_THREADS).setInternalBlockingPoolSize(FILE_AND_WORKER_THREADS)));
-        Clock clock = Clock.systemUTC();
         Metrics metrics = Metrics.start(clock);
         Database database;
         try {
@@ -151,12 +157,17 @@ public final class BerthServer implements AutoCloseable {
             expireUploads(vertx, workers, sessions);
             GarbageCollection gc = GarbageCollection.start(config.gc(), database, blobs, blobIndex, vertx, workers, clock,
                     config.port() == 0 ? Optional.empty() : Optional.of(config.host() + ":" + config.port()));
+            List<String> unknownTypes = config.retention().unknownTypes(types.get());
+            if (!unknownTypes.isEmpty()) {
+                throw new ConfigException(unknownTypes);
+            }
+            Retention retention = Retention.start(config.retention(), database, manifests, vertx, workers, clock);
             if (config.log().access()) {
                 accessLog = AccessLog.toStandardOutput(config.log().format());
                 metrics.watch(accessLog);
             }
             Router router = routes(config, workers, blobIndex, manifests, types, blobs, sessions, clock, security,
-                    events, scans, gc, metrics, Optional.ofNullable(accessLog), new Health(() -> database.withConnection(c -> c.isValid(2))),
+                    events, scans, gc, retention, metrics, Optional.ofNullable(accessLog), new Health(() -> database.withConnection(c -> c.isValid(2))),
                     new ListingApi(new JdbcArtifactListing(database), manifests, types, scans,
                             new Paging.Limits(LISTING_PAGE_SIZE, config.limits().maxPageSize())),
                     new UsageApi(new JdbcStorageUsage(database), sessions));
@@ -264,15 +275,15 @@ public final class BerthServer implements AutoCloseable {
     private static Router routes(BerthConfig config, WorkerExecutor workers, BlobIndex blobIndex,
                                  ManifestIndex manifests, TypeCatalogWatcher types, BlobStore blobs,
                                  UploadSessions sessions, Clock clock, Security security, Events events,
-                                 ScanService scans, GarbageCollection gc, Metrics metrics, Optional<AccessLog> accessLog, Health health,
+                                 ScanService scans, GarbageCollection gc, Retention retention, Metrics metrics, Optional<AccessLog> accessLog, Health health,
                                  ListingApi listing, UsageApi usage) {
         ManifestHandler manifest = new ManifestHandler(manifests, types, config.limits().maxManifestBytes(),
                 config.deleteEnabled(), clock);
         return RouteTable.build(workers, security.access(), new RouteTable.Handlers(health,
                 new BlobHandler(blobIndex, blobs, config.deleteEnabled()), new UploadHandler(sessions, blobIndex),
-                manifest, events.pulls(manifest::get, manifests),
+                manifest, retention.pulls().recording(events.pulls(manifest::get, manifests)),
                 new ListHandlers(manifests, new Paging.Limits(config.limits().defaultPageSize(), config.limits().maxPageSize())),
-                listing, scans.api(manifests), events.api(), metrics::scrape, usage, gc.api(), security.tokens().map(TokenRoute::new),
+                listing, scans.api(manifests), events.api(), metrics::scrape, usage, gc.api(), new RetentionApi(retention), security.tokens().map(TokenRoute::new),
                 config.uiEnabled() ? Optional.of(new WebUi(config.auth().enabled())) : Optional.empty()),
                 table -> metrics.requests(table).andThen(accessLog.<RequestObserver>map(log -> log).orElse(RequestObserver.NONE)));
     }

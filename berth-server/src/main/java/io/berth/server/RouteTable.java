@@ -22,6 +22,7 @@ import io.berth.server.http.RouteHandler;
 import io.berth.server.http.Router;
 import io.berth.server.http.TokenRoute;
 import io.berth.server.listing.ListingApi;
+import io.berth.server.retention.RetentionApi;
 import io.berth.server.scan.ScanApi;
 import io.berth.server.ui.WebUi;
 import io.berth.server.usage.UsageApi;
@@ -54,7 +55,7 @@ final class RouteTable {
     /** The handlers the routes call; the token routes only with authorization on, the UI's only when it is on. */
     record Handlers(Health health, BlobHandler blobs, UploadHandler uploads, ManifestHandler manifests,
                     RouteHandler manifestPulls, ListHandlers lists, ListingApi listing, ScanApi scans, EventsApi events,
-                    RouteHandler metrics, UsageApi usage, GcApi gc, Optional<TokenRoute> tokens, Optional<WebUi> ui) {
+                    RouteHandler metrics, UsageApi usage, GcApi gc, RetentionApi retention, Optional<TokenRoute> tokens, Optional<WebUi> ui) {
     }
 
     /** @param observers who is told of every answered request: the request metrics, the access log */
@@ -99,7 +100,9 @@ final class RouteTable {
                 .on(HttpMethod.POST, "/api/v1/admin/gc", Access.ADMIN, h.gc()::collect)
                 .get("/api/v1/admin/gc", Access.ADMIN, h.gc()::runs)
                 .on(HttpMethod.POST, "/api/v1/admin/gc/pause", Access.ADMIN, h.gc()::pause)
-                .on(HttpMethod.POST, "/api/v1/admin/gc/resume", Access.ADMIN, h.gc()::resume);
+                .on(HttpMethod.POST, "/api/v1/admin/gc/resume", Access.ADMIN, h.gc()::resume)
+                .get("/api/v1/admin/retention/preview", Access.ADMIN, h.retention()::preview)
+                .on(HttpMethod.POST, "/api/v1/admin/retention", Access.ADMIN, h.retention()::run);
         h.tokens().ifPresent(tokens -> routes
                 .get("/token", Access.PUBLIC, tokens::issue)
                 .on(HttpMethod.POST, "/token", Access.PUBLIC, tokens::issue)

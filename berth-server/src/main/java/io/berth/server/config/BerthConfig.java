@@ -8,6 +8,7 @@ import io.berth.server.event.EventsConfig;
 import io.berth.server.gc.GcConfig;
 import io.berth.server.log.LogConfig;
 import io.berth.server.meta.DatabaseConfig;
+import io.berth.server.retention.RetentionConfig;
 import io.berth.server.scan.ScannerConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -35,11 +36,12 @@ import java.util.List;
  * @param log           the log level, and the access log's format and whether there is one
  * @param uploads       when untouched upload sessions expire
  * @param gc            when garbage collection runs, and how long unreferenced blobs are kept
+ * @param retention     the retention policies and when they run
  */
 public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
                           boolean deleteEnabled, Path typesDir, boolean uiEnabled, AuthConfig auth, TlsConfig tls,
                           EventsConfig events, List<ScannerConfig> scanners, LogConfig log, UploadsConfig uploads,
-                          GcConfig gc) {
+                          GcConfig gc, RetentionConfig retention) {
 
     public BerthConfig {
         List<String> problems = new ArrayList<>();
@@ -68,6 +70,7 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         log = log == null ? LogConfig.DEFAULT : log;
         uploads = uploads == null ? UploadsConfig.DEFAULT : uploads;
         gc = gc == null ? GcConfig.DEFAULT : gc;
+        retention = retention == null ? RetentionConfig.NONE : retention;
         problems.addAll(auth.problems());
         problems.addAll(uploads.problems());
         if (auth.enabled() && !tls.enabled() && !tls.allowPlainHttpAuth() && host != null && !isLoopback(host)) {
@@ -78,6 +81,15 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
+    }
+
+    /** Without retention policies. */
+    public BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
+                       boolean deleteEnabled, Path typesDir, boolean uiEnabled, AuthConfig auth, TlsConfig tls,
+                       EventsConfig events, List<ScannerConfig> scanners, LogConfig log, UploadsConfig uploads,
+                       GcConfig gc) {
+        this(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners,
+                log, uploads, gc, RetentionConfig.NONE);
     }
 
     /** With the default upload expiry and garbage collection. */
@@ -127,55 +139,59 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
     }
 
     public BerthConfig withListen(String host, int port) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, retention);
     }
 
     public BerthConfig withDeleteEnabled(boolean enabled) {
-        return new BerthConfig(host, port, dataDir, database, limits, enabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, enabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, retention);
     }
 
     public BerthConfig withDatabase(DatabaseConfig database) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, retention);
     }
 
     public BerthConfig withLimits(Limits limits) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, retention);
     }
 
     public BerthConfig withTypesDir(Path typesDir) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, retention);
     }
 
     public BerthConfig withUiEnabled(boolean uiEnabled) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, retention);
     }
 
     public BerthConfig withEvents(EventsConfig events) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, retention);
     }
 
     public BerthConfig withScanners(List<ScannerConfig> scanners) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, retention);
     }
 
     public BerthConfig withAuth(AuthConfig auth) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, retention);
     }
 
     public BerthConfig withLog(LogConfig log) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, retention);
     }
 
     public BerthConfig withUploads(UploadsConfig uploads) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, retention);
     }
 
     public BerthConfig withGc(GcConfig gc) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, retention);
+    }
+
+    public BerthConfig withRetention(RetentionConfig retention) {
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, retention);
     }
 
     public BerthConfig withTls(TlsConfig tls) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, retention);
     }
 
     /**

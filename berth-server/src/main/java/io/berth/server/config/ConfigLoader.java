@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.berth.server.gc.GcConfig;
+import io.berth.server.retention.RetentionConfig;
 import io.berth.server.log.LogConfig;
 import io.berth.server.meta.DatabaseConfig;
 import io.berth.server.config.BerthConfig.Limits;
@@ -74,12 +75,16 @@ import java.util.regex.Pattern;
  * gc:
  *   interval: 1h                  # BERTH_GC_INTERVAL: how often garbage collection runs, 0s = never on a schedule
  *   gracePeriod: 24h              # BERTH_GC_GRACE_PERIOD: unreferenced blobs younger than this are kept
+ * retention:                      # see RetentionSettings
+ *   interval: 1h                  # BERTH_RETENTION_INTERVAL: how often the policies run, 0s = only on request
+ *   policies: […]
  * </pre>
  */
 public final class ConfigLoader {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d|)");
     private static final Set<String> TOP_LEVEL = Set.of("listen", "data", "database", "limits", "delete", "types",
-            "ui", "auth", "tls", "events", "scanners", "log", "uploads", "gc");
+            "ui", "auth", "tls", "events", "scanners", "log", "uploads", "gc",
+            "retention");
     private static final Set<String> LOG_KEYS = Set.of("level", "format", "access");
     private static final Set<String> UPLOADS_KEYS = Set.of("expireAfter");
     private static final Set<String> GC_KEYS = Set.of("interval", "gracePeriod");
@@ -170,11 +175,14 @@ public final class ConfigLoader {
         LogConfig log = log(file, layers, problems);
         UploadsConfig uploads = uploads(file, layers, problems);
         GcConfig gc = gc(file, layers, problems);
+        RetentionConfig retention = RetentionSettings.retention(file == null ? null : file.get("retention"),
+                layers.duration("retention.interval", "BERTH_RETENTION_INTERVAL", problems)
+                        .orElse(RetentionConfig.NONE.interval()), problems);
         BerthConfig config = null;
         if (database != null && limits != null) {
             try {
                 config = new BerthConfig(host, port, data, database, limits, deleteEnabled, types, uiEnabled, auth, tls,
-                        events, scanners, log, uploads, gc);
+                        events, scanners, log, uploads, gc, retention);
             } catch (ConfigException e) {
                 problems.addAll(e.problems());
             }
@@ -329,6 +337,22 @@ public final class ConfigLoader {
         return (newline >= 0 ? text.substring(0, newline) : text).strip();
     }
 
+    /** {@code 10s}, {@code 500ms}, {@code 2m}, {@code 24h}, {@code 7d} or a bare number of seconds; else empty. */
+    static Optional<Duration> parseDuration(String value) {
+        Matcher m = DURATION.matcher(value.trim());
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        long amount = Long.parseLong(m.group(1));
+        return Optional.of(switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            case "d" -> Duration.ofDays(amount);
+            default -> Duration.ofSeconds(amount);
+        });
+    }
+
     /** A setting looked up in the environment first, then in the file. */
     private record Layers(JsonNode file, Map<String, String> environment) {
         /** Where a setting's value comes from: the variable when it is set, else the key when the file has it. */
@@ -370,19 +394,11 @@ public final class ConfigLoader {
         /** {@code 10s}, {@code 500ms}, {@code 2m}, {@code 24h}, {@code 7d} or a bare number of seconds. */
         Optional<Duration> duration(String dottedKey, String variable, List<String> problems) {
             return text(dottedKey, variable).flatMap(value -> {
-                Matcher m = DURATION.matcher(value.trim());
-                if (!m.matches()) {
+                Optional<Duration> parsed = parseDuration(value);
+                if (parsed.isEmpty()) {
                     problems.add(dottedKey + " (" + variable + ") must be a duration such as 10s, 500ms, 15m, 24h or 7d, was '" + value + "'");
-                    return Optional.empty();
                 }
-                long amount = Long.parseLong(m.group(1));
-                return Optional.of(switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(amount);
-                    case "m" -> Duration.ofMinutes(amount);
-                    case "h" -> Duration.ofHours(amount);
-                    case "d" -> Duration.ofDays(amount);
-                    default -> Duration.ofSeconds(amount);
-                });
+                return parsed;
             });
         }
 

@@ -161,6 +161,12 @@ class AccessMatrixTest {
             // Resumed at once by the next sample: a paused registry refuses the POST above.
             new Sample("POST /api/v1/admin/gc/pause", 200, h -> new Request("POST", "/api/v1/admin/gc/pause", null)),
             new Sample("POST /api/v1/admin/gc/resume", 200, h -> new Request("POST", "/api/v1/admin/gc/resume", null)),
+            new Sample("GET /api/v1/admin/retention/preview", 200,
+                    h -> new Request("GET", "/api/v1/admin/retention/preview", null)),
+            new Sample("HEAD /api/v1/admin/retention/preview", 200,
+                    h -> new Request("HEAD", "/api/v1/admin/retention/preview", null)),
+            new Sample("POST /api/v1/admin/retention", 200,
+                    h -> new Request("POST", "/api/v1/admin/retention?dryRun=true", null)),
             new Sample("GET /token", 200, h -> new Request("GET", "/token?service=berth&scope=repository:" + REPO + ":pull",
                     null), TOKEN_REFUSALS),
             new Sample("HEAD /token", 200, h -> new Request("HEAD", "/token?service=berth", null), TOKEN_REFUSALS),

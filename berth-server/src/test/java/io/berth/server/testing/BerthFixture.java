@@ -19,11 +19,16 @@ public final class BerthFixture implements RegistryFixture {
     }
 
     public static BerthFixture start(Path dataDir, UnaryOperator<BerthConfig> customize) {
+        return start(dataDir, customize, java.time.Clock.systemUTC());
+    }
+
+    /** With {@code clock} as the server's clock (a {@link MovableClock} ages content without sleeping). */
+    public static BerthFixture start(Path dataDir, UnaryOperator<BerthConfig> customize, java.time.Clock clock) {
         // Without the access log, which is on by default: the suite's thousands of requests would bury its output.
         // The tests of the access log turn it on.
         BerthConfig config = customize.apply(BerthConfig.defaults(dataDir).withListen("127.0.0.1", 0)
                 .withLog(LogConfig.DEFAULT.withAccess(false)));
-        return new BerthFixture(BerthServer.start(config));
+        return new BerthFixture(BerthServer.start(config, clock));
     }
 
     @Override
