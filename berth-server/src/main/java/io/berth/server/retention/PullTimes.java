@@ -2,12 +2,9 @@ package io.berth.server.retention;
 
 import io.berth.oci.Digest;
 import io.berth.oci.Repository;
-import io.berth.server.http.Exchange;
-import io.berth.server.http.Reply;
 import io.berth.server.http.RouteHandler;
 import io.berth.server.meta.JdbcPullTimes;
 import io.berth.server.meta.JdbcPullTimes.Pulled;
-import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,11 +24,18 @@ public final class PullTimes {
     /** Above this many remembered manifests, pulls are no longer remembered (the write's own condition still holds). */
     private static final int MAX_REMEMBERED = 200_000;
 
+    /**
+     * A pulled manifest as the request named it, in the texts the request already holds: noting a pull parses and
+     * validates nothing again (the handler did, before it answered 200).
+     */
+    private record Noted(String repository, String digest) {
+    }
+
     private final JdbcPullTimes store;
     private final Clock clock;
     private final Duration precision;
-    private final ConcurrentHashMap<Pulled, Instant> pending = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Pulled, Long> noted = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Noted, Instant> pending = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Noted, Long> noted = new ConcurrentHashMap<>();
 
     public PullTimes(JdbcPullTimes store, Clock clock, Duration precision) {
         this.store = store;
@@ -41,30 +45,28 @@ public final class PullTimes {
 
     /** {@code get}, noting each manifest it serves (200 to a GET; not HEAD, not 304). */
     public RouteHandler recording(RouteHandler get) {
-        return exchange -> {
-            Future<Reply> answer = get.handle(exchange);
-            return answer.onSuccess(reply -> {
+        return exchange -> get.handle(exchange).onSuccess(reply -> {
+            if (reply.status() == 200 && !exchange.isHead()) {
                 String digest = reply.headers().get("Docker-Content-Digest");
-                if (reply.status() == 200 && !exchange.isHead() && digest != null) {
-                    noted(exchange, digest);
+                if (digest != null) {
+                    seen(new Noted(exchange.variable("name"), digest));
                 }
-            });
-        };
-    }
-
-    private void noted(Exchange exchange, String digest) {
-        seen(exchange.repository(), Digest.parse(digest));
+            }
+        });
     }
 
     /** Notes a pull of the manifest now. Non-blocking. */
     public void seen(Repository repository, Digest digest) {
-        Pulled key = new Pulled(repository, digest);
+        seen(new Noted(repository.name(), digest.toString()));
+    }
+
+    private void seen(Noted key) {
         long now = clock.millis();
         Long last = noted.get(key);
         if (last != null && now - last < precision.toMillis()) {
             return;
         }
-        if (noted.size() < MAX_REMEMBERED || last != null) {
+        if (last != null || noted.size() < MAX_REMEMBERED) {
             noted.put(key, now);
         }
         pending.put(key, Instant.ofEpochMilli(now));
@@ -73,10 +75,10 @@ public final class PullTimes {
     /** Writes the pulls noted since the last flush. Blocking; the number of manifests whose time was written. */
     public int flush() {
         Map<Pulled, Instant> batch = new HashMap<>();
-        for (Pulled key : pending.keySet()) {
+        for (Noted key : pending.keySet()) {
             Instant at = pending.remove(key);
             if (at != null) {
-                batch.put(key, at);
+                batch.put(new Pulled(Repository.of(key.repository()), Digest.parse(key.digest())), at);
             }
         }
         long forgetBefore = clock.millis() - precision.toMillis();
