@@ -1,6 +1,7 @@
 // /storage : for the registry's operators — what the content takes per repository, per type and per namespace,
-// against their quotas (GET /api/v1/admin/storage), the last garbage collections (GET /api/v1/admin/gc) and a dry run of one
-// (POST /api/v1/admin/gc?dryRun=true). Others get a note; the header shows them no link here.
+// against their quotas (GET /api/v1/admin/storage), the last garbage collections (GET /api/v1/admin/gc) and a dry run
+// of one (POST /api/v1/admin/gc?dryRun=true), and what the retention policies would delete now and why
+// (GET /api/v1/admin/retention/preview). Others get a note; the header shows them no link here.
 import { adminJson, ApiError, typeCatalog, typeRef } from '../api.js';
 import { h, replace, formatBytes, formatCount, message, repositoryPath, section, timeElement, typeIcon } from '../dom.js';
 import * as session from '../session.js';
@@ -170,6 +171,48 @@ function report(run) {
     run.error ? h('p', { class: 'error' }, run.error) : null);
 }
 
+/** The retention preview, or null where the registry has no retention API (its route answers 404). */
+async function loadRetention(signal) {
+  try {
+    return await adminJson('/api/v1/admin/retention/preview', { signal });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      return null;
+    }
+    throw error;
+  }
+}
+
+function retentionTable(preview, types) {
+  if (!preview) {
+    return message('This registry has no retention policies.', 'empty retention-empty');
+  }
+  if (preview.policies === 0) {
+    return message('No retention policies are configured (retention.policies in the configuration file).',
+      'empty retention-empty');
+  }
+  const deletions = preview.deletions || [];
+  if (deletions.length === 0) {
+    return message('The ' + formatCount(preview.policies) + (preview.policies === 1 ? ' policy deletes' : ' policies delete')
+      + ' nothing now (' + formatCount(preview.repositoriesExamined) + ' repositories examined).', 'empty retention-empty');
+  }
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'listing retention-preview' },
+    h('caption', { class: 'visually-hidden' }, 'What the retention policies would delete'),
+    h('thead', {}, h('tr', {}, ['Repository', 'Tag or digest', 'Type', 'Policy', 'Rule', 'Why']
+      .map(title => h('th', { scope: 'col' }, title)))),
+    h('tbody', {}, deletions.map(deletion => {
+      const type = typeRef(types, deletion.type);
+      return h('tr', { 'data-repository': deletion.repository, 'data-kind': deletion.tag === null ? 'manifest' : 'tag' },
+        h('td', { 'data-label': 'Repository' }, h('a', { href: repositoryPath(deletion.repository) }, deletion.repository)),
+        h('td', { 'data-label': 'Tag or digest', class: 'name' },
+          deletion.tag === null ? h('code', { title: deletion.digest }, deletion.digest.slice(0, 19) + '…') : deletion.tag),
+        h('td', { 'data-label': 'Type', 'data-type': deletion.type }, typeIcon(type, 18), ' ', type.title),
+        h('td', { 'data-label': 'Policy', class: 'policy' }, deletion.policy),
+        h('td', { 'data-label': 'Rule', class: 'rule' }, deletion.rule),
+        h('td', { 'data-label': 'Why', class: 'reason' }, deletion.reason));
+    }))));
+}
+
 export async function render(main, { signal }) {
   document.title = 'Storage · Berth';
   main.append(h('h1', {}, 'Storage'));
@@ -180,8 +223,8 @@ export async function render(main, { signal }) {
     return;
   }
   const typesLoading = typeCatalog().catch(() => null);
-  const [usage, runs, types] = await Promise.all([adminJson('/api/v1/admin/storage', { signal }), loadRuns(signal),
-    typesLoading]);
+  const [usage, runs, types, retention] = await Promise.all([adminJson('/api/v1/admin/storage', { signal }),
+    loadRuns(signal), typesLoading, loadRetention(signal)]);
 
   const runsPlace = h('div', { id: 'gc-runs' }, runsTable(runs));
   const reportPlace = h('div', { id: 'gc-report', role: 'status', 'aria-live': 'polite' });
@@ -222,5 +265,9 @@ export async function render(main, { signal }) {
       namespaceTable(usage)),
     section('Garbage collection', 'gc',
       h('p', {}, 'The last collections. A dry run reports what a collection would delete, and deletes nothing.'),
-      h('div', { class: 'form-actions gc-actions' }, dryRun), reportPlace, runsPlace));
+      h('div', { class: 'form-actions gc-actions' }, dryRun), reportPlace, runsPlace),
+    section('Retention', 'retention',
+      h('p', {}, 'What the retention policies would delete if they ran now, and why. Nothing is deleted here: ',
+        'a run (on its schedule, or POST /api/v1/admin/retention) deletes exactly this, except what changes meanwhile.'),
+      h('div', { id: 'retention-preview' }, retentionTable(retention, types))));
 }

@@ -1,8 +1,6 @@
 package io.berth.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.berth.client.RegistryClient;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -21,10 +19,8 @@ final class GcCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Only report what a collection would delete.")
     boolean dryRun;
 
-    @Option(names = "--server", paramLabel = "URL", defaultValue = "http://127.0.0.1:5000",
-            description = "The Berth server: http://HOST:PORT, https://HOST:PORT or HOST:PORT (HTTPS unless "
-                    + "--plain-http). Default: ${DEFAULT-VALUE}.")
-    String server;
+    @Mixin
+    AdminServer server;
 
     @Mixin
     Output output;
@@ -37,19 +33,7 @@ final class GcCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        boolean plainHttp = remote.plainHttp;
-        String registry = server;
-        if (server.contains("://")) {
-            URI uri = URI.create(server);
-            if (!uri.getScheme().equals("http") && !uri.getScheme().equals("https") || uri.getAuthority() == null) {
-                throw new IllegalArgumentException("--server must be http://HOST:PORT, https://HOST:PORT or HOST:PORT,"
-                        + " was " + server);
-            }
-            plainHttp = uri.getScheme().equals("http");
-            registry = uri.getAuthority();
-        }
-        JsonNode report = RegistryClient.create(registry, remote.clientOptions().withPlainHttp(plainHttp))
-                .collectGarbage(dryRun);
+        JsonNode report = server.client(remote).collectGarbage(dryRun);
         var out = spec.commandLine().getOut();
         if (output.json()) {
             Output.printJson(out, report);

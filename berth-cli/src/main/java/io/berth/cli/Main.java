@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         exitCodeList = {"0:ok", "1:error", "2:usage or configuration error", "3:not found", "4:authentication required or refused"},
         subcommands = {ServeCommand.class, SelftestCommand.class, PushCommand.class, PullCommand.class, CopyCommand.class, TagCommand.class,
                 AttachCommand.class, DiscoverCommand.class, LsCommand.class, ShowTagsCommand.class, ManifestCommand.class,
-                BlobCommand.class, DeleteCommand.class, GcCommand.class, ScrubCommand.class, LoginCommand.class, LogoutCommand.class, VersionCommand.class,
+                BlobCommand.class, DeleteCommand.class, GcCommand.class, ScrubCommand.class, RetentionCommand.class, LoginCommand.class, LogoutCommand.class, VersionCommand.class,
                 CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -115,6 +115,24 @@ public final class RegistryClient {
         return new ScrubRequester(transport).recent();
     }
 
+    /**
+     * {@code GET /api/v1/admin/retention/preview} on a Berth server: what its retention policies would delete now and
+     * why ({@code deletions}: {@code repository}, {@code tag} or null, {@code digest}, {@code type}, {@code policy},
+     * {@code rule}, {@code reason}); deletes nothing.
+     */
+    public JsonNode previewRetention() {
+        return new RetentionRequester(transport).preview();
+    }
+
+    /**
+     * {@code POST /api/v1/admin/retention[?dryRun=true]} on a Berth server: runs its retention policies now and returns
+     * the report (as {@link #previewRetention}, with what was deleted). Fails with {@code UNSUPPORTED} (409) when a
+     * garbage collection or another run is going on, or collections are paused.
+     */
+    public JsonNode runRetention(boolean dryRun) {
+        return new RetentionRequester(transport).run(dryRun);
+    }
+
     /** Every repository ({@code GET /v2/_catalog}, all pages). */
     public List<Repository> repositories() {
         return catalogLister.list();

@@ -39,6 +39,8 @@ import io.berth.server.metrics.Metrics;
 import io.berth.server.readiness.ReadinessApi;
 import io.berth.server.readiness.ReadinessProbe;
 import io.berth.server.readiness.WriteAccess;
+import io.berth.server.retention.Retention;
+import io.berth.server.retention.RetentionApi;
 import io.berth.server.scan.ScanCredentials;
 import io.berth.server.scan.ScanService;
 import io.berth.server.scrub.ScrubApi;
@@ -116,14 +118,19 @@ public final class BerthServer implements AutoCloseable {
 
     /** Starts the registry and returns once it listens. */
     public static BerthServer start(BerthConfig config) {
-        return start(config, UnaryOperator.identity());
+        return start(config, Clock.systemUTC(), UnaryOperator.identity());
+    }
+
+    /** As {@link #start(BerthConfig)}, with {@code clock} for everything that dates or ages content (tests move it). */
+    public static BerthServer start(BerthConfig config, Clock clock) {
+        return start(config, clock, UnaryOperator.identity());
     }
 
     /**
-     * Starts the registry with its blob store seen through {@code storage}: the fault tests put failures between the
-     * registry and its disk (a full disk, a read-only file system) without needing to make one.
+     * As {@link #start(BerthConfig, Clock)}, with the blob store seen through {@code storage}: the fault tests put
+     * failures between the registry and its disk (a full disk, a read-only file system) without needing to make one.
      */
-    public static BerthServer start(BerthConfig config, UnaryOperator<BlobStore> storage) {
+    public static BerthServer start(BerthConfig config, Clock clock, UnaryOperator<BlobStore> storage) {
         // Netty's flight-recorder events would start the recorder's metadata on the first buffer allocation (~0.1 s
         // into the first request, and resident memory) although nothing records; -Dio.netty.jfr.enabled=true brings them back.
         if (System.getProperty("io.netty.jfr.enabled") == null) {
@@ -135,7 +142,6 @@ public final class BerthServer implements AutoCloseable {
         CompletableFuture<Vertx> startingVertx =
                 CompletableFuture.supplyAsync(() -> Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)
                         .setWorkerPoolSize(FILE_AND_WORKER_THREADS).setInternalBlockingPoolSize(FILE_AND_WORKER_THREADS)));
-        Clock clock = Clock.systemUTC();
         Metrics metrics = Metrics.start(clock);
         Database database;
         try {
@@ -185,12 +191,18 @@ public final class BerthServer implements AutoCloseable {
             metrics.watch(integrity, scrubber, writes, probe);
             Storage guarded = new Storage(integrity, writes, new ReadinessApi(probe, writes),
                     new ScrubApi(scrubber, vertx, config.storage().scrubRate()));
+            List<String> unknownTypes = config.retention().unknownTypes(types.get());
+            if (!unknownTypes.isEmpty()) {
+                throw new ConfigException(unknownTypes);
+            }
+            Retention retention = Retention.start(config.retention(), database, manifests, config.immutability(),
+                    writes::deletionsRefused, vertx, workers, clock);
             if (config.log().access()) {
                 accessLog = AccessLog.toStandardOutput(config.log().format());
                 metrics.watch(accessLog);
             }
             Router router = routes(config, workers, blobIndex, manifests, types, blobs, sessions, clock, security,
-                    events, scans, gc, metrics, Optional.ofNullable(accessLog), guarded,
+                    events, scans, gc, retention, metrics, Optional.ofNullable(accessLog), guarded,
                     new ListingApi(new JdbcArtifactListing(database), manifests, types, scans,
                             new Paging.Limits(LISTING_PAGE_SIZE, config.limits().maxPageSize())),
                     new UsageApi(new JdbcStorageUsage(database), sessions, config.quotas()));
@@ -304,16 +316,18 @@ public final class BerthServer implements AutoCloseable {
     private static Router routes(BerthConfig config, WorkerExecutor workers, BlobIndex blobIndex,
                                  ManifestIndex manifests, TypeCatalogWatcher types, BlobStore blobs,
                                  UploadSessions sessions, Clock clock, Security security, Events events,
-                                 ScanService scans, GarbageCollection gc, Metrics metrics, Optional<AccessLog> accessLog,
+                                 ScanService scans, GarbageCollection gc, Retention retention, Metrics metrics,
+                                 Optional<AccessLog> accessLog,
                                  Storage storage, ListingApi listing, UsageApi usage) {
         ManifestHandler manifest = new ManifestHandler(manifests, storage.integrity(), types,
                 config.limits().maxManifestBytes(), config.deleteEnabled(), clock);
         return RouteTable.build(workers, security.access(), new RouteTable.Handlers(new Health(),
                 new BlobHandler(blobIndex, blobs, storage.integrity(), config.deleteEnabled()),
                 new UploadHandler(sessions, blobIndex, storage.integrity()),
-                manifest, events.pulls(manifest::get, manifests),
+                manifest, retention.pulls().recording(events.pulls(manifest::get, manifests)),
                 new ListHandlers(manifests, new Paging.Limits(config.limits().defaultPageSize(), config.limits().maxPageSize())),
-                listing, scans.api(manifests), events.api(), metrics::scrape, usage, gc.api(), security.tokens().map(TokenRoute::new),
+                listing, scans.api(manifests), events.api(), metrics::scrape, usage, gc.api(), new RetentionApi(retention),
+                security.tokens().map(TokenRoute::new),
                 config.uiEnabled() ? Optional.of(new WebUi(config.auth().enabled())) : Optional.empty(),
                 storage.readiness(), storage.scrub(), storage.writes()),
                 table -> metrics.requests(table).andThen(accessLog.<RequestObserver>map(log -> log).orElse(RequestObserver.NONE)));

@@ -25,6 +25,7 @@ import io.berth.server.listing.ListingApi;
 import io.berth.server.readiness.ReadinessApi;
 import io.berth.server.readiness.WriteAccess;
 import io.berth.server.scrub.ScrubApi;
+import io.berth.server.retention.RetentionApi;
 import io.berth.server.scan.ScanApi;
 import io.berth.server.ui.WebUi;
 import io.berth.server.usage.UsageApi;
@@ -58,7 +59,7 @@ final class RouteTable {
     /** The handlers the routes call; the token routes only with authorization on, the UI's only when it is on. */
     record Handlers(Health health, BlobHandler blobs, UploadHandler uploads, ManifestHandler manifests,
                     RouteHandler manifestPulls, ListHandlers lists, ListingApi listing, ScanApi scans, EventsApi events,
-                    RouteHandler metrics, UsageApi usage, GcApi gc, Optional<TokenRoute> tokens, Optional<WebUi> ui,
+                    RouteHandler metrics, UsageApi usage, GcApi gc, RetentionApi retention, Optional<TokenRoute> tokens, Optional<WebUi> ui,
                     ReadinessApi readiness, ScrubApi scrub, WriteAccess writes) {
     }
 
@@ -110,7 +111,10 @@ final class RouteTable {
                 .get("/api/v1/admin/read-only", Access.ADMIN, h.readiness()::readOnly)
                 .on(HttpMethod.POST, "/api/v1/admin/read-only", Access.ADMIN, h.readiness()::setReadOnly)
                 .on(HttpMethod.POST, "/api/v1/admin/scrub", Access.ADMIN, h.scrub()::scrub)
-                .get("/api/v1/admin/scrub", Access.ADMIN, h.scrub()::runs);
+                .get("/api/v1/admin/scrub", Access.ADMIN, h.scrub()::runs)
+
+                .get("/api/v1/admin/retention/preview", Access.ADMIN, h.retention()::preview)
+                .on(HttpMethod.POST, "/api/v1/admin/retention", Access.ADMIN, h.retention()::run);
         h.tokens().ifPresent(tokens -> routes
                 .get("/token", Access.PUBLIC, tokens::issue)
                 .on(HttpMethod.POST, "/token", Access.PUBLIC, tokens::issue)

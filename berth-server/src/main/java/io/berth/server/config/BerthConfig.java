@@ -11,6 +11,7 @@ import io.berth.server.immutability.ImmutabilityConfig;
 import io.berth.server.quota.QuotasConfig;
 import io.berth.server.log.LogConfig;
 import io.berth.server.meta.DatabaseConfig;
+import io.berth.server.retention.RetentionConfig;
 import io.berth.server.scan.ScannerConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -41,12 +42,13 @@ import java.util.List;
  * @param storage       the free-space reserve, read-only mode, verify-on-read and the scrub's rate
  * @param immutability  the tags that may neither move nor go
  * @param quotas        the limits on bytes and manifests per repository and namespace
+ * @param retention     the retention policies and when they run
  */
 public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
                           boolean deleteEnabled, Path typesDir, boolean uiEnabled, AuthConfig auth, TlsConfig tls,
                           EventsConfig events, List<ScannerConfig> scanners, LogConfig log, UploadsConfig uploads,
                           GcConfig gc, StorageConfig storage,
-                          ImmutabilityConfig immutability, QuotasConfig quotas) {
+                          ImmutabilityConfig immutability, QuotasConfig quotas, RetentionConfig retention) {
 
     public BerthConfig {
         List<String> problems = new ArrayList<>();
@@ -78,6 +80,7 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         storage = storage == null ? StorageConfig.DEFAULT : storage;
         immutability = immutability == null ? ImmutabilityConfig.NONE : immutability;
         quotas = quotas == null ? QuotasConfig.NONE : quotas;
+        retention = retention == null ? RetentionConfig.NONE : retention;
         problems.addAll(auth.problems());
         problems.addAll(storage.problems());
         problems.addAll(uploads.problems());
@@ -91,13 +94,14 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         }
     }
 
-    /** With the default storage settings. */
+    /** With the default storage settings, and no immutability rules, quotas or retention policies. */
     public BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
                        boolean deleteEnabled, Path typesDir, boolean uiEnabled, AuthConfig auth, TlsConfig tls,
                        EventsConfig events, List<ScannerConfig> scanners, LogConfig log, UploadsConfig uploads,
                        GcConfig gc) {
         this(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners,
-                log, uploads, gc, StorageConfig.DEFAULT, ImmutabilityConfig.NONE, QuotasConfig.NONE);
+                log, uploads, gc, StorageConfig.DEFAULT, ImmutabilityConfig.NONE, QuotasConfig.NONE,
+                RetentionConfig.NONE);
     }
 
     /** With the default upload expiry and garbage collection. */
@@ -147,67 +151,71 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
     }
 
     public BerthConfig withListen(String host, int port) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
     }
 
     public BerthConfig withDeleteEnabled(boolean enabled) {
-        return new BerthConfig(host, port, dataDir, database, limits, enabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas);
+        return new BerthConfig(host, port, dataDir, database, limits, enabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
     }
 
     public BerthConfig withDatabase(DatabaseConfig database) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
     }
 
     public BerthConfig withLimits(Limits limits) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
     }
 
     public BerthConfig withTypesDir(Path typesDir) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
     }
 
     public BerthConfig withUiEnabled(boolean uiEnabled) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
     }
 
     public BerthConfig withEvents(EventsConfig events) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
     }
 
     public BerthConfig withScanners(List<ScannerConfig> scanners) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
     }
 
     public BerthConfig withAuth(AuthConfig auth) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
     }
 
     public BerthConfig withLog(LogConfig log) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
     }
 
     public BerthConfig withUploads(UploadsConfig uploads) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
     }
 
     public BerthConfig withGc(GcConfig gc) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
     }
 
     public BerthConfig withStorage(StorageConfig storage) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
     }
 
     public BerthConfig withImmutability(ImmutabilityConfig immutability) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
     }
 
     public BerthConfig withQuotas(QuotasConfig quotas) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
+    }
+
+    public BerthConfig withRetention(RetentionConfig retention) {
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
     }
 
     public BerthConfig withTls(TlsConfig tls) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
     }
 
     /**

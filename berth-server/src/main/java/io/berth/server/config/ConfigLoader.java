@@ -20,6 +20,7 @@ import io.berth.server.gc.GcConfig;
 import io.berth.server.immutability.ImmutabilityConfig;
 import io.berth.server.quota.QuotasConfig;
 import io.berth.server.type.TypeCatalogWatcher;
+import io.berth.server.retention.RetentionConfig;
 import io.berth.server.log.LogConfig;
 import io.berth.server.meta.ByteSize;
 import io.berth.server.meta.DatabaseConfig;
@@ -94,12 +95,16 @@ import java.util.regex.Pattern;
  * quotas:                         # see QuotasConfig; sizes 500MiB, 10GiB, 1TB
  *   - {repositories: "**", bytes: 10GiB, manifests: 1000}
  *   - {namespaces: "*", bytes: 1TiB}
+ * retention:                      # see RetentionSettings
+ *   interval: 1h                  # BERTH_RETENTION_INTERVAL: how often the policies run, 0s = only on request
+ *   policies: […]
  * </pre>
  */
 public final class ConfigLoader {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d|)");
     private static final Set<String> TOP_LEVEL = Set.of("listen", "data", "database", "limits", "delete", "types",
-            "ui", "auth", "tls", "events", "scanners", "log", "uploads", "gc", "storage", "immutability", "quotas");
+            "ui", "auth", "tls", "events", "scanners", "log", "uploads", "gc", "storage", "immutability", "quotas",
+            "retention");
     private static final Set<String> LOG_KEYS = Set.of("level", "format", "access");
     private static final Set<String> UPLOADS_KEYS = Set.of("expireAfter");
     private static final Set<String> GC_KEYS = Set.of("interval", "gracePeriod");
@@ -196,11 +201,14 @@ public final class ConfigLoader {
         ImmutabilityConfig immutability = PolicySettings.immutability(file == null ? null : file.get("immutability"),
                 knownTypes(types), problems);
         QuotasConfig quotas = PolicySettings.quotas(file == null ? null : file.get("quotas"), problems);
+        RetentionConfig retention = RetentionSettings.retention(file == null ? null : file.get("retention"),
+                layers.duration("retention.interval", "BERTH_RETENTION_INTERVAL", problems)
+                        .orElse(RetentionConfig.NONE.interval()), problems);
         BerthConfig config = null;
         if (database != null && limits != null) {
             try {
                 config = new BerthConfig(host, port, data, database, limits, deleteEnabled, types, uiEnabled, auth, tls,
-                        events, scanners, log, uploads, gc, storage, immutability, quotas);
+                        events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
             } catch (ConfigException e) {
                 problems.addAll(e.problems());
             }
@@ -387,6 +395,22 @@ public final class ConfigLoader {
         return (newline >= 0 ? text.substring(0, newline) : text).strip();
     }
 
+    /** {@code 10s}, {@code 500ms}, {@code 2m}, {@code 24h}, {@code 7d} or a bare number of seconds; else empty. */
+    static Optional<Duration> parseDuration(String value) {
+        Matcher m = DURATION.matcher(value.trim());
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        long amount = Long.parseLong(m.group(1));
+        return Optional.of(switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            case "d" -> Duration.ofDays(amount);
+            default -> Duration.ofSeconds(amount);
+        });
+    }
+
     /** A setting looked up in the environment first, then in the file. */
     private record Layers(JsonNode file, Map<String, String> environment) {
         /** Where a setting's value comes from: the variable when it is set, else the key when the file has it. */
@@ -428,19 +452,11 @@ public final class ConfigLoader {
         /** {@code 10s}, {@code 500ms}, {@code 2m}, {@code 24h}, {@code 7d} or a bare number of seconds. */
         Optional<Duration> duration(String dottedKey, String variable, List<String> problems) {
             return text(dottedKey, variable).flatMap(value -> {
-                Matcher m = DURATION.matcher(value.trim());
-                if (!m.matches()) {
+                Optional<Duration> parsed = parseDuration(value);
+                if (parsed.isEmpty()) {
                     problems.add(dottedKey + " (" + variable + ") must be a duration such as 10s, 500ms, 15m, 24h or 7d, was '" + value + "'");
-                    return Optional.empty();
                 }
-                long amount = Long.parseLong(m.group(1));
-                return Optional.of(switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(amount);
-                    case "m" -> Duration.ofMinutes(amount);
-                    case "h" -> Duration.ofHours(amount);
-                    case "d" -> Duration.ofDays(amount);
-                    default -> Duration.ofSeconds(amount);
-                });
+                return parsed;
             });
         }
 

@@ -19,17 +19,27 @@ public final class BerthFixture implements RegistryFixture {
     }
 
     public static BerthFixture start(Path dataDir, UnaryOperator<BerthConfig> customize) {
-        return start(dataDir, customize, UnaryOperator.identity());
+        return start(dataDir, customize, java.time.Clock.systemUTC(), UnaryOperator.identity());
+    }
+
+    /** With {@code clock} as the server's clock (a {@link MovableClock} ages content without sleeping). */
+    public static BerthFixture start(Path dataDir, UnaryOperator<BerthConfig> customize, java.time.Clock clock) {
+        return start(dataDir, customize, clock, UnaryOperator.identity());
     }
 
     /** With the registry's blob store seen through {@code storage} (see {@link FaultyBlobStore}). */
     public static BerthFixture start(Path dataDir, UnaryOperator<BerthConfig> customize,
                                      UnaryOperator<io.berth.server.blob.BlobStore> storage) {
+        return start(dataDir, customize, java.time.Clock.systemUTC(), storage);
+    }
+
+    private static BerthFixture start(Path dataDir, UnaryOperator<BerthConfig> customize, java.time.Clock clock,
+                                      UnaryOperator<io.berth.server.blob.BlobStore> storage) {
         // Without the access log, which is on by default: the suite's thousands of requests would bury its output.
         // The tests of the access log turn it on.
         BerthConfig config = customize.apply(BerthConfig.defaults(dataDir).withListen("127.0.0.1", 0)
                 .withLog(LogConfig.DEFAULT.withAccess(false)));
-        return new BerthFixture(BerthServer.start(config, storage));
+        return new BerthFixture(BerthServer.start(config, clock, storage));
     }
 
     @Override

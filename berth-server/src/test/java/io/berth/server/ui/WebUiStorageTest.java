@@ -12,6 +12,9 @@ import io.berth.server.event.RepositoryGlob;
 import io.berth.server.meta.Quota;
 import io.berth.server.quota.QuotaRule;
 import io.berth.server.quota.QuotasConfig;
+import io.berth.server.retention.DeleteRule;
+import io.berth.server.retention.RetentionConfig;
+import io.berth.server.retention.RetentionPolicy;
 import io.berth.server.testing.BerthFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,7 +25,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalLong;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,11 +60,16 @@ class WebUiStorageTest {
 
     @BeforeAll
     static void start() throws IOException {
+        // Pushed "1.0" tags of images go by this policy: the preview lists them, nothing runs it.
+        RetentionPolicy ones = new RetentionPolicy("ones", List.of(RepositoryGlob.of("shop/**")), Set.of("oci-image"),
+                List.of(new DeleteRule("delete[0]", Optional.of(Pattern.compile("^1\\.0$")), Set.of(), Optional.empty(),
+                        Optional.empty(), Optional.empty())), List.of());
         open = BerthFixture.start(dir.resolve("open"), c -> c.withQuotas(new QuotasConfig(List.of(
                 new QuotaRule(0, Quota.Scope.Kind.REPOSITORY, List.of(RepositoryGlob.of(WORKER)), OptionalLong.empty(),
                         OptionalLong.of(10)),
                 new QuotaRule(1, Quota.Scope.Kind.NAMESPACE, List.of(RepositoryGlob.of("shop")),
-                        OptionalLong.of(1L << 30), OptionalLong.empty())))));
+                        OptionalLong.of(1L << 30), OptionalLong.empty()))))
+                .withRetention(new RetentionConfig(Duration.ZERO, List.of(ones))));
         UiSeed seed = new UiSeed(open.baseUri());
         byte[] shared = new byte[200_000];
         ThreadLocalRandom.current().nextBytes(shared);
@@ -184,6 +196,30 @@ class WebUiStorageTest {
         assertThat(browser.find("#gc-dry-run").isEnabled()).isTrue();
         assertThat(browser.consoleErrors()).isEmpty();
         browser.screenshot("storage-dry-run");
+    }
+
+    /** The retention preview of {@code GET /api/v1/admin/retention/preview}, row by row. */
+    @Test
+    void theRetentionSectionShowsWhatThePoliciesWouldDeleteAndWhy() {
+        JsonNode preview = get(open, "/api/v1/admin/retention/preview");
+        assertThat(preview.get("deletions")).hasSize(4);
+        browser.consoleErrors();
+        browser.open("/storage");
+        browser.find("#retention-preview table.retention-preview tbody tr");
+        List<WebElement> rows = browser.all("#retention-preview table.retention-preview tbody tr");
+        assertThat(rows).hasSize(4);
+        assertThat(rows).extracting(row -> row.getAttribute("data-repository") + " " + row.getAttribute("data-kind"))
+                .containsExactlyInAnyOrder(WEB + " tag", WORKER + " tag", WEB + " manifest", WORKER + " manifest");
+        WebElement tagRow = rows.stream().filter(row -> "tag".equals(row.getAttribute("data-kind"))).findFirst()
+                .orElseThrow();
+        assertThat(tagRow.findElement(By.cssSelector("td.name")).getText()).isEqualTo("1.0");
+        assertThat(tagRow.findElement(By.cssSelector("td.policy")).getText()).isEqualTo("ones");
+        assertThat(tagRow.findElement(By.cssSelector("td.rule")).getText()).isEqualTo("delete[0]");
+        assertThat(tagRow.findElement(By.cssSelector("td.reason")).getText()).contains("tag matches ^1\\.0$");
+        assertThat(tagRow.findElement(By.cssSelector("td[data-type]")).getText()).contains("OCI image");
+        assertThat(status(open, "GET", "/v2/" + WEB + "/manifests/1.0")).as("a preview deletes nothing").isEqualTo(200);
+        assertThat(browser.consoleErrors()).isEmpty();
+        browser.screenshot("storage-retention");
     }
 
     @Test
