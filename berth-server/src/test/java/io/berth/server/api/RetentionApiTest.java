@@ -297,7 +297,7 @@ class RetentionApiTest {
 
     @Test
     void anImmutableTagIsNeitherPreviewedNorDeletedAndARunWaitsOutTheOperatorsReadOnlyMode() {
-        DeleteRule everything = new DeleteRule("delete[0]", Optional.empty(), Set.of(), Optional.empty(),
+        DeleteRule everything = new DeleteRule("delete[0]", Optional.of(Pattern.compile(".")), Set.of(), Optional.empty(),
                 Optional.empty(), Optional.empty());
         RetentionConfig deleteAll = new RetentionConfig(Duration.ZERO, List.of(new RetentionPolicy("all",
                 List.of(RepositoryGlob.of("ret/**")), Set.of(), List.of(everything), List.of())));

@@ -40,7 +40,7 @@ class StorageSettingsTest {
                   minFreeSpace: 10GiB
                   readOnly: true
                   verifyOnReadBelow: 1MiB
-                  scrubRate: 512k
+                  scrubRate: 512KiB
                   checkInterval: 2s
                 """);
         assertThat(ConfigLoader.load(flags(Optional.of(file)), Map.of()).storage())
@@ -48,7 +48,7 @@ class StorageSettingsTest {
         StorageConfig fromEnvironment = ConfigLoader.load(flags(Optional.of(file)), Map.of(
                 "BERTH_STORAGE_MIN_FREE_SPACE", "500 MB", "BERTH_STORAGE_READ_ONLY", "false",
                 "BERTH_STORAGE_VERIFY_ON_READ_BELOW", "0", "BERTH_STORAGE_SCRUB_RATE", "1073741824")).storage();
-        assertThat(fromEnvironment.minFreeSpace()).isEqualTo(500L << 20);
+        assertThat(fromEnvironment.minFreeSpace()).as("MB in powers of 1000, as ByteSize reads it").isEqualTo(500_000_000L);
         assertThat(fromEnvironment.readOnly()).isFalse();
         assertThat(fromEnvironment.verifyOnReadBelow()).isZero();
         assertThat(fromEnvironment.scrubRate()).isEqualTo(1L << 30);
