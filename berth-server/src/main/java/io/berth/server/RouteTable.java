@@ -21,12 +21,12 @@ import io.berth.server.http.Route;
 import io.berth.server.http.RouteHandler;
 import io.berth.server.http.Router;
 import io.berth.server.http.TokenRoute;
+import io.berth.server.http.Workers;
 import io.berth.server.listing.ListingApi;
 import io.berth.server.scan.ScanApi;
 import io.berth.server.ui.WebUi;
 import io.berth.server.usage.UsageApi;
 import io.vertx.core.Future;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpMethod;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -58,14 +58,14 @@ final class RouteTable {
     }
 
     /** @param observers who is told of every answered request: the request metrics, the access log */
-    static Router build(WorkerExecutor workers, AccessController access, Handlers h,
+    static Router build(Workers workers, AccessController access, Handlers h,
                         Function<List<Route>, RequestObserver> observers) {
         byte[] empty = "{}".getBytes(StandardCharsets.UTF_8);
         RouteHandler versionCheck = e -> Future.succeededFuture(Reply.status(200).bytes(empty, "application/json"));
         Router.Builder routes = Router.builder(workers, access).observedBy(observers)
-                .get("/healthz", Access.PUBLIC, h.health()::live)
-                .get("/readyz", Access.PUBLIC, h.health()::ready)
-                .get("/metrics", Access.METRICS, h.metrics())
+                .probe("/healthz", Access.PUBLIC, h.health()::live)
+                .probe("/readyz", Access.PUBLIC, h.health()::ready)
+                .probe("/metrics", Access.METRICS, h.metrics())
 
                 .on(Endpoint.BASE, Method.GET, Access.IDENTITY, versionCheck)
                 .on(Endpoint.BASE, Method.HEAD, Access.IDENTITY, versionCheck)
