@@ -15,6 +15,7 @@ import io.berth.server.handler.ManifestHandler;
 import io.berth.server.handler.UploadHandler;
 import io.berth.server.http.Access;
 import io.berth.server.http.Health;
+import io.berth.server.http.Lane;
 import io.berth.server.http.Reply;
 import io.berth.server.http.RequestObserver;
 import io.berth.server.http.Route;
@@ -82,7 +83,8 @@ final class RouteTable {
                 .on(Endpoint.UPLOADS, Method.POST, Access.repository(PULL, PUSH), h.uploads()::post)
                 .on(Endpoint.UPLOAD, Method.PATCH, Access.repository(PULL, PUSH), h.uploads()::patch)
                 .on(Endpoint.UPLOAD, Method.PUT, Access.repository(PULL, PUSH), h.uploads()::put)
-                .on(Endpoint.UPLOAD, Method.GET, Access.repository(PULL, PUSH), h.uploads()::status)
+                // an upload's status touches its session (a write, as part of pushing)
+                .on(Endpoint.UPLOAD, Method.GET, Access.repository(PULL, PUSH), Lane.WRITE, h.uploads()::status)
                 .on(Endpoint.UPLOAD, Method.DELETE, Access.repository(PULL, PUSH), h.uploads()::cancel)
 
                 .get("/api/v1/types", Access.PUBLIC, h.listing()::types)

@@ -78,13 +78,17 @@ public final class Router implements Handler<HttpServerRequest> {
             this.access = access;
         }
 
-        /** A method of a spec endpoint. */
+        /** A method of a spec endpoint, on the lane of its method ({@link Lane#of}). */
         public Builder on(Endpoint endpoint, Endpoint.Method method, Access access, RouteHandler handler) {
+            return on(endpoint, method, access, Lane.of(HttpMethod.valueOf(method.name())), handler);
+        }
+
+        /** A method of a spec endpoint whose blocking work runs on {@code lane}: a GET that writes, for one. */
+        public Builder on(Endpoint endpoint, Endpoint.Method method, Access access, Lane lane, RouteHandler handler) {
             if (!endpoint.methods().contains(method)) {
                 throw new IllegalArgumentException(endpoint + " has no " + method + " in the spec");
             }
-            HttpMethod http = HttpMethod.valueOf(method.name());
-            return add(new Route(http, PathPattern.of(endpoint), access, handler, Lane.of(http)));
+            return add(new Route(HttpMethod.valueOf(method.name()), PathPattern.of(endpoint), access, handler, lane));
         }
 
         /** {@code method} on a path template ({@link PathPattern#of(String)}). */
