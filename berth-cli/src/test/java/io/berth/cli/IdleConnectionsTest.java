@@ -19,7 +19,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -58,12 +62,7 @@ class IdleConnectionsTest {
             assertThat(exchange(client, "GET /v2/ HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 200");
 
             long openedAt = System.nanoTime();
-            for (int i = 0; i < count; i++) {
-                Socket socket = new Socket();
-                socket.bind(new InetSocketAddress("127.0.0." + (2 + i % ADDRESSES), 0));
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-                idle.add(socket);
-            }
+            open(idle, count, port);
             long openingMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - openedAt);
             Thread.sleep(500); // the server's event loop has dealt with the last of them
 
@@ -122,6 +121,33 @@ class IdleConnectionsTest {
             }
             server.process().destroy();
             server.process().waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Opens {@code count} connections that send nothing, from {@link #ADDRESSES} loopback addresses, on 8 threads. */
+    private static void open(List<Socket> idle, int count, int port) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService openers = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                done.add(openers.submit(() -> {
+                    for (int i; (i = next.getAndIncrement()) < count; ) {
+                        Socket socket = new Socket();
+                        synchronized (idle) {
+                            idle.add(socket);
+                        }
+                        socket.bind(new InetSocketAddress("127.0.0." + (2 + i % ADDRESSES), 0));
+                        socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> opener : done) {
+                opener.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            openers.shutdownNow();
         }
     }
 
