@@ -200,7 +200,8 @@ final class Bench {
             new Phase("manifest-get", man::get), new Phase("manifest-head", man::head),
             new Phase("blob-head", man::blobHead), new Phase("tags-list", lists::tags),
             new Phase("catalog", lists::catalog), new Phase("mixed", mixed::pushThenPull),
-            new Phase("listing", listing::listing, true)}; // last: a phase only Berth runs must not load its later figures
+            new Phase("listing", listing::listing, true), // last: a phase only Berth runs must not load its later figures
+            new Phase(IdleConnections.PHASE, new IdleConnections(run)::measure, true)};
         ServerProcess server = run.server;
         for (Phase p : phases) {
             if (!options.runs(p.name)) {

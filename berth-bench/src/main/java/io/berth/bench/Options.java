@@ -31,6 +31,8 @@ final class Options {
                                     opt-in, never part of the default run:
                                       upload-small-warm = ten more batches of 1,000 new 4 KiB blobs, 8 clients, on one
                                       server: the rate once the server is warm (Berth's JIT), batch by batch
+                                      idle-connections = manifest GET p50/p99 of 8 keep-alive clients without and with
+                                      20,000 idle connections open (Berth only; needs ulimit -n above 20,000)
                                     start-up is always measured; a phase's prerequisites are pushed unmeasured.
               --servers LIST        distribution,berth (default both, in that order within a round)
               --berth-cmd CMD       Berth's command before "--listen … --data …" (default: bin/berth serve if it exists,
@@ -115,7 +117,7 @@ final class Options {
             case "download" -> GROUP_DOWNLOAD;
             case "manifest", "manifests" -> GROUP_MANIFEST;
             case "lists" -> GROUP_LISTS;
-            case "machine", "mixed", "startup", WARM_UP, OPT_IN_SMALL_WARM -> List.of(name);
+            case "machine", "mixed", "startup", WARM_UP, OPT_IN_SMALL_WARM, IdleConnections.PHASE -> List.of(name);
             default -> {
                 List<String> all = new ArrayList<>();
                 all.addAll(GROUP_UPLOAD);
@@ -138,6 +140,6 @@ final class Options {
     }
 
     boolean runs(String phase) {
-        return only.isEmpty() ? !phase.equals(OPT_IN_SMALL_WARM) : only.contains(phase);
+        return only.isEmpty() ? !phase.equals(OPT_IN_SMALL_WARM) && !phase.equals(IdleConnections.PHASE) : only.contains(phase);
     }
 }

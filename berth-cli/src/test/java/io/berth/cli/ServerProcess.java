@@ -16,6 +16,8 @@ import java.util.List;
 /** {@code berth serve} in a child JVM, so that tests can SIGTERM or SIGKILL it like an operator or a crash would. */
 final class ServerProcess {
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** bin/berth's JVM settings, the heap above all ({@link BerthImage#ENTRYPOINT} without {@code -jar}). */
+    static final List<String> BIN_BERTH_JVM = BerthImage.ENTRYPOINT.subList(1, BerthImage.ENTRYPOINT.indexOf("-jar"));
 
     private final Process process;
     private final int port;
@@ -27,9 +29,16 @@ final class ServerProcess {
 
     /** Starts the server on {@code port} with {@code data} (and {@code moreArgs}) and waits until {@code /v2/} answers 200. */
     static ServerProcess start(int port, Path data, String... moreArgs) throws IOException, InterruptedException {
+        return start(List.of(), port, data, moreArgs);
+    }
+
+    /** As {@link #start(int, Path, String...)}, the child JVM run with {@code jvmOptions} ({@link #BIN_BERTH_JVM}). */
+    static ServerProcess start(List<String> jvmOptions, int port, Path data, String... moreArgs)
+            throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-cp",
-                System.getProperty("java.class.path"), Main.class.getName(),
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "serve", "--listen", "127.0.0.1:" + port, "--data", data.toString()));
         command.addAll(List.of(moreArgs));
         Process process = new ProcessBuilder(command)

@@ -20,6 +20,7 @@ import io.berth.server.http.HttpEdge;
 import io.berth.server.http.Route;
 import io.berth.server.http.Router;
 import io.berth.server.http.TokenRoute;
+import io.berth.server.http.Workers;
 import io.berth.server.meta.ChangeListener;
 import io.berth.server.meta.Database;
 import io.berth.server.meta.DatabaseCheck;
@@ -81,11 +82,6 @@ public final class BerthServer implements AutoCloseable {
     private static final long MANIFEST_CACHE_MILLIS = 60_000;
     private static final long MANIFEST_CACHE_BYTES = 16 << 20;
     private static final int BLOB_CACHE_ENTRIES = 20_000;
-    /**
-     * Threads for blocking work (metadata queries, fsyncs, renames). Writes queue for the one metadata writer and
-     * fsyncs are fast, so a few dozen are plenty; each costs a stack in the resident set.
-     */
-    private static final int BLOCKING_THREADS = 24;
     /** Vert.x's own pools: the file writes of uploads and its other blocking work. */
     private static final int FILE_AND_WORKER_THREADS = 8;
     /** The listing API's pages: 100 entries unless the client asks for more (artifacts render heavier than tags). */
@@ -93,7 +89,7 @@ public final class BerthServer implements AutoCloseable {
 
     private final Vertx vertx;
     private final HttpServer http;
-    private final WorkerExecutor workers;
+    private final Workers workers;
     private final Database database;
     private final Events events;
     private final ScanService scans;
@@ -102,7 +98,7 @@ public final class BerthServer implements AutoCloseable {
     private final List<Route> routes;
     private final Scrubber scrubber;
 
-    private BerthServer(Vertx vertx, HttpServer http, WorkerExecutor workers, Database database, Events events,
+    private BerthServer(Vertx vertx, HttpServer http, Workers workers, Database database, Events events,
                         ScanService scans, Metrics metrics, AccessLog accessLog, List<Route> routes, Scrubber scrubber) {
         this.vertx = vertx;
         this.http = http;
@@ -157,9 +153,10 @@ public final class BerthServer implements AutoCloseable {
         AccessLog accessLog = null;
         Vertx vertx = startingVertx.join();
         try {
-            WorkerExecutor workers = vertx.createSharedWorkerExecutor("berth-blocking", BLOCKING_THREADS);
+            // Reads, writes and probes on pools of their own: writes waiting for the database starve neither.
+            Workers workers = Workers.start(vertx, config.workers(), config.database().waitTimeout());
             TypeCatalogWatcher types = loadingTypes.join();
-            Security security = Security.start(config.auth(), config.dataDir(), vertx, workers);
+            Security security = Security.start(config.auth(), config.dataDir(), vertx, workers.reads());
             events = Events.create(config.events(), database, types, clock);
             scans = ScanService.create(config.scanners(), database, types, scanCredentials(security), clock);
             // Events last: taking the next event seq locks a row until commit, so it should be the transaction's last step.
@@ -182,12 +179,13 @@ public final class BerthServer implements AutoCloseable {
             UploadSessions sessions = new UploadSessions(vertx, blobs, new JdbcUploadIndex(database), blobIndex, clock,
                     config.uploads());
             metrics.watch(sessions, events.api(), scans);
-            watchTypes(vertx, workers, types, new Retyping(new JdbcClassificationIndex(database), types));
-            expireUploads(vertx, workers, sessions);
-            GarbageCollection gc = GarbageCollection.start(config.gc(), database, blobs, blobIndex, vertx, workers, clock,
+            watchTypes(vertx, workers.writes(), types, new Retyping(new JdbcClassificationIndex(database), types));
+            expireUploads(vertx, workers.writes(), sessions);
+            GarbageCollection gc = GarbageCollection.start(config.gc(), database, blobs, blobIndex, vertx,
+                    workers.writes(), clock,
                     config.port() == 0 ? Optional.empty() : Optional.of(config.host() + ":" + config.port()),
                     writes::deletionsRefused);
-            probe.start(vertx, workers);
+            probe.start(vertx, workers.writes());
             metrics.watch(integrity, scrubber, writes, probe);
             Storage guarded = new Storage(integrity, writes, new ReadinessApi(probe, writes),
                     new ScrubApi(scrubber, vertx, config.storage().scrubRate()));
@@ -196,7 +194,7 @@ public final class BerthServer implements AutoCloseable {
                 throw new ConfigException(unknownTypes);
             }
             Retention retention = Retention.start(config.retention(), database, manifests, config.immutability(),
-                    writes::deletionsRefused, vertx, workers, clock);
+                    writes::deletionsRefused, vertx, workers.writes(), clock);
             if (config.log().access()) {
                 accessLog = AccessLog.toStandardOutput(config.log().format());
                 metrics.watch(accessLog);
@@ -207,6 +205,7 @@ public final class BerthServer implements AutoCloseable {
                             new Paging.Limits(LISTING_PAGE_SIZE, config.limits().maxPageSize())),
                     new UsageApi(new JdbcStorageUsage(database), sessions, config.quotas()));
             HttpEdge edge = new HttpEdge(config.limits().clients());
+            metrics.watch(edge, workers);
             HttpServer http = listen(config, vertx.createHttpServer(edge.configure(ServerTls.configure(config.tls(),
                             new HttpServerOptions()
                             .setHost(config.host())
@@ -215,7 +214,7 @@ public final class BerthServer implements AutoCloseable {
                             .setCompressionSupported(false))))
                     .connectionHandler(edge)
                     .requestHandler(router));
-            ServerTls.watch(config.tls(), vertx, workers, http);
+            ServerTls.watch(config.tls(), vertx, workers.reads(), http);
             LOG.info("Berth listens on {}://{}:{} with data in {} and metadata in {}", config.tls().enabled() ? "https" : "http",
                     config.host(), http.actualPort(), config.dataDir().toAbsolutePath(), config.database().url());
             events.start(config.host(), http.actualPort());
@@ -313,7 +312,7 @@ public final class BerthServer implements AutoCloseable {
         });
     }
 
-    private static Router routes(BerthConfig config, WorkerExecutor workers, BlobIndex blobIndex,
+    private static Router routes(BerthConfig config, Workers workers, BlobIndex blobIndex,
                                  ManifestIndex manifests, TypeCatalogWatcher types, BlobStore blobs,
                                  UploadSessions sessions, Clock clock, Security security, Events events,
                                  ScanService scans, GarbageCollection gc, Retention retention, Metrics metrics,
@@ -371,7 +370,7 @@ public final class BerthServer implements AutoCloseable {
             closeQuietly(events);
             closeQuietly(scans);
             closeQuietly(accessLog);
-            workers.close().await();
+            workers.close();
             vertx.close().await();
             database.close();
             metrics.close();

@@ -15,12 +15,14 @@ import io.berth.server.handler.ManifestHandler;
 import io.berth.server.handler.UploadHandler;
 import io.berth.server.http.Access;
 import io.berth.server.http.Health;
+import io.berth.server.http.Lane;
 import io.berth.server.http.Reply;
 import io.berth.server.http.RequestObserver;
 import io.berth.server.http.Route;
 import io.berth.server.http.RouteHandler;
 import io.berth.server.http.Router;
 import io.berth.server.http.TokenRoute;
+import io.berth.server.http.Workers;
 import io.berth.server.listing.ListingApi;
 import io.berth.server.readiness.ReadinessApi;
 import io.berth.server.readiness.WriteAccess;
@@ -30,7 +32,6 @@ import io.berth.server.scan.ScanApi;
 import io.berth.server.ui.WebUi;
 import io.berth.server.usage.UsageApi;
 import io.vertx.core.Future;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpMethod;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -64,16 +65,16 @@ final class RouteTable {
     }
 
     /** @param observers who is told of every answered request: the request metrics, the access log */
-    static Router build(WorkerExecutor workers, AccessController access, Handlers h,
+    static Router build(Workers workers, AccessController access, Handlers h,
                         Function<List<Route>, RequestObserver> observers) {
         byte[] empty = "{}".getBytes(StandardCharsets.UTF_8);
         RouteHandler versionCheck = e -> Future.succeededFuture(Reply.status(200).bytes(empty, "application/json"));
         // Every write to the registry's content is refused while it is read-only; reads are not.
         Function<RouteHandler, RouteHandler> write = h.writes()::guard;
         Router.Builder routes = Router.builder(workers, access).observedBy(observers)
-                .get("/healthz", Access.PUBLIC, h.health()::live)
-                .get("/readyz", Access.PUBLIC, h.readiness()::ready)
-                .get("/metrics", Access.METRICS, h.metrics())
+                .probe("/healthz", Access.PUBLIC, h.health()::live)
+                .probe("/readyz", Access.PUBLIC, h.readiness()::ready)
+                .probe("/metrics", Access.METRICS, h.metrics())
 
                 .on(Endpoint.BASE, Method.GET, Access.IDENTITY, versionCheck)
                 .on(Endpoint.BASE, Method.HEAD, Access.IDENTITY, versionCheck)
@@ -90,7 +91,8 @@ final class RouteTable {
                 .on(Endpoint.UPLOADS, Method.POST, Access.repository(PULL, PUSH), write.apply(h.uploads()::post))
                 .on(Endpoint.UPLOAD, Method.PATCH, Access.repository(PULL, PUSH), write.apply(h.uploads()::patch))
                 .on(Endpoint.UPLOAD, Method.PUT, Access.repository(PULL, PUSH), write.apply(h.uploads()::put))
-                .on(Endpoint.UPLOAD, Method.GET, Access.repository(PULL, PUSH), h.uploads()::status)
+                // an upload's status touches its session (a write, as part of pushing)
+                .on(Endpoint.UPLOAD, Method.GET, Access.repository(PULL, PUSH), Lane.WRITE, h.uploads()::status)
                 .on(Endpoint.UPLOAD, Method.DELETE, Access.repository(PULL, PUSH), h.uploads()::cancel)
 
                 .get("/api/v1/types", Access.PUBLIC, h.listing()::types)

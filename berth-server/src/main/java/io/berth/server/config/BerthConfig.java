@@ -2,6 +2,7 @@ package io.berth.server.config;
 
 import io.berth.server.startup.ConfigException;
 import io.berth.server.http.ClientLimits;
+import io.berth.server.http.WorkerPools;
 import io.berth.server.auth.AuthConfig;
 import io.berth.server.blob.StorageConfig;
 import io.berth.server.blob.UploadsConfig;
@@ -43,12 +44,14 @@ import java.util.List;
  * @param immutability  the tags that may neither move nor go
  * @param quotas        the limits on bytes and manifests per repository and namespace
  * @param retention     the retention policies and when they run
+ * @param workers       the sizes of the read, write and probe worker pools, and how many writes may queue
  */
 public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
                           boolean deleteEnabled, Path typesDir, boolean uiEnabled, AuthConfig auth, TlsConfig tls,
                           EventsConfig events, List<ScannerConfig> scanners, LogConfig log, UploadsConfig uploads,
                           GcConfig gc, StorageConfig storage,
-                          ImmutabilityConfig immutability, QuotasConfig quotas, RetentionConfig retention) {
+                          ImmutabilityConfig immutability, QuotasConfig quotas, RetentionConfig retention,
+                          WorkerPools workers) {
 
     public BerthConfig {
         List<String> problems = new ArrayList<>();
@@ -81,8 +84,10 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         immutability = immutability == null ? ImmutabilityConfig.NONE : immutability;
         quotas = quotas == null ? QuotasConfig.NONE : quotas;
         retention = retention == null ? RetentionConfig.NONE : retention;
+        workers = workers == null ? WorkerPools.DEFAULT : workers;
         problems.addAll(auth.problems());
         problems.addAll(storage.problems());
+        problems.addAll(workers.problems());
         problems.addAll(uploads.problems());
         if (auth.enabled() && !tls.enabled() && !tls.allowPlainHttpAuth() && host != null && !isLoopback(host)) {
             problems.add("authorization over plain HTTP on " + host + " would send passwords and tokens in clear:"
@@ -94,14 +99,14 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         }
     }
 
-    /** With the default storage settings, and no immutability rules, quotas or retention policies. */
+    /** With the default storage settings and worker pools, and no immutability rules, quotas or retention policies. */
     public BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
                        boolean deleteEnabled, Path typesDir, boolean uiEnabled, AuthConfig auth, TlsConfig tls,
                        EventsConfig events, List<ScannerConfig> scanners, LogConfig log, UploadsConfig uploads,
                        GcConfig gc) {
         this(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners,
                 log, uploads, gc, StorageConfig.DEFAULT, ImmutabilityConfig.NONE, QuotasConfig.NONE,
-                RetentionConfig.NONE);
+                RetentionConfig.NONE, WorkerPools.DEFAULT);
     }
 
     /** With the default upload expiry and garbage collection. */
@@ -151,71 +156,75 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
     }
 
     public BerthConfig withListen(String host, int port) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
     }
 
     public BerthConfig withDeleteEnabled(boolean enabled) {
-        return new BerthConfig(host, port, dataDir, database, limits, enabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
+        return new BerthConfig(host, port, dataDir, database, limits, enabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
     }
 
     public BerthConfig withDatabase(DatabaseConfig database) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
     }
 
     public BerthConfig withLimits(Limits limits) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
     }
 
     public BerthConfig withTypesDir(Path typesDir) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
     }
 
     public BerthConfig withUiEnabled(boolean uiEnabled) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
     }
 
     public BerthConfig withEvents(EventsConfig events) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
     }
 
     public BerthConfig withScanners(List<ScannerConfig> scanners) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
     }
 
     public BerthConfig withAuth(AuthConfig auth) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
     }
 
     public BerthConfig withLog(LogConfig log) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
     }
 
     public BerthConfig withUploads(UploadsConfig uploads) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
     }
 
     public BerthConfig withGc(GcConfig gc) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
     }
 
     public BerthConfig withStorage(StorageConfig storage) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
     }
 
     public BerthConfig withImmutability(ImmutabilityConfig immutability) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
     }
 
     public BerthConfig withQuotas(QuotasConfig quotas) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
     }
 
     public BerthConfig withRetention(RetentionConfig retention) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
+    }
+
+    public BerthConfig withWorkers(WorkerPools workers) {
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
     }
 
     public BerthConfig withTls(TlsConfig tls) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
+        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
     }
 
     /**

@@ -8,6 +8,7 @@ import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import io.berth.server.meta.DatabaseCheck;
 import io.berth.server.http.ClientLimits;
+import io.berth.server.http.WorkerPools;
 import io.berth.server.auth.AuthConfig;
 import io.berth.server.blob.StorageConfig;
 import io.berth.server.blob.UploadsConfig;
@@ -53,6 +54,7 @@ import java.util.regex.Pattern;
  *   username: berth                   # BERTH_DATABASE_USERNAME
  *   password: secret                  # BERTH_DATABASE_PASSWORD
  *   maxPoolSize: 8                    # BERTH_DATABASE_MAX_POOL_SIZE
+ *   waitTimeout: 10s                  # BERTH_DATABASE_WAIT_TIMEOUT: a wait for a lock or connection, then 503
  * limits:
  *   maxManifestBytes: 4194304
  *   defaultPageSize: 10000
@@ -98,18 +100,23 @@ import java.util.regex.Pattern;
  * retention:                      # see RetentionSettings
  *   interval: 1h                  # BERTH_RETENTION_INTERVAL: how often the policies run, 0s = only on request
  *   policies: […]
+ * workers:
+ *   reads: 24                     # BERTH_WORKERS_READS: threads for GET and HEAD, access checks
+ *   writes: 16                    # BERTH_WORKERS_WRITES: threads for the other methods, collection, expiry
+ *   queuedWrites: 1024            # BERTH_WORKERS_QUEUED_WRITES: writes waiting for a thread, then 503
  * </pre>
  */
 public final class ConfigLoader {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d|)");
     private static final Set<String> TOP_LEVEL = Set.of("listen", "data", "database", "limits", "delete", "types",
             "ui", "auth", "tls", "events", "scanners", "log", "uploads", "gc", "storage", "immutability", "quotas",
-            "retention");
+            "retention", "workers");
     private static final Set<String> LOG_KEYS = Set.of("level", "format", "access");
     private static final Set<String> UPLOADS_KEYS = Set.of("expireAfter");
     private static final Set<String> GC_KEYS = Set.of("interval", "gracePeriod");
     private static final Set<String> STORAGE_KEYS = Set.of("minFreeSpace", "readOnly", "verifyOnReadBelow", "scrubRate",
             "checkInterval");
+    private static final Set<String> WORKERS_KEYS = Set.of("reads", "writes", "queuedWrites");
 
     /** Values given on the command line; empty ones leave the lower layers in force. */
     public record Flags(Optional<String> listen, Optional<Path> data, Optional<Path> configFile,
@@ -171,7 +178,8 @@ public final class ConfigLoader {
                     layers.text("database.url", "BERTH_DATABASE_URL").orElse(embedded.url()),
                     layers.text("database.username", "BERTH_DATABASE_USERNAME").orElse(null),
                     layers.text("database.password", "BERTH_DATABASE_PASSWORD").orElse(null),
-                    layers.integer("database.maxPoolSize", "BERTH_DATABASE_MAX_POOL_SIZE", problems).orElse(embedded.maxPoolSize()));
+                    layers.integer("database.maxPoolSize", "BERTH_DATABASE_MAX_POOL_SIZE", problems).orElse(embedded.maxPoolSize()),
+                    layers.duration("database.waitTimeout", "BERTH_DATABASE_WAIT_TIMEOUT", problems).orElse(embedded.waitTimeout()));
             limits = new Limits(
                     layers.integer("limits.maxManifestBytes", "BERTH_LIMITS_MAX_MANIFEST_BYTES", problems).orElse(Limits.DEFAULT.maxManifestBytes()),
                     layers.integer("limits.defaultPageSize", "BERTH_LIMITS_DEFAULT_PAGE_SIZE", problems).orElse(Limits.DEFAULT.defaultPageSize()),
@@ -204,11 +212,13 @@ public final class ConfigLoader {
         RetentionConfig retention = RetentionSettings.retention(file == null ? null : file.get("retention"),
                 layers.duration("retention.interval", "BERTH_RETENTION_INTERVAL", problems)
                         .orElse(RetentionConfig.NONE.interval()), problems);
+        WorkerPools workers = workers(file, layers, problems);
         BerthConfig config = null;
         if (database != null && limits != null) {
             try {
                 config = new BerthConfig(host, port, data, database, limits, deleteEnabled, types, uiEnabled, auth, tls,
-                        events, scanners, log, uploads, gc, storage, immutability, quotas, retention);
+                        events, scanners, log, uploads, gc, storage, immutability, quotas, retention,
+                        workers);
             } catch (ConfigException e) {
                 problems.addAll(e.problems());
             }
@@ -275,6 +285,16 @@ public final class ConfigLoader {
                 layers.size("storage.scrubRate", "BERTH_STORAGE_SCRUB_RATE", problems).orElse(d.scrubRate()),
                 layers.duration("storage.checkInterval", "BERTH_STORAGE_CHECK_INTERVAL", problems)
                         .orElse(d.checkInterval()));
+    }
+
+    /** The {@code workers} section; its own checks are reported by {@link BerthConfig}. */
+    private static WorkerPools workers(JsonNode file, Layers layers, List<String> problems) {
+        knownKeys(file, "workers", WORKERS_KEYS, problems);
+        WorkerPools d = WorkerPools.DEFAULT;
+        return new WorkerPools(
+                layers.integer("workers.reads", "BERTH_WORKERS_READS", problems).orElse(d.reads()),
+                layers.integer("workers.writes", "BERTH_WORKERS_WRITES", problems).orElse(d.writes()),
+                layers.integer("workers.queuedWrites", "BERTH_WORKERS_QUEUED_WRITES", problems).orElse(d.queuedWrites()));
     }
 
     private static LogConfig log(JsonNode file, Layers layers, List<String> problems) {

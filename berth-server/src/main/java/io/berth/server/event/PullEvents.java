@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wraps the manifest GET handler: after a manifest was served (200, not HEAD, not 304), records a pull event. The
- * reply is not held up: the event is recorded afterwards, on a worker, in a transaction of its own.
+ * reply is not held up: the event is recorded afterwards, in a transaction of its own, on the write pool (a write
+ * waiting for the database must not hold a read worker).
  */
 final class PullEvents implements RouteHandler {
     private static final Logger LOG = LoggerFactory.getLogger(PullEvents.class);
@@ -39,7 +40,7 @@ final class PullEvents implements RouteHandler {
             Repository repository = exchange.repository();
             Reference reference = Reference.parse(exchange.variable("reference"));
             Optional<Reference.Tag> tag = reference instanceof Reference.Tag t ? Optional.of(t) : Optional.empty();
-            exchange.blocking(() -> {
+            exchange.writing(() -> {
                 manifests.manifest(repository, Digest.parse(digest))
                         .ifPresent(manifest -> recorder.pulled(manifest, tag, exchange.context()));
                 return null;

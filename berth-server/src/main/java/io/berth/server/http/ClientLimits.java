@@ -20,9 +20,13 @@ import java.util.List;
 public record ClientLimits(Duration headerTimeout, Duration idleTimeout, int minBodyRate, Duration bodyRateWindow,
                            int maxConnections, int maxConnectionsPerAddress) {
     /**
-     * 10,000, or one per 32 KiB of maximum heap if that is fewer. An idle HTTP/1.1 connection holds about 9 KiB of
-     * heap (4 KiB of it Vert.x's inbound queue), and so does a refused one until it is closed; bin/berth's 64 MiB
-     * heap so affords 2,048, with room left for a burst of refused connections and for serving.
+     * 10,000, or one per 32 KiB of maximum heap if that is fewer. An idle HTTP/1.1 connection holds 7.9 KiB of heap
+     * (measured with bin/berth's heap, after a full collection, by {@code bench/run --only idle-connections}: 2,015
+     * connections that never sent a byte took 15.5 MiB), and so does a refused one until it is closed — which the
+     * accept gate does before Vert.x builds any of it. bin/berth's 64 MiB heap (63.2 MiB usable: the serial collector leaves a survivor space out) so
+     * affords about 2,020: 16 MiB of idle connections at most, with room left for serving. 19,464 idle connections
+     * against it (the most a file-descriptor limit of 20,000 allowed) left it serving, holding 2,015 and refusing the
+     * rest ({@code IdleConnectionsTest}).
      */
     public static final int DEFAULT_MAX_CONNECTIONS = (int) Math.min(10_000, Runtime.getRuntime().maxMemory() / 32768);
     public static final ClientLimits DEFAULT = new ClientLimits(Duration.ofSeconds(10), Duration.ofSeconds(60), 1024,

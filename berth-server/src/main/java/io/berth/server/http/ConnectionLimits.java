@@ -7,6 +7,7 @@ import java.net.SocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +25,8 @@ final class ConnectionLimits {
     private final AtomicInteger open = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
     private final AtomicLong refusedSinceLog = new AtomicLong();
+    private final LongAdder refusedByTotal = new LongAdder();
+    private final LongAdder refusedByAddress = new LongAdder();
     private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
 
     ConnectionLimits(int max, int maxPerAddress) {
@@ -36,11 +39,13 @@ final class ConnectionLimits {
         InetAddress address = address(channel.remoteAddress());
         if (open.incrementAndGet() > max) {
             open.decrementAndGet();
+            refusedByTotal.increment();
             refused(channel, "already " + max + " connections open (limits.maxConnections)");
             return false;
         }
         if (address != null && perAddress.merge(address, 1, Integer::sum) > maxPerAddress) {
             release(address);
+            refusedByAddress.increment();
             refused(channel, "already " + maxPerAddress + " connections open from this address (limits.maxConnectionsPerAddress)");
             return false;
         }
@@ -50,6 +55,16 @@ final class ConnectionLimits {
 
     int open() {
         return open.get();
+    }
+
+    /** Connections refused so far because {@code limits.maxConnections} were open. */
+    long refusedByTotal() {
+        return refusedByTotal.sum();
+    }
+
+    /** Connections refused so far because {@code limits.maxConnectionsPerAddress} were open from their address. */
+    long refusedByAddress() {
+        return refusedByAddress.sum();
     }
 
     private void release(InetAddress address) {

@@ -22,11 +22,15 @@ import org.slf4j.LoggerFactory;
  * refused by the registry's rules ({@link PolicyDenial}: an immutable tag, a quota) is {@code DENIED} 403 with the
  * explanation as its message; anything else is {@code UNKNOWN} 500, logged with its stack trace. Every error carries
  * the request's id, in its body and its {@code X-Request-Id}, which the log lines name too. HEAD responses carry the status and headers but no body.
- * Headers a handler set before failing (such as {@code Range} on a 416) are kept.
+ * Headers a handler set before failing (such as {@code Range} on a 416) are kept. An overload — 503
+ * {@code TOOMANYREQUESTS}, a wait for the database or a worker that ran out — says when to come back:
+ * {@code Retry-After}, {@value #RETRY_AFTER_SECONDS} s unless the handler set it.
  */
 public final class ErrorRenderer {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorRenderer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Soon: what was busy has usually moved on by then, and a client that waited its own timeout already waits no longer. */
+    static final int RETRY_AFTER_SECONDS = 1;
 
     private ErrorRenderer() {
     }
@@ -53,6 +57,9 @@ public final class ErrorRenderer {
                 .putHeader(RequestId.HEADER, requestId)
                 .putHeader("Content-Type", "application/json")
                 .putHeader("Content-Length", String.valueOf(body.length));
+        if (error.code() == ErrorCode.TOOMANYREQUESTS && error.status() == 503 && !response.headers().contains("Retry-After")) {
+            response.putHeader("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
+        }
         discardUnreadBody(request);
         if (request.method() == HttpMethod.HEAD) {
             response.end();

@@ -6,7 +6,6 @@ import io.berth.server.auth.Decision;
 import io.berth.server.meta.RequestContext;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -17,21 +16,23 @@ import java.util.function.Supplier;
 
 /**
  * One request to a spec endpoint: its path variables, query, headers and body, plus {@link #blocking} to run
- * database and file-system work off the event loop. The request arrives paused; reading the body resumes it.
+ * database and file-system work off the event loop, on the pool of the route's {@link Lane}. The request arrives paused; reading the body resumes it.
  */
 public final class Exchange {
     private final HttpServerRequest request;
     private final PathVariables variables;
-    private final WorkerExecutor workers;
+    private final Workers workers;
+    private final Lane lane;
     private final Decision.Grant grant;
     private final Supplier<RequestContext> contextOf;
     private RequestContext context;
 
     Exchange(HttpServerRequest request, Supplier<RequestContext> context, PathVariables variables,
-             WorkerExecutor workers, Decision.Grant grant) {
+             Workers workers, Lane lane, Decision.Grant grant) {
         this.request = request;
         this.variables = variables;
         this.workers = workers;
+        this.lane = lane;
         this.grant = grant;
         this.contextOf = context;
     }
@@ -90,9 +91,17 @@ public final class Exchange {
         return Optional.ofNullable(request.getHeader(name));
     }
 
-    /** Runs blocking work on the worker pool; the returned future completes on the request's event loop. */
+    /**
+     * Runs blocking work on the route's worker pool ({@link Lane}); the returned future completes on the request's
+     * event loop. On the write lane it may fail with 503 {@code TOOMANYREQUESTS} without running ({@link Workers}).
+     */
     public <T> Future<T> blocking(Callable<T> work) {
-        return workers.executeBlocking(work, false);
+        return workers.run(lane, work);
+    }
+
+    /** Runs blocking work that writes on the write pool, whatever the route's lane: a read's bookkeeping. */
+    public <T> Future<T> writing(Callable<T> work) {
+        return workers.run(Lane.WRITE, work);
     }
 
     /**

@@ -38,6 +38,21 @@ public final class HttpEdge implements Handler<HttpConnection> {
         return this.options;
     }
 
+    /** Connections open now (admitted, not yet closed). */
+    public int openConnections() {
+        return connections.open();
+    }
+
+    /** Connections refused so far because {@code limits.maxConnections} were open. */
+    public long refusedByMaxConnections() {
+        return connections.refusedByTotal();
+    }
+
+    /** Connections refused so far because {@code limits.maxConnectionsPerAddress} were open from their address. */
+    public long refusedByMaxConnectionsPerAddress() {
+        return connections.refusedByAddress();
+    }
+
     @Override
     public void handle(HttpConnection connection) {
         if (!(connection instanceof ConnectionBase base)) {

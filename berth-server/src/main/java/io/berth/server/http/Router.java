@@ -10,7 +10,6 @@ import io.berth.server.meta.RequestContext;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
@@ -42,7 +41,7 @@ public final class Router implements Handler<HttpServerRequest> {
     private final Map<Endpoint, Map<HttpMethod, Route>> spec;
     private final Map<String, Map<HttpMethod, Route>> exact;
     private final Map<PathPattern, Map<HttpMethod, Route>> patterns;
-    private final WorkerExecutor workers;
+    private final Workers workers;
     private final AccessController access;
     private final RequestObserver observer;
 
@@ -63,38 +62,49 @@ public final class Router implements Handler<HttpServerRequest> {
         this.observer = builder.observers.apply(routes);
     }
 
-    public static Builder builder(WorkerExecutor workers, AccessController access) {
+    public static Builder builder(Workers workers, AccessController access) {
         return new Builder(workers, access);
     }
 
     /** Collects routes; {@link #build} fails when a method of a spec endpoint has no route or a route is declared twice. */
     public static final class Builder {
-        private final WorkerExecutor workers;
+        private final Workers workers;
         private final AccessController access;
         private final List<Route> routes = new ArrayList<>();
         private Function<List<Route>, RequestObserver> observers = table -> RequestObserver.NONE;
 
-        private Builder(WorkerExecutor workers, AccessController access) {
+        private Builder(Workers workers, AccessController access) {
             this.workers = workers;
             this.access = access;
         }
 
-        /** A method of a spec endpoint. */
+        /** A method of a spec endpoint, on the lane of its method ({@link Lane#of}). */
         public Builder on(Endpoint endpoint, Endpoint.Method method, Access access, RouteHandler handler) {
+            return on(endpoint, method, access, Lane.of(HttpMethod.valueOf(method.name())), handler);
+        }
+
+        /** A method of a spec endpoint whose blocking work runs on {@code lane}: a GET that writes, for one. */
+        public Builder on(Endpoint endpoint, Endpoint.Method method, Access access, Lane lane, RouteHandler handler) {
             if (!endpoint.methods().contains(method)) {
                 throw new IllegalArgumentException(endpoint + " has no " + method + " in the spec");
             }
-            return add(new Route(HttpMethod.valueOf(method.name()), PathPattern.of(endpoint), access, handler));
+            return add(new Route(HttpMethod.valueOf(method.name()), PathPattern.of(endpoint), access, handler, lane));
         }
 
         /** {@code method} on a path template ({@link PathPattern#of(String)}). */
         public Builder on(HttpMethod method, String template, Access access, RouteHandler handler) {
-            return add(new Route(method, PathPattern.of(template), access, handler));
+            return add(new Route(method, PathPattern.of(template), access, handler, Lane.of(method)));
         }
 
         /** GET and HEAD (the same answer without its body). */
         public Builder get(String template, Access access, RouteHandler handler) {
             return on(HttpMethod.GET, template, access, handler).on(HttpMethod.HEAD, template, access, handler);
+        }
+
+        /** GET and HEAD of a probe ({@code /readyz}, {@code /metrics}), whose blocking work has a pool of its own. */
+        public Builder probe(String template, Access access, RouteHandler handler) {
+            add(new Route(HttpMethod.GET, PathPattern.of(template), access, handler, Lane.PROBE));
+            return add(new Route(HttpMethod.HEAD, PathPattern.of(template), access, handler, Lane.PROBE));
         }
 
         /**
@@ -182,7 +192,7 @@ public final class Router implements Handler<HttpServerRequest> {
         requireDecodableQuery(request);
         if (route.access().isPublic()) {
             return route.handler().handle(new Exchange(request, () -> context(request, requestId, Decision.Grant.NOBODY),
-                    matched.variables(), workers, Decision.Grant.NOBODY));
+                    matched.variables(), workers, route.lane(), Decision.Grant.NOBODY));
         }
         AccessRequest needs = new AccessRequest(Optional.ofNullable(request.getHeader("Authorization")),
                 client(request), () -> origin(request),
@@ -198,7 +208,7 @@ public final class Router implements Handler<HttpServerRequest> {
                 served.admitted(grant.subject());
             }
             Future<Reply> reply = route.handler().handle(new Exchange(request, () -> context(request, requestId, grant),
-                    matched.variables(), workers, grant));
+                    matched.variables(), workers, route.lane(), grant));
             return matched.endpoint() == null ? reply : reply.onSuccess(r -> Audit.completed(requestId::get, grant, needs.client(),
                     matched.endpoint(), Endpoint.Method.valueOf(route.method().name()), r.status(),
                     r.headers().get("Docker-Content-Digest")));

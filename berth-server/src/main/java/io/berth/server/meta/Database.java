@@ -5,8 +5,12 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.Location;
@@ -20,6 +24,11 @@ import org.flywaydb.core.api.Location;
  * ({@link GroupCommit}); other processes writing to the same file still queue on the write lock, which a transaction
  * takes when it begins, instead of failing with {@code SQLITE_BUSY}. PostgreSQL runs each write transaction on the
  * caller's pooled connection, concurrently.
+ *
+ * <p>No wait on the database outlasts {@link DatabaseConfig#waitTimeout}: not a write's wait for SQLite's write lock
+ * ({@link GroupCommit}), not a statement's wait for a PostgreSQL lock ({@code lock_timeout}), not the wait for a
+ * pooled connection (HikariCP's connection timeout). One that would ends in 503 {@code TOOMANYREQUESTS}
+ * ({@link DatabaseWait}), with nothing of its transaction committed.
  */
 public final class Database implements AutoCloseable {
     private static final String MIGRATIONS = "classpath:db/migration";
@@ -34,11 +43,19 @@ public final class Database implements AutoCloseable {
     private final Dialect dialect;
     private final HikariDataSource pool;
     private final Optional<GroupCommit> groupCommit;
+    private final Duration waitTimeout;
+    /**
+     * Pooled connections write transactions may hold at once (PostgreSQL): a quarter of the pool stays for reads, so
+     * that writes waiting for a lock cannot take every connection from the reads and the readiness check.
+     */
+    private final Semaphore writers;
 
-    private Database(Dialect dialect, HikariDataSource pool, Optional<GroupCommit> groupCommit) {
+    private Database(Dialect dialect, HikariDataSource pool, Optional<GroupCommit> groupCommit, Duration waitTimeout) {
         this.dialect = dialect;
         this.pool = pool;
         this.groupCommit = groupCommit;
+        this.waitTimeout = waitTimeout;
+        this.writers = new Semaphore(Math.max(1, pool.getMaximumPoolSize() - Math.max(1, pool.getMaximumPoolSize() / 4)), true);
     }
 
     /** Connects, migrates the schema and returns the pooled database. */
@@ -67,13 +84,14 @@ public final class Database implements AutoCloseable {
         hikari.setPoolName("berth-metadata");
         hikari.setDataSource(connections);
         hikari.setMaximumPoolSize(config.maxPoolSize());
+        hikari.setConnectionTimeout(config.waitTimeout().toMillis());
         if (poolMetrics != null) {
             hikari.setMetricsTrackerFactory(poolMetrics);
         }
         Optional<GroupCommit> groupCommit = dialect == Dialect.SQLITE
-                ? Optional.of(new GroupCommit(connections, dialect))
+                ? Optional.of(new GroupCommit(connections, dialect, config.waitTimeout()))
                 : Optional.empty();
-        return new Database(dialect, new HikariDataSource(hikari), groupCommit);
+        return new Database(dialect, new HikariDataSource(hikari), groupCommit, config.waitTimeout());
     }
 
     Dialect dialect() {
@@ -94,6 +112,23 @@ public final class Database implements AutoCloseable {
         return groupCommit.isPresent() ? groupCommit.get().run(work) : onPooledConnection(work);
     }
 
+    /**
+     * Runs {@code work} in a write transaction that nobody waits for — bookkeeping a read does on the side, such as
+     * refreshing a blob's {@code touched_at} — so that the read never waits for the write lock. On SQLite it is queued
+     * to the group writer: it commits before every write queued after it (or is given up after the wait timeout).
+     * On PostgreSQL, where writers do not queue, it runs now, bounded by the wait timeout like any write.
+     */
+    public <T> CompletableFuture<T> inTransactionLater(SqlFunction<Connection, T> work) {
+        if (groupCommit.isPresent()) {
+            return groupCommit.get().later(work);
+        }
+        try {
+            return CompletableFuture.completedFuture(onPooledConnection(work));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     /** Commits made by the group writer (SQLite); empty on PostgreSQL, where each transaction commits itself. */
     Optional<Long> groupCommits() {
         return groupCommit.map(GroupCommit::commits);
@@ -105,6 +140,23 @@ public final class Database implements AutoCloseable {
     }
 
     private <T> T onPooledConnection(SqlFunction<Connection, T> work) {
+        try {
+            if (!writers.tryAcquire(waitTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw DatabaseWait.exceeded("no metadata database connection came free for this write (database.maxPoolSize,"
+                        + " a quarter of it kept for reads)", waitTimeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DatabaseException("metadata transaction failed", new SQLException("interrupted while waiting for a connection"));
+        }
+        try {
+            return onPooledConnectionHeld(work);
+        } finally {
+            writers.release();
+        }
+    }
+
+    private <T> T onPooledConnectionHeld(SqlFunction<Connection, T> work) {
         try (Connection connection = pool.getConnection()) {
             dialect.begin(connection);
             try {
@@ -116,7 +168,7 @@ public final class Database implements AutoCloseable {
                 throw failure;
             }
         } catch (SQLException e) {
-            throw new DatabaseException("metadata transaction failed", e);
+            throw failed("metadata transaction failed", e);
         }
     }
 
@@ -125,8 +177,12 @@ public final class Database implements AutoCloseable {
         try (Connection connection = pool.getConnection()) {
             return work.apply(connection);
         } catch (SQLException e) {
-            throw new DatabaseException("metadata query failed", e);
+            throw failed("metadata query failed", e);
         }
+    }
+
+    private RuntimeException failed(String what, SQLException e) {
+        return DatabaseWait.timedOut(e) ? DatabaseWait.exceeded(e, waitTimeout) : new DatabaseException(what, e);
     }
 
     private void rollBack(Connection connection, Throwable failure) {

@@ -3,6 +3,7 @@ package io.berth.server.meta;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -10,10 +11,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Group commit for a database with one writer at a time (SQLite): every write transaction runs on one thread, on one
@@ -27,26 +30,57 @@ import javax.sql.DataSource;
  *
  * <p>When the batch as a whole fails (the commit itself, or a statement that ended the transaction), every job of it
  * runs again in a transaction of its own, so each gets the outcome it would have had alone.
+ *
+ * <p>Every wait is bounded by the wait timeout: while another connection or process holds SQLite's write lock, the
+ * writer keeps trying to begin (its own busy timeout is short, {@link #LOCK_POLL_MILLIS}) and the jobs wait in the
+ * queue; a job not begun within the timeout is given up — by its caller, who gets 503 {@code TOOMANYREQUESTS}
+ * ({@link DatabaseWait}) — and never runs. A job the writer has begun is waited for to its end: its transaction
+ * holds the lock and does not wait on anyone.
  */
 final class GroupCommit implements AutoCloseable {
     static final int MAX_BATCH = 256;
-    private static final Logger LOG = Logger.getLogger(GroupCommit.class.getName());
+    /** The writer's busy timeout: how often it tries again to begin while another process holds the write lock. */
+    static final int LOCK_POLL_MILLIS = 50;
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
 
     private final DataSource connections;
     private final Dialect dialect;
+    private final Duration waitTimeout;
     private final BlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private final AtomicLong commits = new AtomicLong();
     private volatile boolean closed;
+    /** When the writer first found the write lock held by someone else ({@link System#nanoTime}), or 0 while it is free. */
+    private volatile long lockHeldSince;
     private Connection connection;
 
     private static final class Job<T> {
+        private static final int QUEUED = 0;
+        private static final int BEGUN = 1;
+        private static final int GIVEN_UP = 2;
+
         final SqlFunction<Connection, T> work;
         final CompletableFuture<T> outcome = new CompletableFuture<>();
+        /** Who has the job: the queue, the writer once its transaction began, or nobody once its caller gave up. */
+        private final AtomicInteger state = new AtomicInteger(QUEUED);
         T result;
 
         Job(SqlFunction<Connection, T> work) {
             this.work = work;
+        }
+
+        /** The writer takes the job into a begun transaction; false if its caller gave up on it already. */
+        boolean begin() {
+            return state.get() == BEGUN || state.compareAndSet(QUEUED, BEGUN);
+        }
+
+        /** The caller gives up waiting; false if the writer has begun it already. */
+        boolean giveUp() {
+            return state.compareAndSet(QUEUED, GIVEN_UP);
+        }
+
+        boolean givenUp() {
+            return state.get() == GIVEN_UP;
         }
 
         void apply(Connection connection) throws SQLException {
@@ -58,16 +92,59 @@ final class GroupCommit implements AutoCloseable {
         }
     }
 
-    GroupCommit(DataSource connections, Dialect dialect) {
+    GroupCommit(DataSource connections, Dialect dialect, Duration waitTimeout) {
         this.connections = connections;
         this.dialect = dialect;
+        this.waitTimeout = waitTimeout;
         this.writer = new Thread(this::writeLoop, "berth-metadata-writer");
         writer.setDaemon(true);
         writer.start();
     }
 
-    /** Runs {@code work} in a write transaction and returns once that is committed (blocking). */
+    /**
+     * Runs {@code work} in a write transaction and returns once that is committed (blocking); throws 503
+     * {@code TOOMANYREQUESTS} when the transaction could not begin within the wait timeout.
+     */
     <T> T run(SqlFunction<Connection, T> work) {
+        Job<T> job = submit(work);
+        try {
+            try {
+                return job.outcome.get(waitTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                if (job.giveUp()) {
+                    throw DatabaseWait.exceeded(lockHeldSince != 0 ? "the metadata database's write lock, held by another"
+                            + " connection or process, did not come free" : "the metadata writer did not get to this"
+                            + " write, " + queue.size() + " writes queued", waitTimeout);
+                }
+                return job.outcome.get(); // begun: it holds the lock and ends soon
+            }
+        } catch (ExecutionException e) {
+            throw rethrown(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            job.giveUp();
+            throw new DatabaseException("metadata transaction failed", new SQLException("interrupted while waiting for the commit"));
+        }
+    }
+
+    /**
+     * Queues {@code work} without waiting for it: it commits after every write queued before it and before every
+     * write queued after it, or is given up after the wait timeout (the returned future then fails with 503).
+     */
+    <T> CompletableFuture<T> later(SqlFunction<Connection, T> work) {
+        Job<T> job = submit(work);
+        CompletableFuture<T> outcome = job.outcome.copy();
+        new CompletableFuture<Void>().completeOnTimeout(null, waitTimeout.toNanos(), TimeUnit.NANOSECONDS)
+                .thenRun(() -> {
+                    if (job.giveUp()) {
+                        outcome.completeExceptionally(DatabaseWait.exceeded("the metadata writer did not get to this"
+                                + " write", waitTimeout));
+                    }
+                });
+        return outcome;
+    }
+
+    private <T> Job<T> submit(SqlFunction<Connection, T> work) {
         if (Thread.currentThread() == writer) {
             throw new IllegalStateException("a write transaction cannot start another one");
         }
@@ -76,14 +153,7 @@ final class GroupCommit implements AutoCloseable {
         if (closed && queue.remove(job)) { // else the writer has it, and completes it before it stops
             throw new IllegalStateException("the metadata database is closed");
         }
-        try {
-            return job.outcome.get();
-        } catch (ExecutionException e) {
-            throw rethrown(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DatabaseException("metadata transaction failed", new SQLException("interrupted while waiting for the commit"));
-        }
+        return job;
     }
 
     /** Transactions waiting for the writer. */
@@ -123,10 +193,12 @@ final class GroupCommit implements AutoCloseable {
         List<Job<?>> succeeded = new ArrayList<>(batch.size());
         try {
             Connection c = connection();
-            dialect.begin(c);
+            if (!beginWhenLockFree(c, batch)) {
+                return;
+            }
             try {
                 for (Job<?> job : batch) {
-                    if (runInSavepoint(c, job)) {
+                    if (job.begin() && runInSavepoint(c, job)) {
                         succeeded.add(job);
                     }
                 }
@@ -138,8 +210,47 @@ final class GroupCommit implements AutoCloseable {
             commits.incrementAndGet();
             succeeded.forEach(Job::complete);
         } catch (SQLException | RuntimeException e) {
-            LOG.log(Level.FINE, "a batch of " + batch.size() + " transactions failed; running them one by one", e);
-            batch.stream().filter(job -> !job.outcome.isDone()).forEach(this::runAlone);
+            LOG.debug("a batch of {} transactions failed; running them one by one", batch.size(), e);
+            batch.stream().filter(job -> !job.outcome.isDone() && !job.givenUp()).forEach(this::runAlone);
+        }
+    }
+
+    /**
+     * Begins the batch's transaction, trying again while another connection or process holds the write lock: the
+     * jobs whose callers gave up meanwhile are dropped, those queued meanwhile join. False, with nothing begun, when
+     * no job is left or the writer is closing; a failure other than a held lock is thrown.
+     */
+    private boolean beginWhenLockFree(Connection c, List<Job<?>> batch) throws SQLException {
+        while (true) {
+            batch.removeIf(Job::givenUp);
+            if (batch.isEmpty()) {
+                return false;
+            }
+            try {
+                dialect.begin(c);
+                if (lockHeldSince != 0) {
+                    LOG.warn("the metadata database's write lock is free again after "
+                            + (System.nanoTime() - lockHeldSince) / 1_000_000 + " ms");
+                    lockHeldSince = 0;
+                }
+                return true;
+            } catch (SQLException e) {
+                if (!DatabaseWait.timedOut(e)) {
+                    throw e;
+                }
+                if (lockHeldSince == 0) {
+                    lockHeldSince = System.nanoTime() | 1;
+                    LOG.warn("the metadata database's write lock is held by another connection or process;"
+                            + " writes wait for it up to " + waitTimeout.toMillis() + " ms (database.waitTimeout),"
+                            + " then answer 503");
+                }
+            }
+            if (closed) {
+                IllegalStateException closing = new IllegalStateException("the metadata database is closing");
+                batch.forEach(job -> job.outcome.completeExceptionally(closing));
+                return false;
+            }
+            queue.drainTo(batch, MAX_BATCH - batch.size());
         }
     }
 
@@ -162,6 +273,9 @@ final class GroupCommit implements AutoCloseable {
     }
 
     private void runAlone(Job<?> job) {
+        if (!job.begin()) {
+            return; // its caller gave up before the transaction began
+        }
         try {
             Connection c = connection();
             dialect.begin(c);
@@ -182,6 +296,7 @@ final class GroupCommit implements AutoCloseable {
     private Connection connection() throws SQLException {
         if (connection == null || connection.isClosed()) {
             connection = connections.getConnection();
+            execute(connection, "PRAGMA busy_timeout = " + LOCK_POLL_MILLIS);
         }
         return connection;
     }
@@ -202,12 +317,15 @@ final class GroupCommit implements AutoCloseable {
         }
     }
 
-    private static RuntimeException rethrown(Throwable cause) {
+    private RuntimeException rethrown(Throwable cause) {
         if (cause instanceof RuntimeException runtime) {
             return runtime;
         }
         if (cause instanceof Error error) {
             throw error;
+        }
+        if (cause instanceof SQLException sql && DatabaseWait.timedOut(sql)) {
+            return DatabaseWait.exceeded(sql, waitTimeout);
         }
         if (cause instanceof SQLException sql) {
             return new DatabaseException("metadata transaction failed", sql);
@@ -220,7 +338,7 @@ final class GroupCommit implements AutoCloseable {
             try {
                 connection.close();
             } catch (SQLException e) {
-                LOG.log(Level.FINE, "closing the writer connection", e);
+                LOG.debug("closing the writer connection", e);
             }
             connection = null;
         }

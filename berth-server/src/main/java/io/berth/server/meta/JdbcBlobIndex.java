@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link BlobIndex} over the {@code blobs} and {@code repository_blobs} tables; unlinks are told to the
@@ -21,6 +23,7 @@ import java.util.function.Consumer;
  * unknown to reads, mounts and manifest pushes (see {@code io.berth.server.gc.Collector} for the protocol).
  */
 public final class JdbcBlobIndex implements BlobIndex {
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcBlobIndex.class);
     /** How stale a blob's {@code touched_at} may get before an existence check writes it again. */
     public static final Duration DEFAULT_TOUCH_AFTER = Duration.ofHours(1);
 
@@ -78,14 +81,21 @@ public final class JdbcBlobIndex implements BlobIndex {
 
     /**
      * An existence check keeps the blob from garbage collection for a grace period; it writes only when the last touch
-     * is older than {@code touchAfter}, so that hot blobs cost no write per request.
+     * is older than {@code touchAfter}, so that hot blobs cost no write per request. The read does not wait for the
+     * write ({@link Database#inTransactionLater}: on SQLite it still commits before any collection queued after the
+     * read), so that a held write lock cannot stall reads; a touch that cannot be written is logged and dropped, and
+     * the blob then stays protected by its previous touch, at most {@code touchAfter} old.
      */
     private void touchIfStale(Digest digest, long touchedAt) {
         long now = clock.millis();
         if (touchedAt < now - touchAfterMillis) {
-            database.inTransaction(connection -> sql(connection,
+            database.inTransactionLater(connection -> sql(connection,
                     "UPDATE blobs SET touched_at = ? WHERE digest = ? AND state = 'live' AND touched_at < ?",
-                    now, digest, now).update());
+                    now, digest, now).update())
+                    .exceptionally(e -> {
+                        LOG.warn("could not refresh touched_at of {}: {}", digest, e.getMessage());
+                        return 0;
+                    });
         }
     }
 

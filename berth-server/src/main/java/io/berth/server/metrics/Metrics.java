@@ -8,11 +8,13 @@ import io.berth.server.blob.UploadSessions;
 import io.berth.server.event.EventsApi;
 import io.berth.server.http.AccessLog;
 import io.berth.server.http.Exchange;
+import io.berth.server.http.HttpEdge;
 import io.berth.server.http.Reply;
 import io.berth.server.http.RequestObserver;
 import io.berth.server.http.Route;
 import io.berth.server.readiness.ReadinessProbe;
 import io.berth.server.readiness.WriteAccess;
+import io.berth.server.http.Workers;
 import io.berth.server.scan.ScanService;
 import io.berth.server.scrub.Scrubber;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -124,6 +126,30 @@ public final class Metrics implements AutoCloseable {
                 .description("1 while the registry refuses writes (read-only by the operator or by itself)").register(registry);
         Gauge.builder("berth.storage.free", probe, p -> p.status().freeBytes()).baseUnit("bytes")
                 .description("Free space of the data directory's file system at the last readiness check").register(registry);
+    }
+
+    /**
+     * Reports the connections ({@code berth_connections_open}, {@code berth_connections_refused_total} by the limit
+     * that refused them) and the writes ({@code berth_writes_in_progress}, running or waiting for a write thread;
+     * {@code berth_writes_refused_total}, answered 503 because too many waited or one waited too long for a thread).
+     */
+    public void watch(HttpEdge edge, Workers workers) {
+        Gauge.builder("berth.connections.open", edge, HttpEdge::openConnections)
+                .description("Client connections open").register(registry);
+        FunctionCounter.builder("berth.connections.refused", edge, HttpEdge::refusedByMaxConnections)
+                .tag("limit", "maxConnections")
+                .description("Connections closed as they were accepted because a connection limit was reached")
+                .register(registry);
+        FunctionCounter.builder("berth.connections.refused", edge, HttpEdge::refusedByMaxConnectionsPerAddress)
+                .tag("limit", "maxConnectionsPerAddress")
+                .description("Connections closed as they were accepted because a connection limit was reached")
+                .register(registry);
+        Gauge.builder("berth.writes.in.progress", workers, Workers::writesInProgress)
+                .description("Requests' writes running on the write pool or waiting for one of its threads")
+                .register(registry);
+        FunctionCounter.builder("berth.writes.refused", workers, Workers::writesRefused)
+                .description("Writes answered 503 because the write pool's queue was full or a write waited too long")
+                .register(registry);
     }
 
     /** Counts the access log's dropped lines ({@code berth_access_log_dropped_lines_total}). */

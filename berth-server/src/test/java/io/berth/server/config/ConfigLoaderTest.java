@@ -152,6 +152,46 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void workerPoolsAndTheDatabaseWaitTimeoutComeFromTheFileOrTheEnvironment() throws Exception {
+        Path file = dir.resolve("workers.yaml");
+        Files.writeString(file, """
+                database:
+                  waitTimeout: 3s
+                workers:
+                  reads: 8
+                  writes: 4
+                  queuedWrites: 0
+                """);
+        ConfigLoader.Flags withFile = new ConfigLoader.Flags(Optional.empty(), Optional.empty(), Optional.of(file));
+
+        BerthConfig defaults = ConfigLoader.load(NO_FLAGS, Map.of());
+        assertThat(defaults.workers()).isEqualTo(io.berth.server.http.WorkerPools.DEFAULT);
+        assertThat(defaults.database().waitTimeout()).isEqualTo(Duration.ofSeconds(10));
+        BerthConfig configured = ConfigLoader.load(withFile, Map.of("BERTH_WORKERS_WRITES", "6"));
+        assertThat(configured.workers()).isEqualTo(new io.berth.server.http.WorkerPools(8, 6, 0));
+        assertThat(configured.database().waitTimeout()).isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void unusableWorkerPoolsAndWaitTimeoutsAreReportedByTheirKeys() throws Exception {
+        Path file = dir.resolve("workers.yaml");
+        Files.writeString(file, """
+                workers:
+                  writes: 0
+                  threads: 4
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Flags(Optional.empty(), Optional.empty(), Optional.of(file)),
+                Map.of("BERTH_WORKERS_QUEUED_WRITES", "-1")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .anySatisfy(p -> assertThat(p).contains("workers: unknown key 'threads'"))
+                        .anySatisfy(p -> assertThat(p).contains("workers.writes must be at least 1"))
+                        .anySatisfy(p -> assertThat(p).contains("workers.queuedWrites must be 0 or more")));
+        assertThatThrownBy(() -> ConfigLoader.load(NO_FLAGS, Map.of("BERTH_DATABASE_WAIT_TIMEOUT", "100ms")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
+                        .satisfies(p -> assertThat(p).contains("database.waitTimeout must be at least 250ms")));
+    }
+
+    @Test
     void malformedYamlNamesTheFile() throws Exception {
         Path file = dir.resolve("broken.yaml");
         Files.writeString(file, "listen: [unclosed\n");

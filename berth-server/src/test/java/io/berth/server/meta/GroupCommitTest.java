@@ -119,6 +119,54 @@ class GroupCommitTest {
                 .hasMessageContaining("cannot start another");
     }
 
+    /**
+     * Another process holding SQLite's write lock (here another connection, which SQLite locks the same way) makes a
+     * write wait no longer than the wait timeout: it fails with 503 TOOMANYREQUESTS naming the lock, and is never
+     * run, not even once the lock is free; the writer then commits again without a restart.
+     */
+    @Test
+    void aWriteThatCannotGetTheWriteLockWithinTheWaitTimeoutFailsAndNeverRuns() throws Exception {
+        database.close();
+        database = Database.open(new DatabaseConfig("jdbc:sqlite:" + directory.resolve("berth.db"), null, null, 4,
+                java.time.Duration.ofMillis(500)));
+        try (Connection other = java.sql.DriverManager.getConnection("jdbc:sqlite:" + directory.resolve("berth.db"))) {
+            update(other, "BEGIN IMMEDIATE");
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> database.inTransaction(c -> insertUpload(c, "late")))
+                    .isInstanceOfSatisfying(io.berth.oci.RegistryException.class, e -> {
+                        assertThat(e.code()).isEqualTo(io.berth.oci.ErrorCode.TOOMANYREQUESTS);
+                        assertThat(e.status()).isEqualTo(503);
+                        assertThat(e.detail()).contains("write lock", "database.waitTimeout");
+                    });
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(400L, 3000L);
+            java.util.concurrent.CompletableFuture<Integer> later = database.inTransactionLater(c -> insertUpload(c, "later"));
+            assertThatThrownBy(() -> later.get(5, TimeUnit.SECONDS)).cause()
+                    .isInstanceOf(io.berth.oci.RegistryException.class);
+            update(other, "ROLLBACK");
+        }
+        int after = database.inTransaction(c -> insertUpload(c, "after"));
+        assertThat(after).isEqualTo(1);
+        Thread.sleep(200); // a given-up write that ran anyway would have run by now
+        assertThat(uploadIds()).containsExactly("after");
+    }
+
+    /** A write queued without waiting commits before the writes queued after it. */
+    @Test
+    void aWriteQueuedWithoutWaitingCommitsBeforeTheWritesQueuedAfterIt() throws Exception {
+        HeldWriter held = new HeldWriter();
+        java.util.concurrent.CompletableFuture<Integer> later = database.inTransactionLater(c -> insertUpload(c, "later"));
+        Future<Integer> next = enqueue(c -> {
+            try (Statement statement = c.createStatement();
+                 ResultSet rows = statement.executeQuery("SELECT count(*) FROM uploads WHERE id = 'later'")) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        });
+        held.release();
+        assertThat(next.get(10, TimeUnit.SECONDS)).as("the earlier write is seen").isEqualTo(1);
+        assertThat(later.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+    }
+
     /** A transaction that keeps the group writer busy until released, so that the ones after it queue up. */
     private final class HeldWriter {
         private final CountDownLatch release = new CountDownLatch(1);
