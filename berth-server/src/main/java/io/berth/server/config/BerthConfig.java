@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Everything {@code berth serve} needs, immutable and validated when built. Loaded once by {@link ConfigLoader}
@@ -156,75 +157,137 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
     }
 
     public BerthConfig withListen(String host, int port) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
+        return copy(c -> {
+            c.host = host;
+            c.port = port;
+        });
     }
 
     public BerthConfig withDeleteEnabled(boolean enabled) {
-        return new BerthConfig(host, port, dataDir, database, limits, enabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
+        return copy(c -> c.deleteEnabled = enabled);
     }
 
     public BerthConfig withDatabase(DatabaseConfig database) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
+        return copy(c -> c.database = database);
     }
 
     public BerthConfig withLimits(Limits limits) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
+        return copy(c -> c.limits = limits);
     }
 
     public BerthConfig withTypesDir(Path typesDir) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
+        return copy(c -> c.typesDir = typesDir);
     }
 
     public BerthConfig withUiEnabled(boolean uiEnabled) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
+        return copy(c -> c.uiEnabled = uiEnabled);
     }
 
     public BerthConfig withEvents(EventsConfig events) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
+        return copy(c -> c.events = events);
     }
 
     public BerthConfig withScanners(List<ScannerConfig> scanners) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
+        return copy(c -> c.scanners = scanners);
     }
 
     public BerthConfig withAuth(AuthConfig auth) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
-    }
-
-    public BerthConfig withLog(LogConfig log) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
-    }
-
-    public BerthConfig withUploads(UploadsConfig uploads) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
-    }
-
-    public BerthConfig withGc(GcConfig gc) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
-    }
-
-    public BerthConfig withStorage(StorageConfig storage) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
-    }
-
-    public BerthConfig withImmutability(ImmutabilityConfig immutability) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
-    }
-
-    public BerthConfig withQuotas(QuotasConfig quotas) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
-    }
-
-    public BerthConfig withRetention(RetentionConfig retention) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
-    }
-
-    public BerthConfig withWorkers(WorkerPools workers) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
+        return copy(c -> c.auth = auth);
     }
 
     public BerthConfig withTls(TlsConfig tls) {
-        return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
+        return copy(c -> c.tls = tls);
+    }
+
+    public BerthConfig withLog(LogConfig log) {
+        return copy(c -> c.log = log);
+    }
+
+    public BerthConfig withUploads(UploadsConfig uploads) {
+        return copy(c -> c.uploads = uploads);
+    }
+
+    public BerthConfig withGc(GcConfig gc) {
+        return copy(c -> c.gc = gc);
+    }
+
+    public BerthConfig withStorage(StorageConfig storage) {
+        return copy(c -> c.storage = storage);
+    }
+
+    public BerthConfig withImmutability(ImmutabilityConfig immutability) {
+        return copy(c -> c.immutability = immutability);
+    }
+
+    public BerthConfig withQuotas(QuotasConfig quotas) {
+        return copy(c -> c.quotas = quotas);
+    }
+
+    public BerthConfig withRetention(RetentionConfig retention) {
+        return copy(c -> c.retention = retention);
+    }
+
+    public BerthConfig withWorkers(WorkerPools workers) {
+        return copy(c -> c.workers = workers);
+    }
+
+    /** This configuration with {@code change} made to a copy of its fields, validated again. */
+    private BerthConfig copy(Consumer<Fields> change) {
+        Fields fields = new Fields(this);
+        change.accept(fields);
+        return fields.build();
+    }
+
+    /** The fields of a configuration, to change a few of them for a copy. */
+    private static final class Fields {
+        String host;
+        int port;
+        Path dataDir;
+        DatabaseConfig database;
+        Limits limits;
+        boolean deleteEnabled;
+        Path typesDir;
+        boolean uiEnabled;
+        AuthConfig auth;
+        TlsConfig tls;
+        EventsConfig events;
+        List<ScannerConfig> scanners;
+        LogConfig log;
+        UploadsConfig uploads;
+        GcConfig gc;
+        StorageConfig storage;
+        ImmutabilityConfig immutability;
+        QuotasConfig quotas;
+        RetentionConfig retention;
+        WorkerPools workers;
+
+        Fields(BerthConfig config) {
+            host = config.host;
+            port = config.port;
+            dataDir = config.dataDir;
+            database = config.database;
+            limits = config.limits;
+            deleteEnabled = config.deleteEnabled;
+            typesDir = config.typesDir;
+            uiEnabled = config.uiEnabled;
+            auth = config.auth;
+            tls = config.tls;
+            events = config.events;
+            scanners = config.scanners;
+            log = config.log;
+            uploads = config.uploads;
+            gc = config.gc;
+            storage = config.storage;
+            immutability = config.immutability;
+            quotas = config.quotas;
+            retention = config.retention;
+            workers = config.workers;
+        }
+
+        BerthConfig build() {
+            return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls,
+                    events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
+        }
     }
 
     /**
