@@ -160,9 +160,9 @@ final class GcStore {
                                            annotations_json, pushed_at, type_id, platforms, total_size)
                     VALUES (?, ?, ?, ?, ?, NULL, NULL, '{}', ?, ?, ?, ?)""");
             Rows references = new Rows(database,
-                    "INSERT INTO manifest_blobs (repository_id, manifest_digest, blob_digest) VALUES (?, ?, ?)");
+                    "INSERT INTO manifest_blobs (repository_id, manifest_digest, blob_digest) VALUES (?, ?, ?)", manifests);
             Rows tagRows = new Rows(database,
-                    "INSERT INTO tags (repository_id, name, manifest_digest, updated_at) VALUES (?, ?, ?, ?)");
+                    "INSERT INTO tags (repository_id, name, manifest_digest, updated_at) VALUES (?, ?, ?, ?)", manifests);
             for (int r = 0; r < repositories; r++) {
                 int assigned = 0;
                 for (int m = 0; assigned < tags[r]; m++) {
@@ -266,15 +266,24 @@ final class GcStore {
         return "{\"mediaType\":\"" + mediaType + "\",\"digest\":\"" + digests.get(blob) + "\",\"size\":" + sizes.get(blob) + "}";
     }
 
-    /** Batched inserts of one statement, committed every {@value #BATCH} × 20 rows. */
+    /**
+     * Batched inserts of one statement, committed every {@value #BATCH} × 20 rows; the rows of {@code parent} (whose
+     * keys these reference) are flushed first.
+     */
     private static final class Rows {
         private final Database database;
         private final String sql;
+        private final Rows parent;
         private final List<Object[]> pending = new ArrayList<>();
 
         Rows(Database database, String sql) {
+            this(database, sql, null);
+        }
+
+        Rows(Database database, String sql, Rows parent) {
             this.database = database;
             this.sql = sql;
+            this.parent = parent;
         }
 
         void add(Object... values) {
@@ -285,6 +294,9 @@ final class GcStore {
         }
 
         void flush() {
+            if (parent != null) {
+                parent.flush();
+            }
             if (pending.isEmpty()) {
                 return;
             }
