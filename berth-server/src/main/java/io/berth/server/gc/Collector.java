@@ -98,8 +98,9 @@ public final class Collector {
      * After each batch the collector rests as long as the batch took (at most a second): a collection then takes at
      * most about half of one core and of the disk's attention, and the requests served meanwhile keep the rest. On a
      * shared 2-core machine, without the rests, manifest and blob GET p99 were about 4 times as high during a
-     * collection of 120,000 blobs as before and after it while the collection added 0.27 cores to the server's CPU;
-     * with them it added 0.06 (bench/run --only gc, bench/README.md). The run takes longer, which nobody waits for.
+     * collection of 120,000 blobs as before and after it while the collection kept the server's CPU 0.2-0.3 cores
+     * busier; with them, on a quiet machine, p99 was 1.35-1.5 times as high (about 2 ms more, bench/run --only gc,
+     * bench/README.md). The run takes longer, which nobody waits for.
      */
     static final double REST_PER_WORK = 1.0;
     private static final long LONGEST_REST_NANOS = 1_000_000_000L;
