@@ -62,15 +62,29 @@ final class Bench {
             machine.measure(sizes, options, scratch, out.resolve("logs"), tools);
             report.machine = machine;
         }
-        long c0 = System.nanoTime();
-        content = new Content(sizes);
-        System.out.printf("%nContent made in %.1f s (big blob %s × %d, %d + %d small blobs, %d images)%n",
-                (System.nanoTime() - c0) / 1e9, sizes.bigLabel(), content.big.size(), content.small1.size(),
-                content.small8.size(), content.images.size());
-
-        for (int round = 1; round <= options.rounds; round++) {
-            for (String server : options.servers) {
-                runServer(server, round);
+        if (options.runsRounds()) {
+            long c0 = System.nanoTime();
+            content = new Content(sizes);
+            System.out.printf("%nContent made in %.1f s (big blob %s × %d, %d + %d small blobs, %d images)%n",
+                    (System.nanoTime() - c0) / 1e9, sizes.bigLabel(), content.big.size(), content.small1.size(),
+                    content.small8.size(), content.images.size());
+            for (int round = 1; round <= options.rounds; round++) {
+                for (String server : options.servers) {
+                    runServer(server, round);
+                }
+            }
+        }
+        int gc = 0;
+        if (options.runs(Options.GC)) {
+            try {
+                gc = new GcBench(options, out).run();
+            } catch (Exception e) {
+                System.out.println("  gc ABORTED: " + e);
+                report.failures("Berth", 0, java.util.Map.of("gc: aborted: " + e, 1L));
+                gc = 1;
+            }
+            if (gc != 0) {
+                report.note("the gc phase found problems: see its output and gc.json");
             }
         }
         spentData.forEach(Bench::deleteTree);
@@ -84,11 +98,13 @@ final class Bench {
             report.machine.figures.forEach((k, v) -> System.out.printf("  %-62s %12s %s%n", k, Report.num((Double) v[0]), v[1]));
             System.out.println();
         }
-        System.out.print(report.text());
+        if (options.runsRounds()) {
+            System.out.print(report.text());
+        }
         System.out.printf("%nload average before %s, after %s; %s in total. Report: %s/report.md and report.json%n",
                 loadBefore, loadAfter, report.meta.get("duration"), out);
         deleteTree(scratch);
-        return report.anyFailure() ? 1 : 0;
+        return report.anyFailure() || gc != 0 ? 1 : 0;
     }
 
     private String version() {

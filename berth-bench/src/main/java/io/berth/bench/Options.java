@@ -33,6 +33,9 @@ final class Options {
                                       server: the rate once the server is warm (Berth's JIT), batch by batch
                                       idle-connections = manifest GET p50/p99 of 8 keep-alive clients without and with
                                       20,000 idle connections open (Berth only; needs ulimit -n above 20,000)
+                                      gc = Berth only: a store of 100,000+ blobs and 1,000,000 tags made directly from a
+                                           seed (--quick: 10,000 and 50,000), then manifest and blob GET p99 of paced
+                                           clients before and during a garbage collection, its phases, RSS and heap
                                     start-up is always measured; a phase's prerequisites are pushed unmeasured.
               --servers LIST        distribution,berth (default both, in that order within a round)
               --berth-cmd CMD       Berth's command before "--listen … --data …" (default: bin/berth serve if it exists,
@@ -43,6 +46,9 @@ final class Options {
               --load-seconds S      duration of each wrk/ab run (default 3, quick 1); full runs warm up 1 s first
               --timeout-minutes M   watchdog: kill everything and exit 3 after M minutes (default 15, quick 3)
               --keep-data           keep the servers' data directories
+              --gc-tags N, --gc-blobs N   the gc phase's store: tags and blobs (default 1,000,000 and 120,000)
+              --gc-seed S           the gc phase's seed (default 18)
+              --gc-rate R           the gc phase's requests per second, each of manifest GET and blob GET (default 100)
               --jmh [JMH ARGS]      run the JMH microbenchmarks instead (defaults -f 1 -wi 3 -w 1s -i 3 -r 1s)
               -h, --help
             """;
@@ -58,6 +64,10 @@ final class Options {
     double loadSeconds = -1;
     double timeoutMinutes = -1;
     boolean keepData;
+    int gcTags;
+    int gcBlobs = 120_000;
+    long gcSeed = 18;
+    int gcRate = 100;
 
     static final List<String> GROUP_UPLOAD = List.of("upload-mono-1", "upload-mono-8", "upload-chunked", "upload-small-1", "upload-small-8");
     static final List<String> GROUP_DOWNLOAD = List.of("download-1", "download-8", "download-range");
@@ -66,6 +76,8 @@ final class Options {
     /** Runs only when named in --only. */
     static final String OPT_IN_SMALL_WARM = "upload-small-warm";
     static final String WARM_UP = "warm-up";
+    /** The garbage collection benchmark: opt-in, Berth only, on a store of its own ({@link GcBench}). */
+    static final String GC = "gc";
 
     static Options parse(String[] args) {
         Options o = new Options();
@@ -92,6 +104,10 @@ final class Options {
                 case "--load-seconds" -> o.loadSeconds = Double.parseDouble(value(args, ++i, a));
                 case "--timeout-minutes" -> o.timeoutMinutes = Double.parseDouble(value(args, ++i, a));
                 case "--keep-data" -> o.keepData = true;
+                case "--gc-tags" -> o.gcTags = Integer.parseInt(value(args, ++i, a));
+                case "--gc-blobs" -> o.gcBlobs = Integer.parseInt(value(args, ++i, a));
+                case "--gc-seed" -> o.gcSeed = Long.parseLong(value(args, ++i, a));
+                case "--gc-rate" -> o.gcRate = Integer.parseInt(value(args, ++i, a));
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
             }
         }
@@ -103,6 +119,12 @@ final class Options {
         }
         if (o.timeoutMinutes < 0) {
             o.timeoutMinutes = o.quick ? 3 : 15;
+        }
+        if (o.gcTags > 0 && o.gcBlobs < 1000) {
+            throw new IllegalArgumentException("--gc-blobs must be at least 1000");
+        }
+        if (o.gcRate < 4) {
+            throw new IllegalArgumentException("--gc-rate must be at least 4 requests per second");
         }
         if (o.berthCommand == null) {
             o.berthCommand = Files.isExecutable(Path.of("bin/berth")) ? List.of("bin/berth", "serve")
@@ -117,7 +139,7 @@ final class Options {
             case "download" -> GROUP_DOWNLOAD;
             case "manifest", "manifests" -> GROUP_MANIFEST;
             case "lists" -> GROUP_LISTS;
-            case "machine", "mixed", "startup", WARM_UP, OPT_IN_SMALL_WARM, IdleConnections.PHASE -> List.of(name);
+            case "machine", "mixed", "startup", WARM_UP, OPT_IN_SMALL_WARM, IdleConnections.PHASE, GC -> List.of(name);
             default -> {
                 List<String> all = new ArrayList<>();
                 all.addAll(GROUP_UPLOAD);
@@ -140,6 +162,12 @@ final class Options {
     }
 
     boolean runs(String phase) {
-        return only.isEmpty() ? !phase.equals(OPT_IN_SMALL_WARM) && !phase.equals(IdleConnections.PHASE) : only.contains(phase);
+        return only.isEmpty() ? !phase.equals(OPT_IN_SMALL_WARM) && !phase.equals(IdleConnections.PHASE)
+                && !phase.equals(GC) : only.contains(phase);
+    }
+
+    /** Whether the rounds of Distribution and Berth have anything to run: not when only gc (and machine) is asked for. */
+    boolean runsRounds() {
+        return only.isEmpty() || only.stream().anyMatch(p -> !p.equals(GC) && !p.equals("machine"));
     }
 }

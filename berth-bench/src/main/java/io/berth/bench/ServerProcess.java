@@ -67,11 +67,19 @@ final class ServerProcess implements AutoCloseable {
 
     /** Berth by {@code command} (a launcher and {@code serve}), with {@code --listen} and {@code --data} appended. */
     static ServerProcess startBerth(String name, List<String> command, Path data, File log) throws IOException {
+        return startBerth(name, command, data, log, Map.of());
+    }
+
+    /** The same with more environment variables (configuration such as {@code BERTH_GC_GRACE_PERIOD}). */
+    static ServerProcess startBerth(String name, List<String> command, Path data, File log, Map<String, String> environment)
+            throws IOException {
         int port = freePort();
         List<String> full = new ArrayList<>(command);
         full.addAll(List.of("--listen", "127.0.0.1:" + port, "--data", data.resolve("store").toString()));
         // Berth's access log off, as Distribution's (an older Berth ignores the variable).
-        return spawn(name, full, Map.of("BERTH_LOG_ACCESS", "false"), port, data, log);
+        Map<String, String> all = new java.util.HashMap<>(environment);
+        all.put("BERTH_LOG_ACCESS", "false");
+        return spawn(name, full, all, port, data, log);
     }
 
     private static ServerProcess spawn(String name, List<String> command, Map<String, String> environment, int port, Path data,
