@@ -55,7 +55,9 @@ final class TortureActors {
                 torture.ensureBlob(repository, layer, ways[random.nextInt(ways.length)], random);
                 layers.add(layer);
             }
-            torture.pushImage(repository, "p" + id + "-" + n, config, configContent, layers, random);
+            // With retention running, every fourth image gets a tag that its policy deletes, with the manifest.
+            String tag = "p" + id + "-" + n + (torture.retentionRuns && n % 4 == 3 ? Torture.EXPIRING : "");
+            torture.pushImage(repository, tag, config, configContent, layers, random);
         }
     }
 
@@ -152,6 +154,10 @@ final class TortureActors {
         @Override
         public void step(Torture torture, Random random) {
             HttpResponse<byte[]> response = torture.http.post("/api/v1/admin/gc");
+            if (response.statusCode() == 409 && torture.retentionRuns) {
+                torture.count("collections waiting for a retention run");
+                return; // a retention run holds the lease they share
+            }
             Torture.expect(response.statusCode() == 200, "collection answered " + response.statusCode() + " "
                     + RegistryHttp.body(response));
             JsonNode report = RegistryHttp.json(response);
@@ -160,6 +166,35 @@ final class TortureActors {
             torture.count("collections");
             torture.count("blobs deleted during the run", report.get("blobsDeleted").asLong());
             Torture.sleep(random.nextInt(30));
+        }
+    }
+
+    /**
+     * Retention runs through {@code POST /api/v1/admin/retention} every ~100 ms, under a policy that deletes the
+     * pushers' {@link Torture#EXPIRING} tags and so their manifests: a third deleter, of the registry's own, whose
+     * deletions must free the expiring images' own blobs and never a layer a kept image shares. A run that finds a
+     * collection holding the lease they share is refused (409) and tried again.
+     */
+    record Retention() implements Torture.Actor {
+        @Override
+        public String name() {
+            return "retention";
+        }
+
+        @Override
+        public void step(Torture torture, Random random) {
+            Torture.sleep(50 + random.nextInt(100));
+            HttpResponse<byte[]> response = torture.http.post("/api/v1/admin/retention");
+            if (response.statusCode() == 409) {
+                torture.count("retention runs waiting for a collection");
+                return;
+            }
+            Torture.expect(response.statusCode() == 200, "retention run answered " + response.statusCode() + " "
+                    + RegistryHttp.body(response));
+            JsonNode report = RegistryHttp.json(response);
+            Torture.expect(report.get("error").isNull(), "retention run failed: " + report);
+            torture.count("retention runs");
+            torture.count("manifests deleted by retention", report.get("manifestsDeleted").asLong());
         }
     }
 }

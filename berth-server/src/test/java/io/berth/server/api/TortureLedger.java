@@ -32,9 +32,16 @@ final class TortureLedger {
     private final List<Image> deleted = new ArrayList<>();
     private final List<Image> uncertainPushes = new ArrayList<>();
     private final List<Image> uncertainDeletes = new ArrayList<>();
+    private final List<Image> expiring = new ArrayList<>();
     private long tagsDeleted;
 
     synchronized void acknowledged(Image image) {
+        if (image.tag().endsWith(Torture.EXPIRING)) {
+            // Retention may delete it from now on: no actor pulls or deletes it, and a 404 for it is no failure.
+            goneOrGoing.add(image.key());
+            expiring.add(image);
+            return;
+        }
         if (live.putIfAbsent(image.key(), image) == null) {
             liveList.add(image);
         }
@@ -109,6 +116,14 @@ final class TortureLedger {
             }
         }
         uncertainDeletes.clear();
+    }
+
+    /** Counts the images with expiring tags as deleted (a retention run took them all); returns them. */
+    synchronized List<Image> retireExpiring() {
+        List<Image> retired = List.copyOf(expiring);
+        deleted.addAll(retired);
+        expiring.clear();
+        return retired;
     }
 
     synchronized List<Image> live() {
