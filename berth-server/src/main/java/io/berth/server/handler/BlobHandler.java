@@ -39,7 +39,7 @@ public final class BlobHandler {
             // On the event loop: a stat of a local file is a lookup in the kernel's cache, no slower than the rest
             // of this answer. Anything but the expected file goes the blocking way, which logs and quarantines.
             Optional<Long> cached = index.cachedLinkedBlobSize(repository, digest);
-            if (cached.isPresent() && store.blob(digest).filter(b -> b.size() == cached.get()).isPresent()) {
+            if (cached.isPresent() && integrity.recentlyPresent(digest, cached.get())) {
                 return Future.succeededFuture(head(digest, cached.get()));
             }
         }
