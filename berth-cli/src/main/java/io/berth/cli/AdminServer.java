@@ -4,7 +4,7 @@ import io.berth.client.RegistryClient;
 import java.net.URI;
 import picocli.CommandLine.Option;
 
-/** The {@code --server} option of the commands that call a Berth server's admin API ({@code gc}, {@code retention}). */
+/** The {@code --server} option of the commands that call a Berth server's admin API ({@code gc}, {@code retention}, {@code scrub}). */
 final class AdminServer {
     @Option(names = "--server", paramLabel = "URL", defaultValue = "http://127.0.0.1:5000",
             description = "The Berth server: http://HOST:PORT, https://HOST:PORT or HOST:PORT (HTTPS unless "

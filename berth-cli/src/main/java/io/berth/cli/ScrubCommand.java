@@ -2,7 +2,6 @@ package io.berth.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.berth.client.RegistryClient;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -24,10 +23,8 @@ final class ScrubCommand implements Callable<Integer> {
     @Option(names = "--detach", description = "Start the scrub and print its report so far without waiting for it.")
     boolean detach;
 
-    @Option(names = "--server", paramLabel = "URL", defaultValue = "http://127.0.0.1:5000",
-            description = "The Berth server: http://HOST:PORT, https://HOST:PORT or HOST:PORT (HTTPS unless "
-                    + "--plain-http). Default: ${DEFAULT-VALUE}.")
-    String server;
+    @Mixin
+    AdminServer server;
 
     @Mixin
     Output output;
@@ -40,18 +37,7 @@ final class ScrubCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        boolean plainHttp = remote.plainHttp;
-        String registry = server;
-        if (server.contains("://")) {
-            URI uri = URI.create(server);
-            if (!uri.getScheme().equals("http") && !uri.getScheme().equals("https") || uri.getAuthority() == null) {
-                throw new IllegalArgumentException("--server must be http://HOST:PORT, https://HOST:PORT or HOST:PORT,"
-                        + " was " + server);
-            }
-            plainHttp = uri.getScheme().equals("http");
-            registry = uri.getAuthority();
-        }
-        RegistryClient client = RegistryClient.create(registry, remote.clientOptions().withPlainHttp(plainHttp));
+        RegistryClient client = server.client(remote);
         JsonNode report = client.startScrub();
         while (!detach && report.path("status").asText().equals("running")) {
             Thread.sleep(POLL_MILLIS);
