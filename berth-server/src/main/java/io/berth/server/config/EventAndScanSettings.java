@@ -1,5 +1,9 @@
 package io.berth.server.config;
 
+import static io.berth.server.config.YamlNodes.strings;
+import static io.berth.server.config.YamlNodes.text;
+import static io.berth.server.config.YamlNodes.unknownKeys;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.berth.server.event.Action;
 import io.berth.server.event.EndpointConfig;
@@ -173,19 +177,6 @@ final class EventAndScanSettings {
         return scanners;
     }
 
-    private static void unknownKeys(JsonNode node, Set<String> known, String path, List<String> problems) {
-        node.fieldNames().forEachRemaining(key -> {
-            if (!known.contains(key)) {
-                problems.add(path + ": unknown key '" + key + "' (known: " + known.stream().sorted().toList() + ")");
-            }
-        });
-    }
-
-    private static Optional<String> text(JsonNode node, String key) {
-        JsonNode value = node.get(key);
-        return value == null || value.isNull() || value.isContainerNode() ? Optional.empty() : Optional.of(value.asText());
-    }
-
     private static Optional<URI> uri(JsonNode node, String key, String path, List<String> problems) {
         return text(node, key).flatMap(value -> {
             try {
@@ -196,30 +187,6 @@ final class EventAndScanSettings {
             }
         });
     }
-
-    /** A list of strings; a single string counts as a list of one. */
-    private static List<String> strings(JsonNode node, String key, String path, List<String> problems) {
-        JsonNode value = node.get(key);
-        List<String> values = new ArrayList<>();
-        if (value == null || value.isNull()) {
-            return values;
-        }
-        if (value.isValueNode()) {
-            values.add(value.asText());
-        } else if (value.isArray()) {
-            value.forEach(item -> {
-                if (item.isValueNode()) {
-                    values.add(item.asText());
-                } else {
-                    problems.add(path + "." + key + " must be a list of strings");
-                }
-            });
-        } else {
-            problems.add(path + "." + key + " must be a list of strings");
-        }
-        return values;
-    }
-
     /** Header names to values; a list of values (Distribution's style) is joined with ", ". */
     private static Map<String, String> headers(JsonNode node, String path, List<String> problems) {
         Map<String, String> headers = new LinkedHashMap<>();

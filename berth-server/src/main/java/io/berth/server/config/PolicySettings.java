@@ -1,5 +1,7 @@
 package io.berth.server.config;
 
+import static io.berth.server.config.YamlNodes.unknownKeys;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.berth.server.event.RepositoryGlob;
 import io.berth.server.immutability.ImmutabilityConfig;
@@ -202,34 +204,13 @@ final class PolicySettings {
         return text.toString();
     }
 
-    private static void unknownKeys(JsonNode node, Set<String> known, String path, List<String> problems) {
-        node.fieldNames().forEachRemaining(key -> {
-            if (!known.contains(key)) {
-                problems.add(path + ": unknown key '" + key + "' (known: " + known.stream().sorted().toList() + ")");
-            }
-        });
-    }
-
-    /** A list of strings; a single string counts as a list of one. */
+    /** {@link YamlNodes#strings}, where an empty list is a problem too. */
     private static List<String> strings(JsonNode node, String key, String path, List<String> problems) {
         JsonNode value = node.get(key);
-        List<String> values = new ArrayList<>();
-        if (value == null || value.isNull()) {
-            return values;
-        }
-        if (value.isValueNode()) {
-            values.add(value.asText());
-        } else if (value.isArray() && value.size() > 0) {
-            value.forEach(item -> {
-                if (item.isValueNode()) {
-                    values.add(item.asText());
-                } else {
-                    problems.add(path + "." + key + " must be a list of strings");
-                }
-            });
-        } else {
+        if (value != null && value.isArray() && value.isEmpty()) {
             problems.add(path + "." + key + " must be a list of strings");
+            return new ArrayList<>();
         }
-        return values;
+        return YamlNodes.strings(node, key, path, problems);
     }
 }

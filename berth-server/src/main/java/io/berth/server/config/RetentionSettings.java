@@ -1,5 +1,8 @@
 package io.berth.server.config;
 
+import static io.berth.server.config.YamlNodes.text;
+import static io.berth.server.config.YamlNodes.unknownKeys;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.berth.server.event.RepositoryGlob;
 import io.berth.server.retention.DeleteRule;
@@ -232,21 +235,8 @@ final class RetentionSettings {
         });
     }
 
-    private static void unknownKeys(JsonNode node, Set<String> known, String path, List<String> problems) {
-        node.fieldNames().forEachRemaining(key -> {
-            if (!known.contains(key)) {
-                problems.add(path + ": unknown key '" + key + "' (known: " + sorted(known) + ")");
-            }
-        });
-    }
-
     private static List<String> sorted(Set<String> keys) {
         return keys.stream().sorted().toList();
-    }
-
-    private static Optional<String> text(JsonNode node, String key) {
-        JsonNode value = node.get(key);
-        return value == null || value.isNull() || value.isContainerNode() ? Optional.empty() : Optional.of(value.asText());
     }
 
     /** A list of strings; a single string counts as a list of one. */
