@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The garbage collection benchmark ({@code --only gc}, Berth only): a store of at least 100,000 blobs and 1,000,000
@@ -95,6 +96,9 @@ final class GcBench {
             Load blobs = new Load(server.port, blobPath, null, options.gcRate);
             manifests.start();
             blobs.start();
+            // Watches the server in all three windows alike, so that its own requests cost the same before, during and after.
+            ServerObserver observer = new ServerObserver(base);
+            observer.start();
             Thread.sleep(options.quick ? 2000 : 5000); // unmeasured: connections and the JIT
             long beforeFrom = System.currentTimeMillis();
             double cpuAtBeforeFrom = server.cpuSeconds();
@@ -106,14 +110,13 @@ final class GcBench {
             server.resetPeak();
             double cpuAtRun = server.cpuSeconds();
             double rssBefore = server.rssMiB();
-            HeapSampler heap = new HeapSampler(base);
-            heap.start();
+            observer.recordHeapPeak(true);
             CompletableFuture<HttpResponse<byte[]>> post = http.sendAsync(HttpRequest.newBuilder(base.resolve("/api/v1/admin/gc"))
                     .timeout(Duration.ofMinutes(60)).POST(HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
-            JsonNode report = awaitRun(base, lastRun, post);
+            JsonNode report = awaitRun(observer, lastRun, post);
             double cpuDuring = server.cpuSeconds() - cpuAtRun;
-            heap.stop();
+            observer.recordHeapPeak(false);
             // As long as the run (at least the before window): a p99 over 40 s of a shared machine catches more of its
             // neighbours' bursts than one over 9 s, so this is the fair baseline for the during window.
             long afterFrom = System.currentTimeMillis() + 500;
@@ -123,6 +126,7 @@ final class GcBench {
             long afterTo = System.currentTimeMillis();
             manifests.stop();
             blobs.stop();
+            observer.stop();
             double peakRss = server.peakRssMiB();
 
             long runFrom = Instant.parse(report.get("startedAt").asText()).toEpochMilli();
@@ -141,7 +145,7 @@ final class GcBench {
             collection.put("serverCpuCoresDuring", round(cpuDuring / runSeconds));
             collection.put("rssBeforeMiB", round(rssBefore));
             collection.put("rssPeakMiB", round(peakRss));
-            collection.put("heapPeakMiB", round(heap.peak() / 1048576.0));
+            collection.put("heapPeakMiB", round(observer.heapPeak() / 1048576.0));
             figures.put("collection", collection);
             if (!report.get("status").asText().equals("done")) {
                 problems.add("the collection ended " + report.get("status").asText() + ": " + report.get("error"));
@@ -159,7 +163,7 @@ final class GcBench {
                             + " before, %.2f during%n",
                     report.get("status").asText(), runSeconds, phases(report), report.get("blobsExamined").asLong(),
                     report.get("blobsDeleted").asLong(), Sizes.bytes(report.get("bytesFreed").asLong()),
-                    report.get("linksDeleted").asLong(), rssBefore, peakRss, heap.peak() / 1048576.0,
+                    report.get("linksDeleted").asLong(), rssBefore, peakRss, observer.heapPeak() / 1048576.0,
                     cpuBefore / ((beforeTo - beforeFrom) / 1000.0), cpuDuring / runSeconds);
 
             Map<String, Object> latency = new LinkedHashMap<>();
@@ -235,8 +239,9 @@ final class GcBench {
         return runs.isEmpty() ? 0 : runs.get(0).get("id").asLong();
     }
 
-    /** Polls the runs until the one after {@code lastRun} has finished; its report. */
-    private JsonNode awaitRun(URI base, long lastRun, CompletableFuture<HttpResponse<byte[]>> post) throws Exception {
+    /** Waits until the run after {@code lastRun} has finished, as the POST's answer or the observer saw it; its report. */
+    private JsonNode awaitRun(ServerObserver observer, long lastRun, CompletableFuture<HttpResponse<byte[]>> post)
+            throws Exception {
         long deadline = System.nanoTime() + (long) (options.timeoutMinutes * 60e9);
         while (System.nanoTime() < deadline) {
             if (post.isDone()) {
@@ -249,12 +254,12 @@ final class GcBench {
                             + new String(answer.body(), StandardCharsets.UTF_8));
                 }
             }
-            Thread.sleep(250);
-            JsonNode runs = JSON.readTree(get(base, "/api/v1/admin/gc")).get("runs");
-            if (!runs.isEmpty() && runs.get(0).get("id").asLong() > lastRun
+            JsonNode runs = observer.runs();
+            if (runs != null && !runs.isEmpty() && runs.get(0).get("id").asLong() > lastRun
                     && !runs.get(0).get("status").asText().equals("running")) {
                 return runs.get(0);
             }
+            Thread.sleep(100);
         }
         throw new IOException("the collection did not finish within " + options.timeoutMinutes + " minutes");
     }
@@ -268,14 +273,22 @@ final class GcBench {
         return answer.body();
     }
 
-    /** The server's heap in use (Micrometer's {@code jvm_memory_used_bytes}, area heap) every 200 ms: the peak. */
-    private final class HeapSampler {
+    /**
+     * Once a second, from the start of the before window to the end of the after window: the server's heap in use
+     * (Micrometer's {@code jvm_memory_used_bytes}, area heap; the peak while {@link #recordHeapPeak} is on) and the
+     * collection runs ({@code GET /api/v1/admin/gc}). At the same pace in every window, so that the scrapes (a
+     * {@code /metrics} page costs the server about a megabyte of allocations) weigh on before, during and after alike;
+     * polling only during the run at 5 Hz had made "during" look worse by itself.
+     */
+    private final class ServerObserver {
         private final URI base;
         private final AtomicBoolean stop = new AtomicBoolean();
         private final AtomicLong peak = new AtomicLong();
+        private final AtomicReference<JsonNode> runs = new AtomicReference<>();
+        private volatile boolean recording;
         private Thread thread;
 
-        HeapSampler(URI base) {
+        ServerObserver(URI base) {
             this.base = base;
         }
 
@@ -289,25 +302,37 @@ final class GcBench {
                                 used += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
                             }
                         }
-                        peak.accumulateAndGet(used, Math::max);
-                        Thread.sleep(200);
+                        if (recording) {
+                            peak.accumulateAndGet(used, Math::max);
+                        }
+                        runs.set(JSON.readTree(get(base, "/api/v1/admin/gc")).get("runs"));
+                        Thread.sleep(1000);
                     } catch (IOException | RuntimeException e) {
                         // a missed sample
                     } catch (InterruptedException e) {
                         return;
                     }
                 }
-            }, "gc-bench-heap");
+            }, "gc-bench-observer");
             thread.setDaemon(true);
             thread.start();
         }
 
+        void recordHeapPeak(boolean on) {
+            recording = on;
+        }
+
+        JsonNode runs() {
+            return runs.get();
+        }
+
         void stop() throws InterruptedException {
             stop.set(true);
+            thread.interrupt();
             thread.join(5000);
         }
 
-        long peak() {
+        long heapPeak() {
             return peak.get();
         }
     }

@@ -200,21 +200,32 @@ public final class FilesystemBlobStore implements BlobStore {
 
     @Override
     public Stream<StoredFile> files() {
+        // Directory by directory (blobs/<algorithm>/<xx>/<hex>), each file's attributes read once: a Files.walk with
+        // a relativize per entry allocated about 2.5 KiB per blob, which at 120,000 blobs was most of what a
+        // collection allocates (bench/run --only gc with a flight recording).
+        return entries(blobs).filter(Files::isDirectory).flatMap(algorithm -> {
+            String prefix = algorithm.getFileName() + ":";
+            return entries(algorithm).filter(Files::isDirectory)
+                    .flatMap(shard -> entries(shard).flatMap(file -> storedFile(prefix, file).stream()));
+        });
+    }
+
+    /** The entries of {@code directory}, listed lazily and closed with the stream; none when it is gone. */
+    private static Stream<Path> entries(Path directory) {
         try {
-            return Files.walk(blobs, 3)
-                    .filter(path -> blobs.relativize(path).getNameCount() == 3)
-                    .flatMap(path -> storedFile(path).stream());
+            return Files.list(directory);
+        } catch (NoSuchFileException e) {
+            return Stream.empty();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list the blobs under " + blobs, e);
+            throw new UncheckedIOException("cannot list the blobs under " + directory, e);
         }
     }
 
     /** The blob at {@code path}, if its name is a digest (anything else there is not Berth's) and it still exists. */
-    private Optional<StoredFile> storedFile(Path path) {
-        Path relative = blobs.relativize(path);
+    private Optional<StoredFile> storedFile(String algorithmPrefix, Path path) {
         Digest digest;
         try {
-            digest = Digest.parse(relative.getName(0) + ":" + relative.getName(2));
+            digest = Digest.parse(algorithmPrefix + path.getFileName());
         } catch (RuntimeException e) {
             return Optional.empty();
         }
