@@ -60,7 +60,10 @@ public interface BlobStore {
     record StoredFile(Digest digest, long size, Instant modified) {
     }
 
-    /** Every committed blob, in no particular order; a stream over the storage, to be closed. */
+    /**
+     * Every committed blob in digest order (by {@code Digest.toString()}: an object store's key order), a stream over
+     * the storage to be closed. Garbage collection walks it beside the database's rows, also in digest order.
+     */
     Stream<StoredFile> files();
 
     /**

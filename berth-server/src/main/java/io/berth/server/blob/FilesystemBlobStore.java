@@ -200,13 +200,14 @@ public final class FilesystemBlobStore implements BlobStore {
 
     @Override
     public Stream<StoredFile> files() {
-        // Directory by directory (blobs/<algorithm>/<xx>/<hex>), each file's attributes read once: a Files.walk with
+        // Directory by directory (blobs/<algorithm>/<xx>/<hex>), each sorted (at most a few thousand names at a time)
+        // so that the whole listing is in digest order, each file's attributes read once: a Files.walk with
         // a relativize per entry allocated about 2.5 KiB per blob, which at 120,000 blobs was most of what a
         // collection allocates (bench/run --only gc with a flight recording).
-        return entries(blobs).filter(Files::isDirectory).flatMap(algorithm -> {
+        return entries(blobs).filter(Files::isDirectory).sorted().flatMap(algorithm -> {
             String prefix = algorithm.getFileName() + ":";
-            return entries(algorithm).filter(Files::isDirectory)
-                    .flatMap(shard -> entries(shard).flatMap(file -> storedFile(prefix, file).stream()));
+            return entries(algorithm).filter(Files::isDirectory).sorted()
+                    .flatMap(shard -> entries(shard).sorted().flatMap(file -> storedFile(prefix, file).stream()));
         });
     }
 

@@ -38,9 +38,10 @@ import org.slf4j.LoggerFactory;
  *     transaction per batch that locks them and decides again (and removes their links).</li>
  * <li><b>sweep</b>: for the marked rows, one transaction per batch locks them, deletes their files and then the rows.
  *     Then links that nothing in their repository references are removed, deciding under each link's lock.</li>
- * <li><b>repair</b>: rows that a manifest references but whose file is missing are counted and logged as errors
- *     (never deleted: the manifest would lose a blob for good, and an operator may restore the file); files without a
- *     row, older than the grace period, are deleted; {@code deleting} rows left by a crash are finished by the mark
+ * <li><b>repair</b>, while the mark pages through the rows: the store's listing, in digest order, is walked beside
+ *     them (no stat per row, which on an object store would be a request per blob). Rows that a manifest references
+ *     but whose file is missing are counted and logged as errors (never deleted: the manifest would lose a blob for
+ *     good, and an operator may restore the file); files without a row, older than the grace period, are deleted; {@code deleting} rows left by a crash are finished by the mark
  *     and sweep (they count as garbage); rows without a file that nothing references are deleted like any garbage.</li>
  * </ol>
  *
@@ -186,7 +187,6 @@ public final class Collector {
         try {
             run.blobs();
             run.links();
-            run.orphanFiles();
         } catch (LeaseLost e) {
             error = Optional.of(e.getMessage());
         } catch (RuntimeException e) {
@@ -262,59 +262,108 @@ public final class Collector {
             renewedAt = System.nanoTime();
         }
 
+        /**
+         * Pages through the blob rows in digest order while walking the store's listing, also in digest order, beside
+         * them: a row without bytes is a missing file (reported), bytes without a row an orphan (deleted once older
+         * than the grace period). One listing replaces a stat per row, which on an object store would be a request
+         * per blob. The listing is not a snapshot: what it seems to say is confirmed before anything is done — a
+         * missing file by a stat, an orphan under a {@code deleting} row that only an absent row lets in.
+         */
         void blobs() {
-            String after = "";
-            for (;;) {
+            try (Stream<BlobStore.StoredFile> listing = store.files()) {
+                Listing files = new Listing(listing.iterator());
+                String after = "";
+                for (;;) {
+                    long start = System.nanoTime();
+                    List<BlobGarbage.BlobRow> page = garbage.page(after, BATCH);
+                    if (page.isEmpty()) {
+                        markNanos += System.nanoTime() - start;
+                        remainingOrphans(files);
+                        return;
+                    }
+                    after = page.get(page.size() - 1).digest().toString();
+                    renewLease();
+                    examined += page.size();
+                    List<Digest> candidates = new ArrayList<>();
+                    for (BlobGarbage.BlobRow row : page) {
+                        if (row.garbage(cutoff)) {
+                            candidates.add(row.digest());
+                        }
+                    }
+                    long checked = System.nanoTime();
+                    markNanos += checked - start;
+                    List<BlobStore.StoredFile> unmatched = new ArrayList<>();
+                    for (BlobGarbage.BlobRow row : page) {
+                        boolean listed = files.skipTo(row.digest().toString(), unmatched);
+                        if (!listed && row.referenced() && !row.deleting()) {
+                            checkMissing(row.digest());
+                        }
+                    }
+                    repairNanos += System.nanoTime() - checked;
+                    long marking = System.nanoTime();
+                    if (dryRun) {
+                        deleted += candidates.size();
+                        for (BlobGarbage.BlobRow row : page) {
+                            bytes += row.garbage(cutoff) ? row.size() : 0;
+                        }
+                    } else {
+                        BlobGarbage.Marked marked = garbage.mark(candidates, cutoff);
+                        links += marked.linksDeleted();
+                        if (!marked.digests().isEmpty()) {
+                            blobIndex.forget(new HashSet<>(marked.digests()));
+                        }
+                        long swept = System.nanoTime();
+                        markNanos += swept - marking;
+                        BlobGarbage.Swept result = garbage.sweep(marked.digests(), this::deleteFile);
+                        deleted += result.blobs();
+                        bytes += result.bytes();
+                        sweepNanos += System.nanoTime() - swept;
+                    }
+                    long repairing = System.nanoTime();
+                    deleteOrphans(unmatched);
+                    repairNanos += System.nanoTime() - repairing;
+                    rest(start);
+                }
+            }
+        }
+
+        /** A blob that a manifest references must have its bytes: one that does not is reported, never deleted. */
+        void checkMissing(Digest digest) {
+            if (store.blob(digest).isEmpty()) {
+                missing++;
+                LOG.error("blob {} is referenced by a manifest but its file is missing from the blob store:"
+                        + " pulls of it fail until the file is restored or the manifest re-pushed", digest);
+            }
+        }
+
+        /** The listing past the last row: bytes with no row at all, in batches with rests between them. */
+        void remainingOrphans(Listing files) {
+            while (files.hasNext()) {
                 long start = System.nanoTime();
-                List<BlobGarbage.BlobRow> page = garbage.page(after, BATCH);
-                if (page.isEmpty()) {
-                    markNanos += System.nanoTime() - start;
-                    return;
+                List<BlobStore.StoredFile> batch = new ArrayList<>(BATCH);
+                while (files.hasNext() && batch.size() < BATCH) {
+                    batch.add(files.next());
                 }
-                after = page.get(page.size() - 1).digest().toString();
                 renewLease();
-                examined += page.size();
-                List<Digest> candidates = new ArrayList<>();
-                for (BlobGarbage.BlobRow row : page) {
-                    if (row.garbage(cutoff)) {
-                        candidates.add(row.digest());
-                    }
-                }
-                long checked = System.nanoTime();
-                markNanos += checked - start;
-                checkReferencedFiles(page);
-                long repaired = System.nanoTime();
-                repairNanos += repaired - checked;
-                if (dryRun) {
-                    deleted += candidates.size();
-                    for (Digest digest : candidates) {
-                        bytes += store.blob(digest).map(BlobStore.LocalBlob::size).orElse(0L);
-                    }
-                    markNanos += System.nanoTime() - repaired;
-                    continue;
-                }
-                BlobGarbage.Marked marked = garbage.mark(candidates, cutoff);
-                links += marked.linksDeleted();
-                if (!marked.digests().isEmpty()) {
-                    blobIndex.forget(new HashSet<>(marked.digests()));
-                }
-                long swept = System.nanoTime();
-                markNanos += swept - repaired;
-                BlobGarbage.Swept result = garbage.sweep(marked.digests(), this::deleteFile);
-                deleted += result.blobs();
-                bytes += result.bytes();
-                sweepNanos += System.nanoTime() - swept;
+                deleteOrphans(batch);
+                repairNanos += System.nanoTime() - start;
                 rest(start);
             }
         }
 
-        /** A blob that a manifest references must have its file: one that does not is reported, never deleted. */
-        void checkReferencedFiles(List<BlobGarbage.BlobRow> page) {
-            for (BlobGarbage.BlobRow row : page) {
-                if (row.referenced() && !row.deleting() && store.blob(row.digest()).isEmpty()) {
-                    missing++;
-                    LOG.error("blob {} is referenced by a manifest but its file is missing from the blob store:"
-                            + " pulls of it fail until the file is restored or the manifest re-pushed", row.digest());
+        /**
+         * Deletes the bytes that had no row when listed, once older than the grace period: each under a
+         * {@code deleting} row inserted for the purpose, which fails if a row appeared meanwhile (an upload's
+         * reservation comes before its bytes), so that an upload's bytes are never the ones deleted.
+         */
+        void deleteOrphans(List<BlobStore.StoredFile> unmatched) {
+            for (BlobStore.StoredFile file : unmatched) {
+                if (file.modified().toEpochMilli() >= cutoff) {
+                    continue;
+                }
+                if (dryRun || garbage.deleteOrphanFile(file.digest(), store::delete, clock.millis())) {
+                    orphans++;
+                    bytes += file.size();
                 }
             }
         }
@@ -343,36 +392,45 @@ public final class Collector {
             }
             sweepNanos += System.nanoTime() - start - rests;
         }
+    }
 
-        void orphanFiles() {
-            long start = System.nanoTime();
-            long rests = 0;
-            try (Stream<BlobStore.StoredFile> files = store.files()) {
-                Iterator<BlobStore.StoredFile> iterator = files.iterator();
-                while (iterator.hasNext()) {
-                    long batchStart = System.nanoTime();
-                    List<BlobStore.StoredFile> batch = new ArrayList<>(BATCH);
-                    while (iterator.hasNext() && batch.size() < BATCH) {
-                        batch.add(iterator.next());
-                    }
-                    renewLease();
-                    Set<Digest> withRows = garbage.withRows(batch.stream().map(BlobStore.StoredFile::digest).toList());
-                    for (BlobStore.StoredFile file : batch) {
-                        if (withRows.contains(file.digest()) || file.modified().toEpochMilli() >= cutoff) {
-                            continue;
-                        }
-                        if (dryRun) {
-                            orphans++;
-                            bytes += file.size();
-                        } else if (garbage.deleteOrphanFile(file.digest(), store::delete, clock.millis())) {
-                            orphans++;
-                            bytes += file.size();
-                        }
-                    }
-                    rests += rest(batchStart);
+    /** The store's listing in digest order, walked beside the rows. */
+    static final class Listing {
+        private final Iterator<BlobStore.StoredFile> files;
+        private BlobStore.StoredFile next;
+
+        Listing(Iterator<BlobStore.StoredFile> files) {
+            this.files = files;
+            this.next = files.hasNext() ? files.next() : null;
+        }
+
+        /**
+         * Moves past every listed blob before {@code digest}, adding them to {@code unmatched}; true when
+         * {@code digest} itself is listed (and moves past it too).
+         */
+        boolean skipTo(String digest, List<BlobStore.StoredFile> unmatched) {
+            while (next != null) {
+                int order = next.digest().toString().compareTo(digest);
+                if (order > 0) {
+                    return false;
                 }
+                BlobStore.StoredFile file = next();
+                if (order == 0) {
+                    return true;
+                }
+                unmatched.add(file);
             }
-            repairNanos += System.nanoTime() - start - rests;
+            return false;
+        }
+
+        boolean hasNext() {
+            return next != null;
+        }
+
+        BlobStore.StoredFile next() {
+            BlobStore.StoredFile file = next;
+            next = files.hasNext() ? files.next() : null;
+            return file;
         }
     }
 }

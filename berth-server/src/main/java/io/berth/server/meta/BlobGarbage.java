@@ -3,10 +3,7 @@ package io.berth.server.meta;
 import static io.berth.server.meta.SqlStatement.sql;
 
 import io.berth.oci.Digest;
-import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 
@@ -154,16 +151,6 @@ public final class BlobGarbage {
             }
             return deleted;
         });
-    }
-
-    /** Those of {@code digests} that have a row, live or deleting. */
-    public Set<Digest> withRows(Collection<Digest> digests) {
-        if (digests.isEmpty()) {
-            return Set.of();
-        }
-        return database.withConnection(connection -> new HashSet<>(sql(connection,
-                "SELECT digest FROM blobs WHERE digest IN " + in(digests.size()), digests.toArray())
-                .list(row -> Digest.parse(row.getString(1)))));
     }
 
     /**
