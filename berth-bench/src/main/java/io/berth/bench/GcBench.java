@@ -2,6 +2,7 @@ package io.berth.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.server.meta.DatabaseConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -55,7 +56,13 @@ final class GcBench {
                 : options.quick ? GcStore.Size.quick() : GcStore.Size.full();
         Path data = Files.createTempDirectory(options.tmp, "berth-bench-gc-");
         try {
-            return run(size, data);
+            if (!options.gcPostgres) {
+                return run(size, data, DatabaseConfig.sqlite(data.resolve("store")), Map.of());
+            }
+            try (ScratchPostgres postgres = ScratchPostgres.create(options.keepData)) {
+                figures.put("database", "postgresql");
+                return run(size, data, postgres.config(), postgres.serverEnvironment());
+            }
         } finally {
             if (!options.keepData) {
                 Bench.deleteTree(data);
@@ -63,9 +70,11 @@ final class GcBench {
         }
     }
 
-    private int run(GcStore.Size size, Path data) throws Exception {
-        System.out.printf("%n== garbage collection: filling a store (seed %d) ==%n", options.gcSeed);
-        GcStore.Filled filled = GcStore.fill(data.resolve("store"), size, options.gcSeed);
+    private int run(GcStore.Size size, Path data, DatabaseConfig database, Map<String, String> databaseEnvironment)
+            throws Exception {
+        System.out.printf("%n== garbage collection: filling a store (seed %d, %s) ==%n", options.gcSeed,
+                database.isSqlite() ? "SQLite" : "PostgreSQL");
+        GcStore.Filled filled = GcStore.fill(data.resolve("store"), database, size, options.gcSeed);
         figures.put("store", Map.of("repositories", filled.repositories(), "blobs", filled.blobs(),
                 "blobBytes", filled.blobBytes(), "manifests", filled.manifests(), "untaggedManifests", filled.untagged(),
                 "tags", filled.tags(), "garbageBlobs", filled.garbageBlobs(), "garbageBytes", filled.garbageBytes(),
@@ -79,7 +88,7 @@ final class GcBench {
 
         try (ServerProcess server = ServerProcess.startBerth("Berth", options.berthCommand, data,
                 out.resolve("logs").resolve("berth-gc.log").toFile(),
-                Map.of("BERTH_GC_INTERVAL", "0s", "BERTH_GC_GRACE_PERIOD", GcStore.GRACE_MILLIS / 1000 + "s"))) {
+                serverEnvironment(databaseEnvironment))) {
             double startMs = server.awaitReady(Duration.ofSeconds(120));
             double quietS = awaitQuiet(server, Duration.ofMinutes(5));
             figures.put("startupMillis", round(startMs));
@@ -237,6 +246,13 @@ final class GcBench {
     private long lastRunId(URI base) throws IOException, InterruptedException {
         JsonNode runs = JSON.readTree(get(base, "/api/v1/admin/gc")).get("runs");
         return runs.isEmpty() ? 0 : runs.get(0).get("id").asLong();
+    }
+
+    private static Map<String, String> serverEnvironment(Map<String, String> database) {
+        Map<String, String> environment = new LinkedHashMap<>(database);
+        environment.put("BERTH_GC_INTERVAL", "0s");
+        environment.put("BERTH_GC_GRACE_PERIOD", GcStore.GRACE_MILLIS / 1000 + "s");
+        return environment;
     }
 
     /** Waits until the run after {@code lastRun} has finished, as the POST's answer or the observer saw it; its report. */

@@ -68,21 +68,26 @@ final class GcStore {
     private final Path store;
     private final Size size;
     private final Random random;
+    private final DatabaseConfig database;
     private final long now = System.currentTimeMillis();
     private final List<String> digests = new ArrayList<>();
     private final List<Integer> sizes = new ArrayList<>();
     private final MessageDigest sha256 = Content.sha256();
     private long blobBytes;
 
-    private GcStore(Path store, Size size, long seed) {
+    private GcStore(Path store, DatabaseConfig database, Size size, long seed) {
         this.store = store;
+        this.database = database;
         this.size = size;
         this.random = new Random(seed);
     }
 
-    /** Fills the empty data directory {@code store} (the server's {@code --data}). */
-    static Filled fill(Path store, Size size, long seed) throws Exception {
-        return new GcStore(store, size, seed).fill();
+    /**
+     * Fills the empty data directory {@code store} (the server's {@code --data}) and the empty metadata
+     * {@code database} (SQLite under {@code store}, or a PostgreSQL database).
+     */
+    static Filled fill(Path store, DatabaseConfig database, Size size, long seed) throws Exception {
+        return new GcStore(store, database, size, seed).fill();
     }
 
     private Filled fill() throws Exception {
@@ -126,7 +131,7 @@ final class GcStore {
         TypeCatalog catalog = TypeCatalog.builtIn();
         String[] probe = new String[3];
         long[] counts = new long[3]; // manifests, untagged, tags
-        try (Database database = Database.open(DatabaseConfig.sqlite(store))) {
+        try (Database database = Database.open(this.database)) {
             database.inTransaction(connection -> {
                 try (PreparedStatement insert = connection.prepareStatement(
                         "INSERT INTO repositories (id, name, created_at) VALUES (?, ?, ?)")) {
@@ -214,6 +219,16 @@ final class GcStore {
             manifests.flush();
             references.flush();
             tagRows.flush();
+            if (!this.database.isSqlite()) {
+                // The ids above were given explicitly: the identity must go on after them.
+                database.inTransaction(connection -> {
+                    try (var statement = connection.createStatement()) {
+                        statement.execute("SELECT setval(pg_get_serial_sequence('repositories', 'id'),"
+                                + " (SELECT max(id) FROM repositories))");
+                    }
+                    return null;
+                });
+            }
         }
         return new Filled(repositories, digests.size(), blobBytes, counts[0], counts[1], counts[2], size.garbageBlobs(),
                 garbageBytes, size.recentBlobs(), probe[0], probe[1], probe[2], digests.get(0), sizes.get(0),

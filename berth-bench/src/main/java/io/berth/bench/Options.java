@@ -49,6 +49,8 @@ final class Options {
               --gc-tags N, --gc-blobs N   the gc phase's store: tags and blobs (default 1,000,000 and 120,000)
               --gc-seed S           the gc phase's seed (default 18)
               --gc-rate R           the gc phase's requests per second, each of manifest GET and blob GET (default 100)
+              --gc-postgres         the gc phase on PostgreSQL: a fresh schema in the database named by
+                                    BERTH_TEST_POSTGRES_URL/_USER/_PASSWORD (eval "$(.ci/postgres-start)"), dropped after
               --jmh [JMH ARGS]      run the JMH microbenchmarks instead (defaults -f 1 -wi 3 -w 1s -i 3 -r 1s)
               -h, --help
             """;
@@ -68,6 +70,7 @@ final class Options {
     int gcBlobs = 120_000;
     long gcSeed = 18;
     int gcRate = 100;
+    boolean gcPostgres;
 
     static final List<String> GROUP_UPLOAD = List.of("upload-mono-1", "upload-mono-8", "upload-chunked", "upload-small-1", "upload-small-8");
     static final List<String> GROUP_DOWNLOAD = List.of("download-1", "download-8", "download-range");
@@ -108,6 +111,7 @@ final class Options {
                 case "--gc-blobs" -> o.gcBlobs = Integer.parseInt(value(args, ++i, a));
                 case "--gc-seed" -> o.gcSeed = Long.parseLong(value(args, ++i, a));
                 case "--gc-rate" -> o.gcRate = Integer.parseInt(value(args, ++i, a));
+                case "--gc-postgres" -> o.gcPostgres = true;
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
             }
         }
