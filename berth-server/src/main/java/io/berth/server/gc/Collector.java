@@ -288,7 +288,7 @@ public final class Collector {
                 if (dryRun) {
                     deleted += candidates.size();
                     for (Digest digest : candidates) {
-                        bytes += store.blob(digest).map(BlobStore.LocalBlob::size).orElse(0L);
+                        bytes += store.stat(digest).map(BlobStore.BlobStat::size).orElse(0L);
                     }
                     markNanos += System.nanoTime() - repaired;
                     continue;
@@ -311,7 +311,7 @@ public final class Collector {
         /** A blob that a manifest references must have its file: one that does not is reported, never deleted. */
         void checkReferencedFiles(List<BlobGarbage.BlobRow> page) {
             for (BlobGarbage.BlobRow row : page) {
-                if (row.referenced() && !row.deleting() && store.blob(row.digest()).isEmpty()) {
+                if (row.referenced() && !row.deleting() && store.stat(row.digest()).isEmpty()) {
                     missing++;
                     LOG.error("blob {} is referenced by a manifest but its file is missing from the blob store:"
                             + " pulls of it fail until the file is restored or the manifest re-pushed", row.digest());
@@ -320,7 +320,7 @@ public final class Collector {
         }
 
         long deleteFile(Digest digest) {
-            long size = store.blob(digest).map(BlobStore.LocalBlob::size).orElse(0L);
+            long size = store.stat(digest).map(BlobStore.BlobStat::size).orElse(0L);
             return store.delete(digest) ? size : 0;
         }
 
