@@ -167,7 +167,7 @@ public final class BerthServer implements AutoCloseable {
             ManifestIndex manifests = new CachedManifestIndex(new JdbcManifestIndex(database, clock, changes,
                     config.immutability(), config.quotas()), clock, TAG_CACHE_MILLIS, MANIFEST_CACHE_MILLIS,
                     MANIFEST_CACHE_BYTES);
-            BlobStore blobs = metrics.counted(storage.apply(new FilesystemBlobStore(config.dataDir())));
+            BlobStore blobs = metrics.counted(storage.apply(new FilesystemBlobStore(vertx, config.dataDir())));
             BlobIntegrity integrity = new BlobIntegrity(blobs, config.storage().verifyOnReadBelow(), clock);
             WriteAccess writes = new WriteAccess(config.storage().readOnly(), clock);
             BlobInventory inventory = new BlobInventory(database);

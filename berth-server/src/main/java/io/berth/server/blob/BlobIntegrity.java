@@ -4,7 +4,6 @@ import io.berth.oci.Digest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -59,11 +58,11 @@ public final class BlobIntegrity {
         long size();
     }
 
-    /** A blob above the verify-on-read size: sent from its file. */
-    public record Unverified(BlobStore.LocalBlob blob) implements Readable {
+    /** A blob above the verify-on-read size: sent from storage as it is. */
+    public record Unverified(BlobStore.BlobStat stat) implements Readable {
         @Override
         public long size() {
-            return blob.size();
+            return stat.size();
         }
     }
 
@@ -87,15 +86,15 @@ public final class BlobIntegrity {
      *
      * @param purpose what the check is for, for the log ("HEAD", "mount", "manifest push")
      */
-    public Optional<BlobStore.LocalBlob> present(Digest digest, long recordedSize, String purpose) {
-        Optional<BlobStore.LocalBlob> blob = store.blob(digest);
+    public Optional<BlobStore.BlobStat> present(Digest digest, long recordedSize, String purpose) {
+        Optional<BlobStore.BlobStat> blob = store.stat(digest);
         if (blob.isEmpty()) {
             reportMissing(digest, purpose);
             return Optional.empty();
         }
         if (blob.get().size() != recordedSize) {
-            store.version(digest).ifPresent(version -> quarantine(digest, version, "has " + blob.get().size()
-                    + " bytes instead of " + recordedSize + " (found by " + purpose + ")"));
+            quarantine(digest, blob.get().version(), "has " + blob.get().size() + " bytes instead of " + recordedSize
+                    + " (found by " + purpose + ")");
             return Optional.empty();
         }
         return blob;
@@ -113,7 +112,7 @@ public final class BlobIntegrity {
         if (seen != null && now - seen < SEEN_PRESENT_MILLIS * 1_000_000L) {
             return true;
         }
-        if (store.blob(digest).filter(b -> b.size() == recordedSize).isEmpty()) {
+        if (store.stat(digest).filter(b -> b.size() == recordedSize).isEmpty()) {
             seenPresent.remove(digest);
             return false;
         }
@@ -129,27 +128,28 @@ public final class BlobIntegrity {
      * database records the blob at all.
      */
     public boolean exists(Digest digest) {
-        return store.blob(digest).isPresent();
+        return store.stat(digest).isPresent();
     }
 
     /** Blocking: what a GET of the blob serves, empty when its bytes are missing or do not match (then quarantined). */
     public Optional<Readable> forRead(Digest digest, long recordedSize) {
-        Optional<BlobStore.LocalBlob> blob = present(digest, recordedSize, "GET");
+        Optional<BlobStore.BlobStat> blob = present(digest, recordedSize, "GET");
         if (blob.isEmpty()) {
             return Optional.empty();
         }
         if (recordedSize > verifyOnReadBelow) {
             return Optional.of(new Unverified(blob.get()));
         }
-        Optional<BlobStore.Version> version = store.version(digest);
+        Optional<BlobStore.Version> version = blob.map(BlobStore.BlobStat::version);
         byte[] content;
-        try {
-            content = Files.readAllBytes(blob.get().path());
-        } catch (NoSuchFileException e) {
-            reportMissing(digest, "GET");
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read blob " + digest, e);
+        try (InputStream in = store.read(digest, 0, recordedSize)) {
+            content = in.readAllBytes();
+        } catch (IOException | UncheckedIOException e) {
+            if (missing(e)) {
+                reportMissing(digest, "GET");
+                return Optional.empty();
+            }
+            throw new UncheckedIOException("cannot read blob " + digest, asIo(e));
         }
         MessageDigest hash = digest.algorithm().newMessageDigest();
         hash.update(content);
@@ -166,36 +166,47 @@ public final class BlobIntegrity {
      * a rate), and quarantines it when it does not match.
      */
     public Outcome verify(Digest digest, long recordedSize, LongConsumer read) {
-        Optional<BlobStore.Version> version = store.version(digest);
-        Optional<BlobStore.LocalBlob> blob = store.blob(digest);
-        if (blob.isEmpty() || version.isEmpty()) {
+        Optional<BlobStore.BlobStat> blob = store.stat(digest);
+        if (blob.isEmpty()) {
             reportMissing(digest, "scrub");
             return Outcome.MISSING;
         }
+        BlobStore.Version version = blob.get().version();
         if (blob.get().size() != recordedSize) {
-            quarantine(digest, version.get(), "has " + blob.get().size() + " bytes instead of " + recordedSize
+            quarantine(digest, version, "has " + blob.get().size() + " bytes instead of " + recordedSize
                     + " (found by scrub)");
             return Outcome.CORRUPT;
         }
         MessageDigest hash = digest.algorithm().newMessageDigest();
         long length = 0;
         byte[] buffer = new byte[READ_SIZE];
-        try (InputStream in = Files.newInputStream(blob.get().path())) {
+        // One byte past the recorded size, so that a blob that grew behind the registry's back does not hash as whole.
+        try (InputStream in = store.read(digest, 0, recordedSize + 1)) {
             for (int n; (n = in.read(buffer)) > 0; ) {
                 hash.update(buffer, 0, n);
                 length += n;
                 read.accept(n);
             }
-        } catch (NoSuchFileException e) {
-            return Outcome.MISSING;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read blob " + digest, e);
+        } catch (IOException | UncheckedIOException e) {
+            if (missing(e)) {
+                return Outcome.MISSING;
+            }
+            throw new UncheckedIOException("cannot read blob " + digest, asIo(e));
         }
         if (length != recordedSize || !Digest.of(digest.algorithm(), hash.digest()).equals(digest)) {
-            quarantine(digest, version.get(), "does not hash to its digest (found by scrub)");
+            quarantine(digest, version, "does not hash to its digest (found by scrub)");
             return Outcome.CORRUPT;
         }
         return Outcome.INTACT;
+    }
+
+    /** Whether a read failed because the blob has no bytes (removed, or quarantined meanwhile). */
+    private static boolean missing(Exception e) {
+        return e instanceof NoSuchFileException || e.getCause() instanceof NoSuchFileException;
+    }
+
+    private static IOException asIo(Exception e) {
+        return e instanceof IOException io ? io : ((UncheckedIOException) e).getCause();
     }
 
     private void quarantine(Digest digest, BlobStore.Version version, String why) {

@@ -2,8 +2,17 @@ package io.berth.server.blob;
 
 import io.berth.oci.Digest;
 import io.berth.oci.ErrorCode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.streams.WriteStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -15,6 +24,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,8 +49,15 @@ import java.util.stream.Stream;
  * old ones may have rotted, and a reader that has the old file open keeps reading it whole. A crash at any point leaves either no blob or the whole blob, and at
  * worst an orphaned upload file that upload expiry removes. Garbage collection deletes blob files
  * ({@code io.berth.server.gc.Collector}), each while the database holds its row in state {@code deleting}.
+ *
+ * <p>Several processes may share the root (nodes on one machine, or on a file system with atomic rename shared by
+ * several): an upload file is appended to by one writer at a time (the upload layer's claim), a committed blob is only
+ * ever replaced by a rename, so whatever a process sees is whole. Blobs are served with zero-copy {@code sendFile}
+ * ({@link #localFile}).
  */
 public final class FilesystemBlobStore implements BlobStore {
+    private final Vertx vertx;
+    private final Path root;
     private final Path blobs;
     private final Path uploads;
     private final Path quarantine;
@@ -48,7 +65,9 @@ public final class FilesystemBlobStore implements BlobStore {
     /** A commit's rename and a quarantine's move of the same blob take turns (by digest, striped). */
     private final Object[] moves = new Object[64];
 
-    public FilesystemBlobStore(Path root) {
+    public FilesystemBlobStore(Vertx vertx, Path root) {
+        this.vertx = vertx;
+        this.root = root;
         this.blobs = root.resolve("blobs");
         this.uploads = root.resolve("uploads");
         this.quarantine = root.resolve("quarantine");
@@ -68,10 +87,9 @@ public final class FilesystemBlobStore implements BlobStore {
     }
 
     @Override
-    public Optional<LocalBlob> blob(Digest digest) {
-        Path path = blobPath(digest);
+    public Optional<BlobStat> stat(Digest digest) {
         try {
-            return Optional.of(new LocalBlob(path, Files.size(path)));
+            return Optional.of(stat(Files.readAttributes(blobPath(digest), BasicFileAttributes.class)));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
@@ -79,8 +97,83 @@ public final class FilesystemBlobStore implements BlobStore {
         }
     }
 
+    /** The size and version of a file: its file key (device and inode), which a rename over it changes. */
+    private static BlobStat stat(BasicFileAttributes attributes) {
+        return new BlobStat(attributes.size(), new Version(attributes.fileKey() != null ? attributes.fileKey()
+                : attributes.lastModifiedTime() + "/" + attributes.size()));
+    }
+
+    /**
+     * The blob's file, without a look at the disk: the caller has just stat'd it ({@link #stat}), and a file removed
+     * in between fails the send, as a file removed while it is being sent would.
+     */
     @Override
-    public Path uploadPath(UUID upload) {
+    public Optional<Path> localFile(Digest digest) {
+        return Optional.of(blobPath(digest));
+    }
+
+    @Override
+    public InputStream read(Digest digest, long offset, long length) {
+        return read(blobPath(digest), offset, length);
+    }
+
+    private static InputStream read(Path path, long offset, long length) {
+        try {
+            FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+            channel.position(offset);
+            return new Bounded(Channels.newInputStream(channel), length);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** At most {@code remaining} bytes of a stream. */
+    private static final class Bounded extends FilterInputStream {
+        private long remaining;
+
+        Bounded(InputStream in, long remaining) {
+            super(in);
+            this.remaining = remaining;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int b = super.read();
+            if (b >= 0) {
+                remaining--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int n = super.read(buffer, offset, (int) Math.min(length, remaining));
+            if (n > 0) {
+                remaining -= n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(Math.min(n, remaining));
+            remaining -= skipped;
+            return skipped;
+        }
+
+        @Override
+        public int available() throws IOException {
+            return (int) Math.min(super.available(), remaining);
+        }
+    }
+
+    Path uploadPath(UUID upload) {
         return uploads.resolve(upload.toString());
     }
 
@@ -101,6 +194,37 @@ public final class FilesystemBlobStore implements BlobStore {
             return Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Appends through a file opened for this request; the bytes are in the file (seen by any process) once it ends. */
+    @Override
+    public Future<WriteStream<Buffer>> append(UUID upload, long offset) {
+        return vertx.fileSystem().open(uploadPath(upload).toString(), new OpenOptions().setWrite(true).setCreate(false))
+                .map(file -> {
+                    file.setWritePos(offset);
+                    return new UploadFileStream(file);
+                });
+    }
+
+    @Override
+    public void write(UUID upload, long offset, byte[] bytes) {
+        try (FileChannel file = FileChannel.open(uploadPath(upload), StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            for (long at = offset; buffer.hasRemaining(); ) {
+                at += file.write(buffer, at);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write to upload " + upload, e);
+        }
+    }
+
+    @Override
+    public InputStream readUpload(UUID upload) {
+        try {
+            return Files.newInputStream(uploadPath(upload));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read upload " + upload, e);
         }
     }
 
@@ -138,7 +262,7 @@ public final class FilesystemBlobStore implements BlobStore {
     }
 
     @Override
-    public LocalBlob commit(UUID upload, Digest expected, Digest actual) {
+    public BlobStat commit(UUID upload, Digest expected, Digest actual) {
         Path source = uploadPath(upload);
         if (!expected.equals(actual)) {
             cancel(upload);
@@ -146,17 +270,16 @@ public final class FilesystemBlobStore implements BlobStore {
         }
         Path target = blobPath(expected);
         try {
-            long size;
             try (FileChannel channel = FileChannel.open(source, StandardOpenOption.WRITE)) {
                 channel.force(true);
-                size = channel.size();
             }
+            BlobStat committed = stat(Files.readAttributes(source, BasicFileAttributes.class)); // a rename keeps it
             createDirectoriesOnce(target.getParent());
             synchronized (movesOf(expected)) {
                 moveAtomically(source, target);
             }
             syncDirectory(target.getParent());
-            return new LocalBlob(target, size);
+            return committed;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot commit upload " + upload + " as " + expected, e);
         }
@@ -243,19 +366,6 @@ public final class FilesystemBlobStore implements BlobStore {
     }
 
     @Override
-    public Optional<Version> version(Digest digest) {
-        try {
-            BasicFileAttributes attributes = Files.readAttributes(blobPath(digest), BasicFileAttributes.class);
-            return Optional.of(new Version(attributes.fileKey() != null ? attributes.fileKey()
-                    : attributes.lastModifiedTime() + "/" + attributes.size()));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    @Override
     public Optional<String> quarantine(Digest digest, Version version) {
         Path source = blobPath(digest);
         Path target = quarantine.resolve(digest.algorithm().id())
@@ -263,7 +373,7 @@ public final class FilesystemBlobStore implements BlobStore {
         try {
             Files.createDirectories(target.getParent());
             synchronized (movesOf(digest)) {
-                if (!version(digest).equals(Optional.of(version))) {
+                if (!stat(digest).map(BlobStat::version).equals(Optional.of(version))) {
                     return Optional.empty();
                 }
                 Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
@@ -294,12 +404,17 @@ public final class FilesystemBlobStore implements BlobStore {
     }
 
     @Override
-    public long usableSpace() {
+    public OptionalLong usableSpace() {
         try {
-            return Files.getFileStore(uploads).getUsableSpace();
+            return OptionalLong.of(Files.getFileStore(uploads).getUsableSpace());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the free space of " + uploads, e);
         }
+    }
+
+    @Override
+    public String describe() {
+        return "filesystem " + root;
     }
 
     @Override

@@ -1,123 +1,69 @@
 package io.berth.server.blob;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.WriteStream;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 
 /**
- * Writes to a file while feeding every byte to a digest, so that a blob is hashed exactly once, as it streams in.
- * The digest reads the network buffers in place (no copy); the small buffers the network delivers are gathered into
- * pooled direct buffers of {@value #WRITE_SIZE} bytes, which the file channel writes as they are (a heap buffer would
- * be copied once more into a temporary direct one). At most {@value #WRITE_QUEUE_BYTES} bytes wait for the disk per
- * upload; beyond that, back-pressure pauses the connection. That bounds an upload's memory to about
- * {@code WRITE_SIZE + WRITE_QUEUE_BYTES} however fast its client sends.
- *
- * <p>Every {@value #EARLY_SYNC_BYTES} bytes it asks the disk to write back what it has so far (a data sync in the
- * background), so that a big blob reaches the disk while it is still streaming in and the sync that commits it
- * finds little left to write. Small blobs never trigger it.
+ * Feeds every byte written to a digest, then hands it to the driver's append stream, so that a blob is hashed exactly
+ * once, as it streams in, whatever stores it. The digest reads the network buffers in place (no copy), before the
+ * driver consumes them; back-pressure is the driver's.
  */
 final class HashingWriteStream implements WriteStream<Buffer> {
-    static final int WRITE_SIZE = 128 << 10;
-    private static final int WRITE_QUEUE_BYTES = 256 << 10;
-    static final long EARLY_SYNC_BYTES = 32L << 20;
-
-    private final AsyncFile file;
+    private final WriteStream<Buffer> target;
     private final MessageDigest digest;
-    private ByteBuf pending;
     private long written;
-    private long unsynced;
-    private boolean syncing;
 
-    HashingWriteStream(AsyncFile file, MessageDigest digest) {
-        this.file = file;
+    HashingWriteStream(WriteStream<Buffer> target, MessageDigest digest) {
+        this.target = target;
         this.digest = digest;
-        file.setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
     }
 
+    /** Bytes handed to the driver so far (stored once {@link #end} succeeds). */
     long written() {
         return written;
     }
 
     @Override
     public Future<Void> write(Buffer data) {
-        hash(data);
-        written += data.length();
-        ByteBuf bytes = ((BufferInternal) data).getByteBuf();
-        Future<Void> written = Future.succeededFuture();
-        while (bytes.isReadable()) {
-            if (pending == null) {
-                pending = PooledByteBufAllocator.DEFAULT.directBuffer(WRITE_SIZE, WRITE_SIZE);
-            }
-            pending.writeBytes(bytes, Math.min(bytes.readableBytes(), pending.writableBytes()));
-            if (!pending.isWritable()) {
-                written = flush();
-            }
-        }
-        return written;
-    }
-
-    private void hash(Buffer data) {
         ByteBuf bytes = ((BufferInternal) data).getByteBuf();
         for (ByteBuffer region : bytes.nioBuffers(bytes.readerIndex(), bytes.readableBytes())) {
             digest.update(region);
         }
+        written += data.length();
+        return target.write(data);
     }
 
-    /** Hands the gathered bytes to the file; the pooled buffer goes back to the pool once they are written. */
-    private Future<Void> flush() {
-        ByteBuf full = pending;
-        pending = null;
-        unsynced += full.readableBytes();
-        Future<Void> write = file.write(BufferInternal.buffer(full)).andThen(done -> full.release());
-        if (unsynced >= EARLY_SYNC_BYTES && !syncing) {
-            syncing = true;
-            unsynced = 0;
-            write.compose(v -> file.flush()).onComplete(synced -> syncing = false); // the commit's sync is what counts
-        }
-        return write;
-    }
-
-    /** Writes what is gathered and closes the file; the pipe calls it on failure too, so nothing pooled is left. */
     @Override
     public Future<Void> end() {
-        return (pending != null && pending.isReadable() ? flush() : releasePending()).eventually(file::end);
-    }
-
-    private Future<Void> releasePending() {
-        if (pending != null) {
-            pending.release();
-            pending = null;
-        }
-        return Future.succeededFuture();
+        return target.end();
     }
 
     @Override
     public WriteStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-        file.exceptionHandler(handler);
+        target.exceptionHandler(handler);
         return this;
     }
 
     @Override
     public WriteStream<Buffer> setWriteQueueMaxSize(int maxSize) {
-        file.setWriteQueueMaxSize(Math.max(maxSize, WRITE_QUEUE_BYTES));
+        target.setWriteQueueMaxSize(maxSize);
         return this;
     }
 
     @Override
     public boolean writeQueueFull() {
-        return file.writeQueueFull();
+        return target.writeQueueFull();
     }
 
     @Override
     public WriteStream<Buffer> drainHandler(Handler<Void> handler) {
-        file.drainHandler(handler);
+        target.drainHandler(handler);
         return this;
     }
 }

@@ -329,7 +329,7 @@ public final class Collector {
 
         /** A blob that a manifest references must have its bytes: one that does not is reported, never deleted. */
         void checkMissing(Digest digest) {
-            if (store.blob(digest).isEmpty()) {
+            if (store.stat(digest).isEmpty()) {
                 missing++;
                 LOG.error("blob {} is referenced by a manifest but its file is missing from the blob store:"
                         + " pulls of it fail until the file is restored or the manifest re-pushed", digest);
@@ -369,7 +369,7 @@ public final class Collector {
         }
 
         long deleteFile(Digest digest) {
-            long size = store.blob(digest).map(BlobStore.LocalBlob::size).orElse(0L);
+            long size = store.stat(digest).map(BlobStore.BlobStat::size).orElse(0L);
             return store.delete(digest) ? size : 0;
         }
 

@@ -10,6 +10,9 @@ import io.berth.server.http.Exchange;
 import io.berth.server.http.Reply;
 import io.berth.server.meta.BlobIndex;
 import io.vertx.core.Future;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -17,9 +20,13 @@ import java.util.Optional;
  * GET, HEAD and DELETE {@code /v2/<name>/blobs/<digest>} (end-2, end-10), with ranges and zero-copy sending.
  * HEAD answers from the metadata (from memory when the index caches) and a stat of the file: a blob whose file is
  * missing or has another size is unknown to HEAD as it is to GET, so that a client that checks before it pushes
- * uploads it again. GET re-hashes small blobs before serving them ({@link BlobIntegrity}).
+ * uploads it again. GET re-hashes small blobs before serving them ({@link BlobIntegrity}); larger ones go out from the
+ * driver's local file with zero-copy {@code sendFile} (filesystem), else as a {@code 307} to the URL the driver hands
+ * out (an S3 presigned GET, when configured), else streamed from the driver's reader with back-pressure.
  */
 public final class BlobHandler {
+    /** How long a download URL the storage hands out (a presigned GET) stays valid for the client. */
+    static final Duration DOWNLOAD_URL_TTL = Duration.ofMinutes(20);
     private final BlobIndex index;
     private final BlobStore store;
     private final BlobIntegrity integrity;
@@ -59,7 +66,7 @@ public final class BlobHandler {
                 .header("Content-Length", size);
     }
 
-    private static Reply reply(Exchange exchange, Digest digest, BlobIntegrity.Readable blob) {
+    private Reply reply(Exchange exchange, Digest digest, BlobIntegrity.Readable blob) {
         String etag = "\"" + digest + "\"";
         if (exchange.header("If-None-Match").filter(etag::equals).isPresent()) {
             return Reply.status(304).digest(digest).header("ETag", etag);
@@ -84,8 +91,16 @@ public final class BlobHandler {
                     : Arrays.copyOfRange(verified.content(), (int) region.start(), (int) (region.start() + region.length())),
                     MediaTypes.OCTET_STREAM);
         }
-        BlobStore.LocalBlob file = ((BlobIntegrity.Unverified) blob).blob();
-        return reply.file(file.path(), region.start(), region.length(), MediaTypes.OCTET_STREAM);
+        Optional<Path> file = store.localFile(digest);
+        if (file.isPresent()) {
+            return reply.file(file.get(), region.start(), region.length(), MediaTypes.OCTET_STREAM);
+        }
+        Optional<URI> direct = store.downloadUrl(digest, DOWNLOAD_URL_TTL);
+        if (direct.isPresent()) {
+            return Reply.status(307).location(direct.get().toString()).digest(digest);
+        }
+        return reply.stream(store.read(digest, region.start(), region.length()), region.length(),
+                MediaTypes.OCTET_STREAM);
     }
 
     public Future<Reply> delete(Exchange exchange) {

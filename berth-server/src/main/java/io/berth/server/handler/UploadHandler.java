@@ -14,6 +14,8 @@ import io.vertx.core.Future;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Blob pushes (end-4a, end-4b, end-5, end-6, end-11, end-13 and cancel): POST to start, to push in one request
@@ -27,6 +29,7 @@ import java.util.UUID;
  * transaction that links the blob checks again (see {@link BlobIndex#admit}).
  */
 public final class UploadHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(UploadHandler.class);
     /**
      * A single-request push or last chunk up to this size is read whole on the event loop, then written, hashed,
      * synced and linked in one blocking step: for the many small blobs of an image (configs, signatures, SBOMs) that
@@ -123,8 +126,7 @@ public final class UploadHandler {
         UUID id = uploadId(exchange);
         Optional<ByteRange> range = exchange.header("Content-Range").map(ByteRange::ofContentRange);
         return exchange.blocking(() -> claimAt(exchange, repository, id, range))
-                .compose(progress -> sessions.append(progress, exchange.request())
-                        .onComplete(appended -> sessions.release(progress)))
+                .compose(progress -> released(exchange, progress, sessions.append(progress, exchange.request())))
                 .map(length -> started(repository, id, length, 202));
     }
 
@@ -195,10 +197,27 @@ public final class UploadHandler {
         return created(repository, digest);
     }
 
+    /**
+     * Once {@code work} is done, releases the claim off the event loop (which saves the session's hash state for the
+     * next request, on any node) and completes as {@code work} did: the answer waits for the release, so that the
+     * client's next request finds the session free.
+     */
+    private <T> Future<T> released(Exchange exchange, Progress progress, Future<T> work) {
+        return work.transform(done -> exchange.blocking(() -> {
+            sessions.release(progress);
+            return null;
+        }).transform(release -> {
+            if (release.failed()) { // the claim lapses with its lease; what the request did stands
+                LOG.warn("releasing upload {} failed: {}", progress.id(), release.cause().toString());
+            }
+            return done.succeeded() ? Future.succeededFuture(done.result()) : Future.failedFuture(done.cause());
+        }));
+    }
+
     /** Streams the body into the claimed session, then finishes it as {@code digest}, keeping the claim throughout. */
     private Future<Reply> appendAndFinish(Exchange exchange, Repository repository, Progress progress, Digest digest) {
-        return sessions.append(progress, exchange.request())
-                .onFailure(failure -> sessions.release(progress))
+        Future<Long> appended = sessions.append(progress, exchange.request());
+        return appended.recover(failure -> released(exchange, progress, appended))
                 .compose(length -> exchange.blocking(() -> {
                     sessions.finish(repository, progress.id(), digest, Optional.of(progress));
                     return created(repository, digest);

@@ -1,21 +1,23 @@
 package io.berth.server.http;
 
 import io.berth.oci.Digest;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What a handler answers, as a value: status, headers and a body that is nothing, bytes, or a file region.
+ * What a handler answers, as a value: status, headers and a body that is nothing, bytes, a file region or a stream.
  * The dispatcher sends it on the event loop (files with zero-copy {@code sendFile}) and drops the body for HEAD.
  */
 public final class Reply {
     /** The body of a reply. */
-    public sealed interface Body permits Empty, Bytes, FileRegion {
+    public sealed interface Body permits Empty, Bytes, FileRegion, Streamed {
     }
 
     /** No body. */
@@ -28,6 +30,13 @@ public final class Reply {
 
     /** {@code length} bytes of a file from {@code offset}, sent with zero copy. */
     public record FileRegion(Path path, long offset, long length, String contentType) implements Body {
+    }
+
+    /**
+     * {@code length} bytes read from {@code content} (a blob in an object store), off the event loop, written as the
+     * client takes them; the stream is closed at the end, on failure and when the client goes.
+     */
+    public record Streamed(InputStream content, long length, String contentType) implements Body {
     }
 
     private final int status;
@@ -65,6 +74,11 @@ public final class Reply {
         return this;
     }
 
+    public Reply stream(InputStream content, long length, String contentType) {
+        this.body = new Streamed(content, length, contentType);
+        return this;
+    }
+
     public int status() {
         return status;
     }
@@ -97,6 +111,15 @@ public final class Reply {
                 response.putHeader("Content-Length", String.valueOf(file.length())).end();
             } else {
                 response.sendFile(file.path().toString(), file.offset(), file.length());
+            }
+        } else if (body instanceof Reply.Streamed streamed) {
+            response.putHeader("Content-Type", streamed.contentType())
+                    .putHeader("Content-Length", String.valueOf(streamed.length()));
+            if (head || streamed.length() == 0) {
+                StreamSender.close(streamed.content());
+                response.end();
+            } else {
+                new StreamSender(Vertx.currentContext(), streamed.content(), response).start();
             }
         } else {
             if (!headers.containsKey("Content-Length")) {

@@ -23,6 +23,31 @@ public interface UploadIndex {
 
     void create(Upload upload);
 
+    /** Creates the session already claimed by {@code holder} until {@code until} (a push in one request). */
+    void createClaimed(Upload upload, String holder, Instant until);
+
+    /** The SHA-256 state of a session after its first {@code length} bytes ({@code io.berth.server.blob.DigestState}). */
+    record SavedHash(long length, byte[] state) {
+    }
+
+    /**
+     * Claims the session for the request {@code holder} until {@code until}, unless another holds a claim that has
+     * not lapsed at {@code now}; touches the session at {@code now}. False when it is claimed (or gone).
+     */
+    boolean claim(UUID id, String holder, Instant now, Instant until);
+
+    /** Extends {@code holder}'s claim to {@code until} and touches the session; false when the claim is no longer its. */
+    boolean renew(UUID id, String holder, Instant now, Instant until);
+
+    /**
+     * Ends {@code holder}'s claim, touching the session at {@code now} and saving {@code hash} when present (an append
+     * that stored every byte it hashed). Does nothing when the claim is no longer the holder's.
+     */
+    void release(UUID id, String holder, Instant now, java.util.Optional<SavedHash> hash);
+
+    /** The hash state saved with the session, if any. */
+    Optional<SavedHash> savedHash(UUID id);
+
     Optional<Upload> upload(UUID id);
 
     void delete(UUID id);

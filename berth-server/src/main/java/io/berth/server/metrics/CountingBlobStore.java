@@ -5,11 +5,19 @@ import io.berth.oci.RegistryException;
 import io.berth.server.blob.BlobStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.WriteStream;
+import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * A {@link BlobStore} that counts the failures of the one it wraps by operation
@@ -23,6 +31,7 @@ final class CountingBlobStore implements BlobStore {
     private final Counter read;
     private final Counter create;
     private final Counter stat;
+    private final Counter write;
     private final Counter commit;
     private final Counter cancel;
     private final Counter delete;
@@ -33,6 +42,7 @@ final class CountingBlobStore implements BlobStore {
         this.read = counter(registry, "read");
         this.create = counter(registry, "create");
         this.stat = counter(registry, "stat");
+        this.write = counter(registry, "write");
         this.commit = counter(registry, "commit");
         this.cancel = counter(registry, "cancel");
         this.delete = counter(registry, "delete");
@@ -56,13 +66,23 @@ final class CountingBlobStore implements BlobStore {
     }
 
     @Override
-    public Optional<LocalBlob> blob(Digest digest) {
-        return counted(read, () -> store.blob(digest));
+    public Optional<BlobStat> stat(Digest digest) {
+        return counted(stat, () -> store.stat(digest));
     }
 
     @Override
-    public Path uploadPath(UUID upload) {
-        return store.uploadPath(upload);
+    public Optional<Path> localFile(Digest digest) {
+        return store.localFile(digest);
+    }
+
+    @Override
+    public InputStream read(Digest digest, long offset, long length) {
+        return counted(read, () -> store.read(digest, offset, length));
+    }
+
+    @Override
+    public Optional<URI> downloadUrl(Digest digest, Duration ttl) {
+        return counted(read, () -> store.downloadUrl(digest, ttl));
     }
 
     @Override
@@ -79,12 +99,30 @@ final class CountingBlobStore implements BlobStore {
     }
 
     @Override
+    public Future<WriteStream<Buffer>> append(UUID upload, long offset) {
+        return counted(write, () -> store.append(upload, offset)).onFailure(e -> write.increment());
+    }
+
+    @Override
+    public void write(UUID upload, long offset, byte[] bytes) {
+        counted(write, () -> {
+            store.write(upload, offset, bytes);
+            return null;
+        });
+    }
+
+    @Override
+    public InputStream readUpload(UUID upload) {
+        return counted(read, () -> store.readUpload(upload));
+    }
+
+    @Override
     public List<UploadFile> uploadFiles() {
         return counted(list, store::uploadFiles);
     }
 
     @Override
-    public LocalBlob commit(UUID upload, Digest expected, Digest actual) {
+    public BlobStat commit(UUID upload, Digest expected, Digest actual) {
         return counted(commit, () -> store.commit(upload, expected, actual));
     }
 
@@ -102,13 +140,8 @@ final class CountingBlobStore implements BlobStore {
     }
 
     @Override
-    public java.util.stream.Stream<StoredFile> files() {
-        return store.files();
-    }
-
-    @Override
-    public Optional<Version> version(Digest digest) {
-        return counted(stat, () -> store.version(digest));
+    public Stream<StoredFile> files() {
+        return counted(list, store::files);
     }
 
     @Override
@@ -122,7 +155,12 @@ final class CountingBlobStore implements BlobStore {
     }
 
     @Override
-    public long usableSpace() {
+    public OptionalLong usableSpace() {
         return store.usableSpace();
+    }
+
+    @Override
+    public String describe() {
+        return store.describe();
     }
 }

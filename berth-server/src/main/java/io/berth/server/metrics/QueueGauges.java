@@ -68,11 +68,21 @@ final class QueueGauges {
         ended(uploads, "failed", c -> c.failed());
         ended(uploads, "cancelled", c -> c.cancelled());
         ended(uploads, "expired", c -> c.expired());
+        hashes(uploads, "memory", h -> h.fromMemory());
+        hashes(uploads, "restored", h -> h.restored());
+        hashes(uploads, "rebuilt", h -> h.rebuilt());
         FunctionCounter.builder("berth.uploads.orphan.files.removed", uploads, u -> u.counts().orphanFiles())
                 .description("Upload files without a session removed by the upload expiry").register(registry);
         FunctionCounter.builder("berth.uploads.expired.bytes", uploads, u -> u.counts().expiredBytes())
                 .baseUnit("bytes").description("Bytes of expired upload sessions and of upload files without a session"
                         + " removed by the upload expiry").register(registry);
+    }
+
+    private void hashes(UploadSessions uploads, String source, ToDoubleFunction<UploadSessions.HashSources> count) {
+        FunctionCounter.builder("berth.uploads.hash.resumed", uploads, u -> count.applyAsDouble(u.hashSources()))
+                .description("Requests that continued an upload with bytes, by where its running SHA-256 came from:"
+                        + " memory (this node served the last request), restored (the state another node saved),"
+                        + " rebuilt (the stored bytes read back)").tag("source", source).register(registry);
     }
 
     private void ended(UploadSessions uploads, String outcome, ToDoubleFunction<UploadSessions.Counts> count) {

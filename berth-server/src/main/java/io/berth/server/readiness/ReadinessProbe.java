@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -38,7 +39,8 @@ public final class ReadinessProbe {
     /**
      * The last checks' results.
      *
-     * @param freeBytes the free space of the data directory's file system, -1 when it could not be read
+     * @param freeBytes the free space of the data directory's file system, -1 when it could not be read or the storage does
+     *                  not say (object stores)
      */
     public record Status(Instant checkedAt, List<Check> checks, long freeBytes) {
         public boolean ready() {
@@ -88,12 +90,15 @@ public final class ReadinessProbe {
             }));
             long free = -1;
             try {
-                free = store.usableSpace();
-                boolean enough = free >= config.minFreeSpace();
-                checks.add(new Check("freeSpace", enough, enough
-                        ? StorageConfig.human(free) + " free"
-                        : "free space is " + StorageConfig.human(free) + ", below the reserve of "
-                        + StorageConfig.human(config.minFreeSpace()) + " (storage.minFreeSpace): storage is full"));
+                OptionalLong usable = store.usableSpace();
+                if (usable.isPresent()) { // an object store does not say: no reserve to keep then
+                    free = usable.getAsLong();
+                    boolean enough = free >= config.minFreeSpace();
+                    checks.add(new Check("freeSpace", enough, enough
+                            ? StorageConfig.human(free) + " free"
+                            : "free space is " + StorageConfig.human(free) + ", below the reserve of "
+                            + StorageConfig.human(config.minFreeSpace()) + " (storage.minFreeSpace): storage is full"));
+                }
             } catch (RuntimeException e) {
                 checks.add(new Check("freeSpace", false, "the free space cannot be read: " + StorageFault.cause(e)));
             }

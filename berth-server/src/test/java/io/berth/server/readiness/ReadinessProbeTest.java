@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.berth.server.blob.FilesystemBlobStore;
 import io.berth.server.blob.StorageConfig;
+import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ReadinessProbeTest {
     @TempDir
     Path root;
+
+    private final Vertx vertx = Vertx.vertx();
+
+    @AfterEach
+    void closeVertx() {
+        vertx.close();
+    }
 
     private final AtomicLong now = new AtomicLong(Instant.parse("2026-12-07T03:00:00Z").toEpochMilli());
     private final Clock clock = new Clock() {
@@ -49,7 +58,7 @@ class ReadinessProbeTest {
     void aFailingDatabaseWriteMakesItNotReadyAndReadOnlyUntilAWriteSucceedsAgain() {
         AtomicReference<RuntimeException> database = new AtomicReference<>();
         WriteAccess writes = new WriteAccess(false, clock);
-        ReadinessProbe probe = new ReadinessProbe(new FilesystemBlobStore(root), () -> {
+        ReadinessProbe probe = new ReadinessProbe(new FilesystemBlobStore(vertx, root), () -> {
             if (database.get() != null) {
                 throw database.get();
             }
@@ -78,7 +87,7 @@ class ReadinessProbeTest {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch entered = new CountDownLatch(1);
         WriteAccess writes = new WriteAccess(false, clock);
-        ReadinessProbe probe = new ReadinessProbe(new FilesystemBlobStore(root), () -> {
+        ReadinessProbe probe = new ReadinessProbe(new FilesystemBlobStore(vertx, root), () -> {
             entered.countDown();
             release.await();
             return null;

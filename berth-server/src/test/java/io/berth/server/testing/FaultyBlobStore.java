@@ -2,19 +2,24 @@ package io.berth.server.testing;
 
 import io.berth.oci.Digest;
 import io.berth.server.blob.BlobStore;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.WriteStream;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
  * A {@link BlobStore} between the registry and its disk that fails the way a disk does, on demand: full (every write
  * fails with the operating system's "No space left on device", and the free space reads as none) or read-only
- * ("Read-only file system"). Writes to an upload's bytes go to {@code /dev/full} while the disk is full, so that they
- * fail in the kernel as they would on a full disk. Clearing the fault heals it, as freeing space or remounting would.
+ * ("Read-only file system"), in the operating system's words. Clearing the fault heals it, as freeing space or remounting would.
  */
 public final class FaultyBlobStore implements BlobStore {
     /** How the disk fails. */
@@ -28,7 +33,6 @@ public final class FaultyBlobStore implements BlobStore {
         }
     }
 
-    private static final Path DEV_FULL = Path.of("/dev/full");
     private final BlobStore store;
     private volatile Fault fault = Fault.NONE;
 
@@ -40,26 +44,31 @@ public final class FaultyBlobStore implements BlobStore {
         this.fault = fault;
     }
 
-    private void write(Path path) {
+    private void write(String what) {
         Fault f = fault;
         if (f != Fault.NONE) {
-            throw new UncheckedIOException(new FileSystemException(path.toString(), null, f.reason));
+            throw new UncheckedIOException(new FileSystemException(what, null, f.reason));
         }
     }
 
     @Override
-    public Optional<LocalBlob> blob(Digest digest) {
-        return store.blob(digest);
+    public Optional<BlobStat> stat(Digest digest) {
+        return store.stat(digest);
     }
 
     @Override
-    public Path uploadPath(UUID upload) {
-        return fault == Fault.FULL ? DEV_FULL : store.uploadPath(upload);
+    public Optional<Path> localFile(Digest digest) {
+        return store.localFile(digest);
+    }
+
+    @Override
+    public InputStream read(Digest digest, long offset, long length) {
+        return store.read(digest, offset, length);
     }
 
     @Override
     public void createUpload(UUID upload) {
-        write(store.uploadPath(upload));
+        write("uploads/" + upload);
         store.createUpload(upload);
     }
 
@@ -68,14 +77,80 @@ public final class FaultyBlobStore implements BlobStore {
         return store.uploadedLength(upload);
     }
 
+    /** On a full disk every write of the stream fails, as the kernel's would; a read-only one refuses opening. */
+    @Override
+    public Future<WriteStream<Buffer>> append(UUID upload, long offset) {
+        if (fault == Fault.READ_ONLY) {
+            return Future.failedFuture(new FileSystemException("uploads/" + upload, null, Fault.READ_ONLY.reason));
+        }
+        return store.append(upload, offset).map(stream -> new FailingWhenFull(stream, upload));
+    }
+
+    /** The driver's stream, whose writes fail with "No space left on device" while the disk is full. */
+    private final class FailingWhenFull implements WriteStream<Buffer> {
+        private final WriteStream<Buffer> stream;
+        private final UUID upload;
+
+        FailingWhenFull(WriteStream<Buffer> stream, UUID upload) {
+            this.stream = stream;
+            this.upload = upload;
+        }
+
+        @Override
+        public Future<Void> write(Buffer data) {
+            return fault == Fault.FULL
+                    ? Future.failedFuture(new FileSystemException("uploads/" + upload, null, Fault.FULL.reason))
+                    : stream.write(data);
+        }
+
+        @Override
+        public Future<Void> end() {
+            return stream.end();
+        }
+
+        @Override
+        public WriteStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+            stream.exceptionHandler(handler);
+            return this;
+        }
+
+        @Override
+        public WriteStream<Buffer> setWriteQueueMaxSize(int maxSize) {
+            stream.setWriteQueueMaxSize(maxSize);
+            return this;
+        }
+
+        @Override
+        public boolean writeQueueFull() {
+            return stream.writeQueueFull();
+        }
+
+        @Override
+        public WriteStream<Buffer> drainHandler(Handler<Void> handler) {
+            stream.drainHandler(handler);
+            return this;
+        }
+    }
+
+    @Override
+    public void write(UUID upload, long offset, byte[] bytes) {
+        write("uploads/" + upload);
+        store.write(upload, offset, bytes);
+    }
+
+    @Override
+    public InputStream readUpload(UUID upload) {
+        return store.readUpload(upload);
+    }
+
     @Override
     public List<UploadFile> uploadFiles() {
         return store.uploadFiles();
     }
 
     @Override
-    public LocalBlob commit(UUID upload, Digest expected, Digest actual) {
-        write(store.uploadPath(upload));
+    public BlobStat commit(UUID upload, Digest expected, Digest actual) {
+        write("uploads/" + upload);
         return store.commit(upload, expected, actual);
     }
 
@@ -95,23 +170,23 @@ public final class FaultyBlobStore implements BlobStore {
     }
 
     @Override
-    public Optional<Version> version(Digest digest) {
-        return store.version(digest);
-    }
-
-    @Override
     public Optional<String> quarantine(Digest digest, Version version) {
         return store.quarantine(digest, version);
     }
 
     @Override
     public void checkWritable() {
-        write(Path.of("uploads"));
+        write("uploads");
         store.checkWritable();
     }
 
     @Override
-    public long usableSpace() {
-        return fault == Fault.FULL ? 0 : store.usableSpace();
+    public OptionalLong usableSpace() {
+        return fault == Fault.FULL ? OptionalLong.of(0) : store.usableSpace();
+    }
+
+    @Override
+    public String describe() {
+        return "faulty " + store.describe();
     }
 }
