@@ -1,90 +1,127 @@
 package io.berth.server.blob;
 
 import io.berth.oci.Digest;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.WriteStream;
+import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
- * Content-addressed blob bytes and the upload files they are written through. Role-sized on purpose: the HTTP
- * layer reads committed blobs and appends to uploads; which repositories may see a blob is the metadata's business.
- * Implementations verify the digest before a blob becomes visible and never expose a partial blob.
+ * Where blob bytes live: a local file system or an object store. Blocking unless a method says otherwise. The upload
+ * layer (UploadSessions) owns the protocol — sessions, offsets, digests, hash state; a driver only stores bytes.
+ * Every driver passes the same contract suite (BlobStoreContract).
  */
 public interface BlobStore {
 
-    /** A committed blob on a local file system, ready for zero-copy sending. */
-    record LocalBlob(Path path, long size) {
+    // ---- committed blobs -------------------------------------------------------------------------------------------
+
+    /** What storage holds for a committed blob; {@code version} changes whenever the bytes are replaced (inode, ETag). */
+    record BlobStat(long size, Version version) {
     }
 
-    /** The committed blob, if its bytes exist. */
-    Optional<LocalBlob> blob(Digest digest);
+    /** Opaque identity of one stored copy of a blob's bytes (filesystem: file key; S3: ETag + last-modified). */
+    record Version(Object key) {
+    }
 
-    /** The file an upload session appends to; created empty by {@link #createUpload}. */
-    Path uploadPath(UUID upload);
+    /** A stat: the blob's size and version, empty when storage has no bytes for it. */
+    Optional<BlobStat> stat(Digest digest);
 
-    void createUpload(UUID upload);
-
-    /** Bytes received so far, or empty when the upload's file does not exist. */
-    Optional<Long> uploadedLength(UUID upload);
-
-    /** An upload file as storage holds it: the session it belongs to, its bytes, and when it was last written. */
-    record UploadFile(UUID upload, long size, Instant modified) {
+    /**
+     * The blob's local file, for zero-copy {@code sendFile} with ranges; empty when this driver keeps no local files
+     * (object stores) or the file is missing.
+     */
+    default Optional<Path> localFile(Digest digest) {
+        return Optional.empty();
     }
 
     /**
-     * Every upload file in storage, with or without a session in the database: the upload expiry removes those whose
-     * session is gone (a start that failed between the file and its row, a crash). Names that are no session id are
-     * not upload files and are left out.
+     * Reads {@code length} bytes of the blob from {@code offset} (a range GET on object stores). Throws
+     * {@link java.nio.file.NoSuchFileException} (wrapped in UncheckedIOException) when the blob has no bytes.
      */
-    List<UploadFile> uploadFiles();
+    InputStream read(Digest digest, long offset, long length);
 
     /**
-     * Makes the upload's bytes durable and visible as the blob {@code digest}: flush to disk, verify that the bytes
-     * hash to {@code actual} (computed while streaming) and that it equals {@code expected}, then move atomically.
-     * On a mismatch the upload is discarded and {@code DIGEST_INVALID} thrown.
-     *
-     * @return the committed blob
+     * A URL from which a client may download the blob directly for {@code ttl} (S3 presigned GET), when the driver is
+     * configured to redirect downloads; empty otherwise (the server streams the bytes itself).
      */
-    LocalBlob commit(UUID upload, Digest expected, Digest actual);
-
-    /** Discards the upload's bytes, if any. */
-    void cancel(UUID upload);
+    default Optional<URI> downloadUrl(Digest digest, Duration ttl) {
+        return Optional.empty();
+    }
 
     /** Removes the blob's bytes; true when they existed. */
     boolean delete(Digest digest);
 
-    /** A committed blob's file as listed by {@link #files}: for garbage collection to find files without a row. */
+    /** A committed blob as listed by {@link #files}: for garbage collection to find bytes without a row. */
     record StoredFile(Digest digest, long size, Instant modified) {
     }
 
-    /** Every committed blob, in no particular order; a stream over the storage, to be closed. */
+    /** Every committed blob, in no particular order; a stream over the storage (paged listing), to be closed. */
     Stream<StoredFile> files();
 
     /**
-     * Which file holds a blob's bytes now. A commit that replaces the file changes it (on a file system: the inode), so
-     * that a verifier that read a corrupt file never quarantines the good one a push put in its place meanwhile.
-     */
-    record Version(Object key) {
-    }
-
-    /** The version of the blob's bytes, empty when it has none. */
-    Optional<Version> version(Digest digest);
-
-    /**
-     * Takes a blob's bytes out of service because they do not hash to its digest: moves them aside (kept for the
-     * operator, never served) when they are still {@code version}. From then on the blob has no bytes until a push of
-     * the right ones commits them again.
-     *
-     * @return where the bytes went, for the log; empty when the file is gone or was replaced meanwhile
+     * Takes a blob's bytes out of service because they do not hash to its digest: moves them aside (never served)
+     * when they are still {@code version}. Returns where they went, for the log; empty when gone or replaced meanwhile.
      */
     Optional<String> quarantine(Digest digest, Version version);
 
-    /** Writes and removes a small file where uploads go; throws when the storage cannot take writes. */
+    // ---- uploads ---------------------------------------------------------------------------------------------------
+
+    /** Creates an upload's empty storage (file, or nothing yet on object stores). */
+    void createUpload(UUID upload);
+
+    /** Bytes stored for the upload so far (including any spooled tail), or empty when the upload has no storage. */
+    Optional<Long> uploadedLength(UUID upload);
+
+    /**
+     * On the event loop: a stream that appends to the upload starting at {@code offset}, which must equal
+     * {@link #uploadedLength}. Writes apply back-pressure ({@code writeQueueFull}); {@code end()} completes when every
+     * byte written is stored durably enough to be resumed by another node (S3: uploaded parts plus a spooled tail
+     * object for the rest below the 5 MiB part minimum). On failure the upload's stored length is whatever
+     * {@link #uploadedLength} reports afterwards.
+     */
+    Future<WriteStream<Buffer>> append(UUID upload, long offset);
+
+    /** Blocking variant of {@link #append} for a body read whole (small requests): appends {@code bytes} at {@code offset}. */
+    void write(UUID upload, long offset, byte[] bytes);
+
+    /** The upload's bytes so far, from the start: to rebuild a hash when no saved state exists. */
+    InputStream readUpload(UUID upload);
+
+    /**
+     * Makes the upload's bytes durable and visible as the blob {@code digest} after checking {@code expected} equals
+     * {@code actual} (computed by the upload layer while streaming); a mismatch discards the upload and throws
+     * DIGEST_INVALID. Replaces existing bytes for the digest (they may be corrupt). Object stores avoid reading the
+     * data back (complete the multipart upload, server-side copy). Returns the committed blob's stat.
+     */
+    BlobStat commit(UUID upload, Digest expected, Digest actual);
+
+    /** Discards the upload's bytes, if any (S3: aborts its multipart upload, removes its tail). */
+    void cancel(UUID upload);
+
+    /** An upload as storage holds it: the session it belongs to, its bytes, and when it was last written. */
+    record UploadFile(UUID upload, long size, Instant modified) {
+    }
+
+    /** Every upload in storage, with or without a session in the database (for the upload expiry's orphan sweep). */
+    List<UploadFile> uploadFiles();
+
+    // ---- health ----------------------------------------------------------------------------------------------------
+
+    /** Writes and removes a small object where uploads go; throws when the storage cannot take writes. */
     void checkWritable();
 
-    /** The bytes that can still be written to the storage. */
-    long usableSpace();
+    /** The bytes that can still be written; empty when the storage does not say (object stores). */
+    OptionalLong usableSpace();
+
+    /** A short description for logs and /readyz, e.g. {@code filesystem /var/lib/berth} or {@code s3 bucket/prefix}. */
+    String describe();
 }
