@@ -1,0 +1,236 @@
+package io.berth.server.blob;
+
+import io.berth.oci.Digest;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.WriteStream;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.stream.Stream;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * Blobs in an S3 bucket (AWS, or any S3-compatible store: MinIO, Ceph, s3proxy), shared by every node of a cluster.
+ * Keys under the configured prefix are laid out as {@link S3Keys} shows; uploads are S3 multipart uploads, spooled
+ * between requests as {@link S3Uploads} describes. Calls block (the SDK's synchronous client on Apache HttpClient),
+ * except {@link #append}, whose parts go up on the {@value #WORKERS_NAME} worker pool.
+ *
+ * <p>A blob is written once by a copy on the server (never read back by Berth) and replaced whole by the next
+ * commit of the same digest; its version is its ETag. There is no local file: blobs are streamed with range GETs,
+ * or, with {@code redirect}, clients are sent to a presigned URL. Free space is the store's business.
+ */
+public final class S3BlobStore implements BlobStore {
+    static final String WORKERS_NAME = "berth-s3";
+    private static final int CONNECTIONS = 128;
+
+    private final S3Config config;
+    private final S3Bucket bucket;
+    private final S3Uploads uploads;
+    private final S3Presigner presigner;
+    private final WorkerExecutor workers;
+
+    S3BlobStore(S3Config config, S3Client client, S3Presigner presigner, Vertx vertx, int partSize, long copyLimit) {
+        this.config = config;
+        this.bucket = new S3Bucket(client, config);
+        this.uploads = new S3Uploads(bucket, partSize, copyLimit);
+        this.presigner = presigner;
+        this.workers = vertx.createSharedWorkerExecutor(WORKERS_NAME, 32);
+    }
+
+    /** The store for {@code config}: 5 MiB parts, single copies up to S3's 5 GiB. */
+    public static S3BlobStore open(S3Config config, Vertx vertx) {
+        return open(config, vertx, S3Uploads.MIN_PART, S3Uploads.MAX_COPY);
+    }
+
+    static S3BlobStore open(S3Config config, Vertx vertx, int partSize, long copyLimit) {
+        AwsCredentialsProvider credentials = config.credentials()
+                .<AwsCredentialsProvider>map(pair -> StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(pair.accessKey(), pair.secretKey())))
+                .orElseGet(DefaultCredentialsProvider::create);
+        var client = S3Client.builder()
+                .region(Region.of(config.region()))
+                .credentialsProvider(credentials)
+                .forcePathStyle(config.pathStyle())
+                .httpClientBuilder(ApacheHttpClient.builder().maxConnections(CONNECTIONS)
+                        .connectionTimeout(Duration.ofSeconds(5)).socketTimeout(Duration.ofSeconds(60)))
+                // Checksums only where S3 demands them: the registry verifies every blob's digest itself, and
+                // S3-compatible stores do not all take the SDK's newer trailing checksums.
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+        var presigner = S3Presigner.builder()
+                .region(Region.of(config.region()))
+                .credentialsProvider(credentials)
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(config.pathStyle()).build());
+        config.endpoint().ifPresent(endpoint -> {
+            client.endpointOverride(endpoint);
+            presigner.endpointOverride(endpoint);
+        });
+        return new S3BlobStore(config, client.build(), presigner.build(), vertx, partSize, copyLimit);
+    }
+
+    /** The bucket can be reached with these credentials; otherwise why not, in one line for the start-up report. */
+    public static Optional<String> unreachable(S3Config config) {
+        try (S3Client client = S3Client.builder().region(Region.of(config.region()))
+                .credentialsProvider(config.credentials().<AwsCredentialsProvider>map(pair -> StaticCredentialsProvider
+                        .create(AwsBasicCredentials.create(pair.accessKey(), pair.secretKey())))
+                        .orElseGet(DefaultCredentialsProvider::create))
+                .forcePathStyle(config.pathStyle())
+                .applyMutation(b -> config.endpoint().ifPresent(b::endpointOverride))
+                .httpClientBuilder(ApacheHttpClient.builder().connectionTimeout(Duration.ofSeconds(5))
+                        .socketTimeout(Duration.ofSeconds(10)))
+                .build()) {
+            client.headBucket(b -> b.bucket(config.bucket()));
+            return Optional.empty();
+        } catch (SdkException e) {
+            String why = e instanceof software.amazon.awssdk.services.s3.model.S3Exception s3
+                    ? "HTTP " + s3.statusCode() + (s3.statusCode() == 404 ? " (no such bucket)" : s3.statusCode() == 403
+                    ? " (access denied)" : "") : String.valueOf(e.getMessage());
+            return Optional.of("storage.s3.bucket '" + config.bucket() + "' cannot be reached (" + config.describe()
+                    + "): " + why + "; create the bucket, or fix storage.s3.endpoint, storage.s3.region and the"
+                    + " credentials");
+        }
+    }
+
+    S3Bucket bucket() {
+        return bucket;
+    }
+
+    S3Uploads uploads() {
+        return uploads;
+    }
+
+    @Override
+    public Optional<BlobStat> stat(Digest digest) {
+        return bucket.head(bucket.keys.blob(digest))
+                .map(head -> new BlobStat(head.contentLength(), new Version(head.eTag())));
+    }
+
+    @Override
+    public InputStream read(Digest digest, long offset, long length) {
+        return bucket.read(bucket.keys.blob(digest), offset, length);
+    }
+
+    @Override
+    public Optional<URI> downloadUrl(Digest digest, Duration ttl) {
+        if (!config.redirect()) {
+            return Optional.empty();
+        }
+        String key = bucket.keys.blob(digest);
+        return Optional.of(URI.create(presigner.presignGetObject(b -> b.signatureDuration(ttl)
+                .getObjectRequest(get -> get.bucket(bucket.name).key(key))).url().toString()));
+    }
+
+    @Override
+    public boolean delete(Digest digest) {
+        String key = bucket.keys.blob(digest);
+        if (bucket.head(key).isEmpty()) {
+            return false;
+        }
+        bucket.delete(key);
+        return true;
+    }
+
+    @Override
+    public Stream<StoredFile> files() {
+        return bucket.list(bucket.keys.blobs()).flatMap(object -> bucket.keys.blobDigest(object.key()).stream()
+                .map(digest -> new StoredFile(digest, object.size(), object.lastModified())));
+    }
+
+    /** Copies the bytes aside only while they still have the ETag the verifier read, then removes them. */
+    @Override
+    public Optional<String> quarantine(Digest digest, Version version) {
+        String key = bucket.keys.blob(digest);
+        Optional<HeadObjectResponse> head = bucket.head(key);
+        if (head.isEmpty() || !head.get().eTag().equals(version.key())) {
+            return Optional.empty();
+        }
+        String target = bucket.keys.quarantine(digest, System.currentTimeMillis());
+        try {
+            bucket.copy(key, target, head.get().eTag());
+        } catch (SdkException e) {
+            if (e instanceof software.amazon.awssdk.services.s3.model.S3Exception s3
+                    && (s3.statusCode() == 412 || s3.statusCode() == 404)) {
+                return Optional.empty(); // replaced or removed meanwhile
+            }
+            throw e;
+        }
+        bucket.delete(key);
+        return Optional.of("s3://" + bucket.name + "/" + target);
+    }
+
+    @Override
+    public void createUpload(UUID upload) {
+        uploads.create(upload);
+    }
+
+    @Override
+    public Optional<Long> uploadedLength(UUID upload) {
+        return uploads.state(upload).map(S3UploadState::length);
+    }
+
+    @Override
+    public Future<WriteStream<Buffer>> append(UUID upload, long offset) {
+        return S3AppendStream.open(workers, uploads, upload, offset);
+    }
+
+    @Override
+    public void write(UUID upload, long offset, byte[] bytes) {
+        uploads.append(upload, offset, bytes);
+    }
+
+    @Override
+    public InputStream readUpload(UUID upload) {
+        return uploads.read(upload);
+    }
+
+    @Override
+    public BlobStat commit(UUID upload, Digest expected, Digest actual) {
+        return uploads.commit(upload, expected, actual);
+    }
+
+    @Override
+    public void cancel(UUID upload) {
+        uploads.cancel(upload);
+    }
+
+    @Override
+    public List<UploadFile> uploadFiles() {
+        return uploads.list();
+    }
+
+    @Override
+    public void checkWritable() {
+        String key = bucket.keys.writeCheck();
+        bucket.put(key, new byte[] {1}, 1);
+        bucket.delete(key);
+    }
+
+    @Override
+    public OptionalLong usableSpace() {
+        return OptionalLong.empty();
+    }
+
+    @Override
+    public String describe() {
+        return config.describe();
+    }
+}

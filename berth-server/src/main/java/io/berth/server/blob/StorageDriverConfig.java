@@ -1,0 +1,20 @@
+package io.berth.server.blob;
+
+/**
+ * The {@code storage.driver} setting: where blob bytes live. {@code filesystem} (the default) keeps them under the
+ * data directory; {@code s3} in a bucket of any S3-compatible object store ({@link S3Config}), which is what several
+ * nodes behind a load balancer share.
+ */
+public sealed interface StorageDriverConfig permits StorageDriverConfig.Filesystem, S3Config {
+
+    /** Blobs under the data directory (see {@link FilesystemBlobStore}). */
+    record Filesystem() implements StorageDriverConfig {
+    }
+
+    StorageDriverConfig FILESYSTEM = new Filesystem();
+
+    /** The name as {@code storage.driver} spells it, for logs and metrics' {@code driver} tag. */
+    default String name() {
+        return this instanceof S3Config ? "s3" : "filesystem";
+    }
+}
