@@ -32,7 +32,9 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * Blobs in an S3 bucket (AWS, or any S3-compatible store: MinIO, Ceph, s3proxy), shared by every node of a cluster.
  * Keys under the configured prefix are laid out as {@link S3Keys} shows; uploads are S3 multipart uploads, spooled
  * between requests as {@link S3Uploads} describes. Calls block (the SDK's synchronous client on Apache HttpClient),
- * except {@link #append}, whose parts go up on the {@value #WORKERS_NAME} worker pool.
+ * except {@link #append}, whose parts go up on the {@value #WORKERS_NAME} worker pool. Each streaming append holds
+ * up to one part (5 MiB) in memory; a quarter of the heap's worth of them run at once, later ones wait (with
+ * bin/berth's 64 MiB heap: three; raise {@code -Xmx} through {@code BERTH_JAVA_OPTS} for more concurrent pushes).
  *
  * <p>A blob is written once by a copy on the server (never read back by Berth) and replaced whole by the next
  * commit of the same digest; its version is its ETag. There is no local file: blobs are streamed with range GETs,
@@ -47,13 +49,18 @@ public final class S3BlobStore implements BlobStore {
     private final S3Uploads uploads;
     private final S3Presigner presigner;
     private final WorkerExecutor workers;
+    private final PartBudget budget;
+    private final Vertx vertx;
 
-    S3BlobStore(S3Config config, S3Client client, S3Presigner presigner, Vertx vertx, int partSize, long copyLimit) {
+    S3BlobStore(S3Config config, S3Client client, S3Presigner presigner, Vertx vertx, int partSize, long copyLimit,
+                PartBudget budget) {
         this.config = config;
         this.bucket = new S3Bucket(client, config);
         this.uploads = new S3Uploads(bucket, partSize, copyLimit);
         this.presigner = presigner;
         this.workers = vertx.createSharedWorkerExecutor(WORKERS_NAME, 32);
+        this.budget = budget;
+        this.vertx = vertx;
     }
 
     /** The store for {@code config}: 5 MiB parts, single copies up to S3's 5 GiB. */
@@ -62,6 +69,10 @@ public final class S3BlobStore implements BlobStore {
     }
 
     static S3BlobStore open(S3Config config, Vertx vertx, int partSize, long copyLimit) {
+        return open(config, vertx, partSize, copyLimit, PartBudget.ofHeap(partSize));
+    }
+
+    static S3BlobStore open(S3Config config, Vertx vertx, int partSize, long copyLimit, PartBudget budget) {
         AwsCredentialsProvider credentials = config.credentials()
                 .<AwsCredentialsProvider>map(pair -> StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(pair.accessKey(), pair.secretKey())))
@@ -84,7 +95,7 @@ public final class S3BlobStore implements BlobStore {
             client.endpointOverride(endpoint);
             presigner.endpointOverride(endpoint);
         });
-        return new S3BlobStore(config, client.build(), presigner.build(), vertx, partSize, copyLimit);
+        return new S3BlobStore(config, client.build(), presigner.build(), vertx, partSize, copyLimit, budget);
     }
 
     /** The bucket can be reached with these credentials; otherwise why not, in one line for the start-up report. */
@@ -112,6 +123,10 @@ public final class S3BlobStore implements BlobStore {
 
     S3Bucket bucket() {
         return bucket;
+    }
+
+    PartBudget budget() {
+        return budget;
     }
 
     S3Uploads uploads() {
@@ -189,7 +204,7 @@ public final class S3BlobStore implements BlobStore {
 
     @Override
     public Future<WriteStream<Buffer>> append(UUID upload, long offset) {
-        return S3AppendStream.open(workers, uploads, upload, offset);
+        return S3AppendStream.open(vertx, workers, uploads, budget, upload, offset);
     }
 
     @Override

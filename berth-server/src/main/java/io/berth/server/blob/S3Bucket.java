@@ -88,15 +88,13 @@ final class S3Bucket {
 
     /** Writes the object whole; returns its ETag. */
     String put(String key, byte[] bytes, int length) {
-        PutObjectRequest request = PutObjectRequest.builder().bucket(name).key(key).contentLength((long) length)
-                .serverSideEncryption(encryption()).build();
-        return client.putObject(request, body(bytes, length)).eTag();
+        return put(key, S3PartBody.of(bytes, length), length);
     }
 
-    /** A request body over the first {@code length} bytes of {@code bytes}, without copying them. */
-    static RequestBody body(byte[] bytes, int length) {
-        return RequestBody.fromContentProvider(() -> new java.io.ByteArrayInputStream(bytes, 0, length), length,
-                "application/octet-stream");
+    String put(String key, RequestBody body, long length) {
+        PutObjectRequest request = PutObjectRequest.builder().bucket(name).key(key).contentLength(length)
+                .serverSideEncryption(encryption()).build();
+        return client.putObject(request, body).eTag();
     }
 
     /** A server-side copy (up to 5 GiB); returns the new object's ETag. */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -117,13 +118,17 @@ final class S3Uploads {
 
     /** Uploads the next full part and records it; returns the state that includes it. */
     S3UploadState uploadPart(UUID upload, S3UploadState state, byte[] bytes, int length) {
+        return uploadPart(upload, state, S3PartBody.of(bytes, length), length);
+    }
+
+    S3UploadState uploadPart(UUID upload, S3UploadState state, RequestBody body, long length) {
         String key = bucket.keys.data(upload);
         String id = state.multipart() != null ? state.multipart()
                 : bucket.client.createMultipartUpload(b -> b.bucket(bucket.name).key(key)
                         .serverSideEncryption(bucket.encryption())).uploadId();
         int number = state.parts().size() + 1;
         String etag = bucket.client.uploadPart(b -> b.bucket(bucket.name).key(key).uploadId(id).partNumber(number)
-                .contentLength((long) length), S3Bucket.body(bytes, length)).eTag();
+                .contentLength(length), body).eTag();
         S3UploadState next = state.withPart(id, etag, length);
         putState(upload, next);
         return next;
@@ -131,8 +136,12 @@ final class S3Uploads {
 
     /** Spools the bytes after the last part to the tail object and records them. */
     S3UploadState putTail(UUID upload, S3UploadState state, byte[] bytes, int length) {
+        return putTail(upload, state, S3PartBody.of(bytes, length), length);
+    }
+
+    S3UploadState putTail(UUID upload, S3UploadState state, RequestBody body, long length) {
         if (length > 0) {
-            bucket.put(bucket.keys.tail(upload), bytes, length);
+            bucket.put(bucket.keys.tail(upload), body, length);
         }
         S3UploadState next = state.withTail(length);
         putState(upload, next);

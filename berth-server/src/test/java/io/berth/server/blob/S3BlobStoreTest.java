@@ -206,6 +206,37 @@ class S3BlobStoreTest {
     }
 
     @Test
+    void appendsBeyondTheNodesPartBudgetWaitForOneToEnd() throws Exception {
+        PartBudget budget = new PartBudget(1);
+        S3BlobStore store = S3BlobStore.open(s3.config().withPrefix("budget/"), vertx, S3Uploads.MIN_PART,
+                S3Uploads.MAX_COPY, budget);
+        UUID first = UUID.randomUUID();
+        UUID second = UUID.randomUUID();
+        store.createUpload(first);
+        store.createUpload(second);
+        CompletableFuture<WriteStream<Buffer>> one = new CompletableFuture<>();
+        CompletableFuture<WriteStream<Buffer>> two = new CompletableFuture<>();
+        Context context = vertx.getOrCreateContext();
+        context.runOnContext(v -> store.append(first, 0).onSuccess(one::complete).onFailure(one::completeExceptionally));
+        WriteStream<Buffer> holding = one.get(10, TimeUnit.SECONDS);
+        context.runOnContext(v -> store.append(second, 0).onSuccess(two::complete).onFailure(two::completeExceptionally));
+        Thread.sleep(300);
+        assertThat(two).as("waits for the only permit").isNotDone();
+        assertThat(budget.waiting()).isEqualTo(1);
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        context.runOnContext(v -> holding.write(Buffer.buffer("abc")).compose(w -> holding.end())
+                .onSuccess(ended::complete).onFailure(ended::completeExceptionally));
+        ended.get(10, TimeUnit.SECONDS);
+        WriteStream<Buffer> next = two.get(10, TimeUnit.SECONDS);
+        CompletableFuture<Void> nextEnded = new CompletableFuture<>();
+        context.runOnContext(v -> next.end().onSuccess(nextEnded::complete).onFailure(nextEnded::completeExceptionally));
+        nextEnded.get(10, TimeUnit.SECONDS);
+        assertThat(store.uploadedLength(first)).contains(3L);
+        assertThat(budget.waiting()).isZero();
+        assertThat(PartBudget.ofHeap(S3Uploads.MIN_PART).permits()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
     void anAppendThatDoesNotFollowTheStoredBytesIsARangeError() {
         S3BlobStore store = node("range/");
         UUID upload = UUID.randomUUID();
