@@ -37,7 +37,8 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * bin/berth's 64 MiB heap: three; raise {@code -Xmx} through {@code BERTH_JAVA_OPTS} for more concurrent pushes).
  *
  * <p>A blob is written once by a copy on the server (never read back by Berth) and replaced whole by the next
- * commit of the same digest; its version is its ETag. There is no local file: blobs are streamed with range GETs,
+ * commit of the same digest; its version is a random id its commit stores as user metadata (the ETag of identical
+ * bytes would not change). There is no local file: blobs are streamed with range GETs,
  * or, with {@code redirect}, clients are sent to a presigned URL. Free space is the store's business.
  */
 public final class S3BlobStore implements BlobStore {
@@ -52,27 +53,24 @@ public final class S3BlobStore implements BlobStore {
     private final PartBudget budget;
     private final Vertx vertx;
 
-    S3BlobStore(S3Config config, S3Client client, S3Presigner presigner, Vertx vertx, int partSize, long copyLimit,
+    S3BlobStore(S3Config config, S3Client client, S3Presigner presigner, Vertx vertx, int partSize,
                 PartBudget budget) {
         this.config = config;
         this.bucket = new S3Bucket(client, config);
-        this.uploads = new S3Uploads(bucket, partSize, copyLimit);
+        this.uploads = new S3Uploads(bucket, partSize);
         this.presigner = presigner;
         this.workers = vertx.createSharedWorkerExecutor(WORKERS_NAME, 32);
         this.budget = budget;
         this.vertx = vertx;
     }
 
-    /** The store for {@code config}: 5 MiB parts, single copies up to S3's 5 GiB. */
+    /** The store for {@code config}, with 5 MiB parts. */
     public static S3BlobStore open(S3Config config, Vertx vertx) {
-        return open(config, vertx, S3Uploads.MIN_PART, S3Uploads.MAX_COPY);
+        return open(config, vertx, PartBudget.ofHeap(S3Uploads.MIN_PART));
     }
 
-    static S3BlobStore open(S3Config config, Vertx vertx, int partSize, long copyLimit) {
-        return open(config, vertx, partSize, copyLimit, PartBudget.ofHeap(partSize));
-    }
-
-    static S3BlobStore open(S3Config config, Vertx vertx, int partSize, long copyLimit, PartBudget budget) {
+    static S3BlobStore open(S3Config config, Vertx vertx, PartBudget budget) {
+        int partSize = S3Uploads.MIN_PART;
         AwsCredentialsProvider credentials = config.credentials()
                 .<AwsCredentialsProvider>map(pair -> StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(pair.accessKey(), pair.secretKey())))
@@ -95,7 +93,7 @@ public final class S3BlobStore implements BlobStore {
             client.endpointOverride(endpoint);
             presigner.endpointOverride(endpoint);
         });
-        return new S3BlobStore(config, client.build(), presigner.build(), vertx, partSize, copyLimit, budget);
+        return new S3BlobStore(config, client.build(), presigner.build(), vertx, partSize, budget);
     }
 
     /** The bucket can be reached with these credentials; otherwise why not, in one line for the start-up report. */
@@ -136,7 +134,7 @@ public final class S3BlobStore implements BlobStore {
     @Override
     public Optional<BlobStat> stat(Digest digest) {
         return bucket.head(bucket.keys.blob(digest))
-                .map(head -> new BlobStat(head.contentLength(), new Version(head.eTag())));
+                .map(head -> new BlobStat(head.contentLength(), version(head)));
     }
 
     @Override
@@ -170,17 +168,25 @@ public final class S3BlobStore implements BlobStore {
                 .map(digest -> new StoredFile(digest, object.size(), object.lastModified())));
     }
 
-    /** Copies the bytes aside only while they still have the ETag the verifier read, then removes them. */
+    /** The copy's version as its commit named it, or its ETag for an object Berth did not write. */
+    private static Version version(HeadObjectResponse head) {
+        return new Version(head.metadata().getOrDefault(S3Uploads.VERSION, head.eTag()));
+    }
+
+    /**
+     * Copies the bytes aside only while they are still the copy the verifier read (its version; the copy is
+     * conditional on the ETag seen with it), then removes them.
+     */
     @Override
     public Optional<String> quarantine(Digest digest, Version version) {
         String key = bucket.keys.blob(digest);
         Optional<HeadObjectResponse> head = bucket.head(key);
-        if (head.isEmpty() || !head.get().eTag().equals(version.key())) {
+        if (head.isEmpty() || !version(head.get()).equals(version)) {
             return Optional.empty();
         }
         String target = bucket.keys.quarantine(digest, System.currentTimeMillis());
         try {
-            bucket.copy(key, target, head.get().eTag());
+            bucket.copy(key, target, head.get().eTag(), null);
         } catch (SdkException e) {
             if (e instanceof software.amazon.awssdk.services.s3.model.S3Exception s3
                     && (s3.statusCode() == 412 || s3.statusCode() == 404)) {

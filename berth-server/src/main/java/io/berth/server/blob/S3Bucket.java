@@ -3,6 +3,7 @@ package io.berth.server.blob;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import software.amazon.awssdk.core.ResponseBytes;
@@ -12,6 +13,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -92,17 +94,28 @@ final class S3Bucket {
     }
 
     String put(String key, RequestBody body, long length) {
+        return put(key, body, length, Map.of());
+    }
+
+    /** Writes the object whole with user metadata ({@code x-amz-meta-*}); returns its ETag. */
+    String put(String key, RequestBody body, long length, Map<String, String> metadata) {
         PutObjectRequest request = PutObjectRequest.builder().bucket(name).key(key).contentLength(length)
-                .serverSideEncryption(encryption()).build();
+                .metadata(metadata).serverSideEncryption(encryption()).build();
         return client.putObject(request, body).eTag();
     }
 
-    /** A server-side copy (up to 5 GiB); returns the new object's ETag. */
-    String copy(String source, String target, String ifMatch) {
-        CopyObjectRequest request = CopyObjectRequest.builder().sourceBucket(name).sourceKey(source)
+    /**
+     * A server-side copy (up to 5 GiB), only while the source has the ETag {@code ifMatch} unless that is null, with
+     * new user metadata unless that is null (then the source's); returns the new object's ETag.
+     */
+    String copy(String source, String target, String ifMatch, Map<String, String> metadata) {
+        CopyObjectRequest.Builder request = CopyObjectRequest.builder().sourceBucket(name).sourceKey(source)
                 .destinationBucket(name).destinationKey(target).copySourceIfMatch(ifMatch)
-                .serverSideEncryption(encryption()).build();
-        return client.copyObject(request).copyObjectResult().eTag();
+                .serverSideEncryption(encryption());
+        if (metadata != null) {
+            request.metadataDirective(MetadataDirective.REPLACE).metadata(metadata);
+        }
+        return client.copyObject(request.build()).copyObjectResult().eTag();
     }
 
     /** Removes the object; S3 answers the same whether it existed or not. */

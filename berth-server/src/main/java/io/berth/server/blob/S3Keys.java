@@ -8,9 +8,9 @@ import java.util.UUID;
  * Where the S3 driver keeps what, under the configured prefix:
  * <pre>
  * prefix/
- * ├── blobs/sha256/ab/ab12…ef             a committed blob, named by digest (version = its ETag)
- * ├── uploads/7c0e…-…/state               an upload's state: multipart upload id, parts (number, ETag, size), tail size
- * ├── uploads/7c0e…-…/data                the multipart upload the full parts go to, completed at commit
+ * ├── blobs/sha256/ab/ab12…ef             a committed blob, named by digest; x-amz-meta-berth-version: its version
+ * ├── uploads/7c0e…-…/state               an upload's state: its parts (number, ETag, size) and tail size
+ * ├── uploads/7c0e…-…/part-00001          its full parts, 5 MiB or more each, assembled at commit
  * ├── uploads/7c0e…-…/tail                the bytes after the last full part (below the part size), spooled
  * ├── uploads/.write-check                written and removed by the readiness check
  * └── quarantine/sha256/ab12…ef.1733540000000   bytes that did not hash to their digest, never served
@@ -41,8 +41,8 @@ final class S3Keys {
         return prefix + UPLOADS + upload + "/state";
     }
 
-    String data(UUID upload) {
-        return prefix + UPLOADS + upload + "/data";
+    String part(UUID upload, int number) {
+        return prefix + UPLOADS + upload + String.format("/part-%05d", number);
     }
 
     String tail(UUID upload) {

@@ -9,22 +9,20 @@ import java.util.List;
 
 /**
  * What another node needs to go on with an upload, kept in the small object {@code uploads/<id>/state} (one GET)
- * rather than pieced together from ListParts and a HEAD of the tail: the multipart upload's id (none until the first
- * full part), its parts with their ETags and sizes, and how many leading bytes of the tail object count.
+ * rather than pieced together from a listing and a HEAD of the tail: the full parts stored so far with their ETags
+ * and sizes, and how many leading bytes of the tail object count.
  *
  * <p>It is written after every part and after the tail, so that it always describes bytes that are stored: a part
- * uploaded but not yet recorded is uploaded again under the same number by the next append (S3 keeps the last one);
- * the tail object is only rewritten after a state that no longer needs its old bytes, or with those bytes as its
- * prefix, which is why its size is recorded here and it is read with a range.
+ * stored but not yet recorded is written again under the same name by the next append; the tail object is only
+ * rewritten after a state that no longer needs its old bytes, or with those bytes as its prefix, which is why its
+ * size is recorded here and it is read with a range.
  *
- * @param multipart the multipart upload's id, or null before the first full part
- * @param parts     the full parts in order, numbered from 1
- * @param tail      the bytes of the tail object that follow the parts
+ * @param parts the full parts in order, numbered from 1
+ * @param tail  the bytes of the tail object that follow the parts
  */
-record S3UploadState(@JsonProperty("multipart") String multipart, @JsonProperty("parts") List<Part> parts,
-                     @JsonProperty("tail") long tail) {
+record S3UploadState(@JsonProperty("parts") List<Part> parts, @JsonProperty("tail") long tail) {
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final S3UploadState EMPTY = new S3UploadState(null, List.of(), 0);
+    static final S3UploadState EMPTY = new S3UploadState(List.of(), 0);
 
     record Part(@JsonProperty("number") int number, @JsonProperty("etag") String etag,
                 @JsonProperty("size") long size) {
@@ -43,14 +41,14 @@ record S3UploadState(@JsonProperty("multipart") String multipart, @JsonProperty(
         return parts.stream().mapToLong(Part::size).sum();
     }
 
-    S3UploadState withPart(String multipart, String etag, long size) {
+    S3UploadState withPart(String etag, long size) {
         List<Part> more = new ArrayList<>(parts);
         more.add(new Part(parts.size() + 1, etag, size));
-        return new S3UploadState(multipart, more, 0);
+        return new S3UploadState(more, 0);
     }
 
     S3UploadState withTail(long tail) {
-        return new S3UploadState(multipart, parts, tail);
+        return new S3UploadState(parts, tail);
     }
 
     byte[] toJson() {

@@ -2,49 +2,58 @@ package io.berth.server.blob;
 
 import io.berth.oci.Digest;
 import io.berth.oci.ErrorCode;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * Uploads on S3 (blocking): S3 multipart uploads underneath, since an object cannot be appended to. Full parts (at
- * least the 5 MiB S3 asks of every part but the last) go up as they fill; what is left of a request below a part is
- * spooled to the tail object, which the next append, on whichever node, reads back (less than a part) and puts in
- * front of its bytes. {@link S3UploadState} says how far the upload got, so that any node can go on.
+ * Uploads on S3 (blocking). An object cannot be appended to, and S3 wants every part of a multipart upload but the
+ * last to be at least 5 MiB while clients send chunks of any size. So full parts go up as objects of their own as
+ * they fill ({@code uploads/<id>/part-00001}, …), and what is left of a request below a part is spooled to the tail
+ * object, which the next append, on whichever node, reads back (less than a part) and puts in front of its bytes.
+ * {@link S3UploadState} says how far the upload got, so that any node can go on.
  *
- * <p>Commit never reads the data back: an upload that never filled a part is its tail object, copied to the blob's
- * key on the server; otherwise the tail becomes the last part by an UploadPartCopy, the multipart upload is
- * completed, and the result copied to the blob's key (a multipart copy above 5 GiB).
+ * <p>Parts are objects rather than parts of a multipart upload started at once because S3 does not serve the parts of
+ * an unfinished multipart upload, and an upload must be readable before its commit (to rebuild its hash). Commit never
+ * reads the data back: an upload that never filled a part is its tail, copied on the server to the blob's key;
+ * otherwise a multipart upload is started on the blob's key and assembled by server-side UploadPartCopy from the part
+ * objects and the tail (the last part may be small), then completed. Either way the data is copied once, on the
+ * server, and there is no 5 GiB single-copy limit to work around.
  */
 final class S3Uploads {
     /** S3's smallest part but the last: {@value} bytes. */
     static final int MIN_PART = 5 << 20;
-    /** S3's largest single CopyObject. */
-    static final long MAX_COPY = 5L << 30;
+    /** The user metadata that names a committed copy of a blob ({@code x-amz-meta-berth-version}). */
+    static final String VERSION = "berth-version";
     private static final int MAX_PARTS = 10_000;
 
     private final S3Bucket bucket;
     private final int partSize;
-    private final long copyLimit;
 
-    /**
-     * @param partSize  the size of the first thousand parts; later ones grow (see {@link #partSize(int)})
-     * @param copyLimit above this many bytes a commit copies in parts (S3: 5 GiB; smaller in tests)
-     */
-    S3Uploads(S3Bucket bucket, int partSize, long copyLimit) {
+    /** @param partSize the size of the first thousand parts; later ones grow (see {@link #partSize(int)}) */
+    S3Uploads(S3Bucket bucket, int partSize) {
         if (partSize < MIN_PART) {
             throw new IllegalArgumentException("S3 parts are at least 5 MiB, was " + partSize);
         }
         this.bucket = bucket;
         this.partSize = partSize;
-        this.copyLimit = copyLimit;
     }
 
     /**
@@ -67,7 +76,7 @@ final class S3Uploads {
         return state(upload).orElseThrow(() -> S3Bucket.noSuchKey(bucket.keys.state(upload)));
     }
 
-    void putState(UUID upload, S3UploadState state) {
+    private void putState(UUID upload, S3UploadState state) {
         byte[] json = state.toJson();
         bucket.put(bucket.keys.state(upload), json, json.length);
     }
@@ -89,18 +98,17 @@ final class S3Uploads {
         }
         try (InputStream in = bucket.read(bucket.keys.tail(upload), 0, state.tail())) {
             return in.readAllBytes();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
     /** A whole request body at {@code offset}: behind the tail, full parts go up, the rest becomes the tail. */
     void append(UUID upload, long offset, byte[] bytes) {
+        S3UploadState state = stateAt(upload, offset);
         if (bytes.length == 0) {
-            stateAt(upload, offset);
             return;
         }
-        S3UploadState state = stateAt(upload, offset);
         byte[] tail = tail(upload, state);
         byte[] all = new byte[tail.length + bytes.length];
         System.arraycopy(tail, 0, all, 0, tail.length);
@@ -108,37 +116,25 @@ final class S3Uploads {
         int start = 0;
         int size;
         while (all.length - start >= (size = partSize(state.parts().size() + 1))) {
-            state = uploadPart(upload, state, java.util.Arrays.copyOfRange(all, start, start + size), size);
+            state = uploadPart(upload, state, S3PartBody.of(Arrays.copyOfRange(all, start, start + size), size), size);
             start += size;
         }
         if (start < all.length) {
-            putTail(upload, state, java.util.Arrays.copyOfRange(all, start, all.length), all.length - start);
+            int rest = all.length - start;
+            putTail(upload, state, S3PartBody.of(Arrays.copyOfRange(all, start, all.length), rest), rest);
         }
     }
 
-    /** Uploads the next full part and records it; returns the state that includes it. */
-    S3UploadState uploadPart(UUID upload, S3UploadState state, byte[] bytes, int length) {
-        return uploadPart(upload, state, S3PartBody.of(bytes, length), length);
-    }
-
+    /** Stores the next full part and records it; returns the state that includes it. */
     S3UploadState uploadPart(UUID upload, S3UploadState state, RequestBody body, long length) {
-        String key = bucket.keys.data(upload);
-        String id = state.multipart() != null ? state.multipart()
-                : bucket.client.createMultipartUpload(b -> b.bucket(bucket.name).key(key)
-                        .serverSideEncryption(bucket.encryption())).uploadId();
         int number = state.parts().size() + 1;
-        String etag = bucket.client.uploadPart(b -> b.bucket(bucket.name).key(key).uploadId(id).partNumber(number)
-                .contentLength(length), body).eTag();
-        S3UploadState next = state.withPart(id, etag, length);
+        String etag = bucket.put(bucket.keys.part(upload, number), body, length);
+        S3UploadState next = state.withPart(etag, length);
         putState(upload, next);
         return next;
     }
 
     /** Spools the bytes after the last part to the tail object and records them. */
-    S3UploadState putTail(UUID upload, S3UploadState state, byte[] bytes, int length) {
-        return putTail(upload, state, S3PartBody.of(bytes, length), length);
-    }
-
     S3UploadState putTail(UUID upload, S3UploadState state, RequestBody body, long length) {
         if (length > 0) {
             bucket.put(bucket.keys.tail(upload), body, length);
@@ -148,16 +144,38 @@ final class S3Uploads {
         return next;
     }
 
+    /** The upload's bytes from the start: its parts, then the counted bytes of its tail, each opened when reached. */
     InputStream read(UUID upload) {
         S3UploadState state = existingState(upload);
-        if (!state.parts().isEmpty()) {
-            throw new UnsupportedOperationException("S3 does not read back the parts of an unfinished multipart upload"
-                    + " (upload " + upload + "): the upload layer keeps the hash state instead");
+        List<String> keys = new ArrayList<>();
+        List<Long> sizes = new ArrayList<>();
+        state.parts().forEach(part -> {
+            keys.add(bucket.keys.part(upload, part.number()));
+            sizes.add(part.size());
+        });
+        if (state.tail() > 0) {
+            keys.add(bucket.keys.tail(upload));
+            sizes.add(state.tail());
         }
-        return new java.io.ByteArrayInputStream(tail(upload, state));
+        if (keys.isEmpty()) {
+            return new ByteArrayInputStream(new byte[0]);
+        }
+        Iterator<Integer> next = java.util.stream.IntStream.range(0, keys.size()).iterator();
+        return new SequenceInputStream(new java.util.Enumeration<>() {
+            @Override
+            public boolean hasMoreElements() {
+                return next.hasNext();
+            }
+
+            @Override
+            public InputStream nextElement() {
+                int i = next.next();
+                return bucket.read(keys.get(i), 0, sizes.get(i));
+            }
+        });
     }
 
-    /** Makes the upload the blob {@code digest}; returns the blob's stat (its ETag as version). */
+    /** Makes the upload the blob {@code digest}, a new copy under a new version; returns the blob's stat. */
     BlobStore.BlobStat commit(UUID upload, Digest expected, Digest actual) {
         if (!expected.equals(actual)) {
             cancel(upload);
@@ -165,64 +183,67 @@ final class S3Uploads {
         }
         S3UploadState state = existingState(upload);
         String target = bucket.keys.blob(expected);
-        String etag = state.multipart() == null ? commitTail(upload, state, target)
-                : commitMultipart(upload, state, target);
+        String version = UUID.randomUUID().toString();
+        Map<String, String> metadata = Map.of(VERSION, version);
+        if (state.parts().isEmpty()) {
+            commitTail(upload, state, target, metadata);
+        } else {
+            assemble(upload, state, target, metadata);
+        }
         cancel(upload, state);
-        return new BlobStore.BlobStat(state.length(), new BlobStore.Version(etag));
+        return new BlobStore.BlobStat(state.length(), new BlobStore.Version(version));
     }
 
     /** An upload that never filled a part: its tail, copied on the server, or an empty object. */
-    private String commitTail(UUID upload, S3UploadState state, String target) {
+    private void commitTail(UUID upload, S3UploadState state, String target, Map<String, String> metadata) {
         if (state.tail() == 0) {
-            return bucket.put(target, new byte[0], 0);
+            bucket.put(target, S3PartBody.of(new byte[0], 0), 0, metadata);
+            return;
         }
         String tail = bucket.keys.tail(upload);
         long stored = bucket.head(tail).map(HeadObjectResponse::contentLength).orElseThrow(() -> S3Bucket.noSuchKey(tail));
         if (stored != state.tail()) { // an append that failed after writing the tail: its extra bytes do not count
             byte[] bytes = tail(upload, state);
-            return bucket.put(target, bytes, bytes.length);
+            bucket.put(target, S3PartBody.of(bytes, bytes.length), bytes.length, metadata);
+        } else {
+            bucket.copy(tail, target, null, metadata);
         }
-        return bucket.copy(tail, target, null);
     }
 
-    private String commitMultipart(UUID upload, S3UploadState state, String target) {
-        String key = bucket.keys.data(upload);
-        List<CompletedPart> parts = new ArrayList<>();
-        state.parts().forEach(part -> parts.add(CompletedPart.builder().partNumber(part.number()).eTag(part.etag()).build()));
-        if (state.tail() > 0) {
-            int number = parts.size() + 1;
-            String etag = bucket.client.uploadPartCopy(b -> b.sourceBucket(bucket.name).sourceKey(bucket.keys.tail(upload))
-                    .copySourceRange("bytes=0-" + (state.tail() - 1)).destinationBucket(bucket.name).destinationKey(key)
-                    .uploadId(state.multipart()).partNumber(number)).copyPartResult().eTag();
-            parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
-        }
-        bucket.client.completeMultipartUpload(b -> b.bucket(bucket.name).key(key).uploadId(state.multipart())
-                .multipartUpload(m -> m.parts(parts)));
-        String etag = state.length() <= copyLimit ? bucket.copy(key, target, null) : copyInParts(key, target, state.length());
-        bucket.delete(key);
-        return etag;
-    }
-
-    /** A server-side copy of an object above the single-copy limit: a multipart upload of ranges of the source. */
-    private String copyInParts(String source, String target, long size) {
-        long part = Math.max(copyLimit, (size + MAX_PARTS - 1) / MAX_PARTS);
-        String id = bucket.client.createMultipartUpload(b -> b.bucket(bucket.name).key(target)
+    /** A multipart upload on the blob's key, assembled on the server from the part objects and the tail. */
+    private void assemble(UUID upload, S3UploadState state, String target, Map<String, String> metadata) {
+        String id = bucket.client.createMultipartUpload(b -> b.bucket(bucket.name).key(target).metadata(metadata)
                 .serverSideEncryption(bucket.encryption())).uploadId();
         try {
             List<CompletedPart> parts = new ArrayList<>();
-            for (long offset = 0; offset < size; offset += part) {
-                int number = parts.size() + 1;
-                String range = "bytes=" + offset + "-" + (Math.min(size, offset + part) - 1);
-                String etag = bucket.client.uploadPartCopy(b -> b.sourceBucket(bucket.name).sourceKey(source)
-                        .copySourceRange(range).destinationBucket(bucket.name).destinationKey(target).uploadId(id)
-                        .partNumber(number)).copyPartResult().eTag();
-                parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+            for (S3UploadState.Part part : state.parts()) {
+                parts.add(copyPart(bucket.keys.part(upload, part.number()), part.size(), target, id, part.number()));
             }
-            return bucket.client.completeMultipartUpload(b -> b.bucket(bucket.name).key(target).uploadId(id)
-                    .multipartUpload(m -> m.parts(parts))).eTag();
+            if (state.tail() > 0) {
+                parts.add(copyPart(bucket.keys.tail(upload), state.tail(), target, id, parts.size() + 1));
+            }
+            bucket.client.completeMultipartUpload(b -> b.bucket(bucket.name).key(target).uploadId(id)
+                    .multipartUpload(m -> m.parts(parts)));
         } catch (RuntimeException e) {
             abort(target, id);
             throw e;
+        }
+    }
+
+    private CompletedPart copyPart(String source, long size, String target, String id, int number) {
+        String etag = bucket.client.uploadPartCopy(b -> b.sourceBucket(bucket.name).sourceKey(source)
+                .copySourceRange("bytes=0-" + (size - 1)).destinationBucket(bucket.name).destinationKey(target)
+                .uploadId(id).partNumber(number)).copyPartResult().eTag();
+        return CompletedPart.builder().partNumber(number).eTag(etag).build();
+    }
+
+    private void abort(String key, String id) {
+        try {
+            bucket.client.abortMultipartUpload(b -> b.bucket(bucket.name).key(key).uploadId(id));
+        } catch (SdkException e) {
+            if (!S3Bucket.missing(e)) {
+                throw e;
+            }
         }
     }
 
@@ -230,32 +251,37 @@ final class S3Uploads {
         state(upload).ifPresent(state -> cancel(upload, state));
     }
 
-    /** Aborts the multipart upload (its parts), then removes the tail and, last, the state that points at them. */
+    /**
+     * Removes the parts (and the one after them, which an append may have stored without recording), the tail and,
+     * last, the state that points at them.
+     */
     private void cancel(UUID upload, S3UploadState state) {
-        if (state.multipart() != null) {
-            abort(bucket.keys.data(upload), state.multipart());
+        for (int number = 1; number <= state.parts().size() + 1; number++) {
+            bucket.delete(bucket.keys.part(upload, number));
         }
         bucket.delete(bucket.keys.tail(upload));
         bucket.delete(bucket.keys.state(upload));
     }
 
-    private void abort(String key, String id) {
-        try {
-            bucket.client.abortMultipartUpload(b -> b.bucket(bucket.name).key(key).uploadId(id));
-        } catch (SdkException e) {
-            if (!S3Bucket.missing(e)) { // completed or aborted already
-                throw e;
-            }
-        }
-    }
-
-    /** Every upload with a state object; its size is read from the state. */
+    /** Every upload with a state object: one "folder" of the listing each, its size and time from the state. */
     List<BlobStore.UploadFile> list() {
         List<BlobStore.UploadFile> files = new ArrayList<>();
-        try (var objects = bucket.list(bucket.keys.uploads())) {
-            objects.forEach((S3Object object) -> bucket.keys.stateUpload(object.key()).ifPresent(upload ->
-                    state(upload).ifPresent(state ->
-                            files.add(new BlobStore.UploadFile(upload, state.length(), object.lastModified())))));
+        var pages = bucket.client.listObjectsV2Paginator(b -> b.bucket(bucket.name).prefix(bucket.keys.uploads())
+                .delimiter("/"));
+        for (CommonPrefix folder : (Iterable<CommonPrefix>) pages.commonPrefixes()::iterator) {
+            String stateKey = folder.prefix() + "state";
+            bucket.keys.stateUpload(stateKey).ifPresent(upload -> {
+                try {
+                    ResponseBytes<GetObjectResponse> bytes = bucket.client.getObjectAsBytes(b -> b.bucket(bucket.name)
+                            .key(stateKey));
+                    S3UploadState state = S3UploadState.fromJson(bytes.asByteArrayUnsafe());
+                    files.add(new BlobStore.UploadFile(upload, state.length(), bytes.response().lastModified()));
+                } catch (SdkException e) {
+                    if (!S3Bucket.missing(e)) { // committed or cancelled while listing
+                        throw e;
+                    }
+                }
+            });
         }
         return files;
     }

@@ -33,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * What only the S3 driver does, against s3proxy in this JVM: multipart uploads behind chunks smaller than a part,
- * spooled tails continued by another node, commits by server-side copy (and multipart copy), presigned downloads,
+ * What only the S3 driver does, against s3proxy in this JVM: parts behind chunks smaller than a part, spooled tails
+ * continued by another node, commits by server-side copy or multipart assembly, presigned downloads,
  * conditional quarantine, back-pressure while a part goes up. The behaviour every driver shares is
  * {@code BlobStoreContract}'s.
  */
@@ -59,7 +59,7 @@ class S3BlobStoreTest {
 
     /** A node of its own (its own client and worker pool) on a prefix of the shared bucket. */
     private static S3BlobStore node(String prefix) {
-        return S3BlobStore.open(s3.config().withPrefix(prefix), vertx, S3Uploads.MIN_PART, S3Uploads.MAX_COPY);
+        return S3BlobStore.open(s3.config().withPrefix(prefix), vertx);
     }
 
     private static byte[] random(int size, long seed) {
@@ -125,7 +125,8 @@ class S3BlobStoreTest {
 
         append(two, upload, 3 * MIB, Arrays.copyOfRange(content, 3 * MIB, 6 * MIB));
         S3UploadState state = two.uploads().existingState(upload);
-        assertThat(state.parts()).as("the other node prepended the tail and sent a part").hasSize(1);
+        assertThat(state.parts()).as("the other node prepended the tail and stored a part").hasSize(1);
+        assertThat(keys(two, "nodes/uploads/" + upload)).contains("nodes/uploads/" + upload + "/part-00001");
         assertThat(state.parts().get(0).size()).isEqualTo(5 * MIB);
         assertThat(state.tail()).isEqualTo(MIB);
 
@@ -157,7 +158,7 @@ class S3BlobStoreTest {
         UUID upload = UUID.randomUUID();
         store.createUpload(upload);
         store.write(upload, 0, content);
-        assertThat(store.uploads().existingState(upload).multipart()).as("no multipart upload").isNull();
+        assertThat(store.uploads().existingState(upload).parts()).as("no part").isEmpty();
         try (InputStream in = store.readUpload(upload)) {
             assertThat(in.readAllBytes()).isEqualTo(content);
         }
@@ -178,19 +179,28 @@ class S3BlobStoreTest {
     }
 
     @Test
-    void aBlobAboveTheSingleCopyLimitIsCopiedInParts() throws Exception {
-        // S3 copies at most 5 GiB at once; with the limit at 6 MiB a 13 MiB blob takes the same path as 6 GiB would.
-        S3BlobStore store = S3BlobStore.open(s3.config().withPrefix("large/"), vertx, S3Uploads.MIN_PART, 6L * MIB);
-        byte[] content = random(13 * MIB, 3);
+    void anUploadWithPartsIsReadableBeforeItsCommitWhichAssemblesItOnTheServer() throws Exception {
+        S3BlobStore store = node("assembled/");
+        byte[] content = random(11 * MIB + 5, 3);
         UUID upload = UUID.randomUUID();
         store.createUpload(upload);
         append(store, upload, 0, content);
+        assertThat(store.uploads().existingState(upload).parts()).hasSize(2);
+        try (InputStream in = store.readUpload(upload)) {
+            assertThat(in.readAllBytes()).isEqualTo(content);
+        }
         Digest digest = Digest.sha256(content);
-        assertThat(store.commit(upload, digest, digest).size()).isEqualTo(content.length);
+        BlobStore.BlobStat first = store.commit(upload, digest, digest);
         try (InputStream in = store.read(digest, 0, content.length)) {
             assertThat(in.readAllBytes()).isEqualTo(content);
         }
-        assertThat(store.stat(digest).orElseThrow().version().key().toString()).as("a multipart ETag").contains("-");
+        var head = store.bucket().head("assembled/blobs/sha256/" + digest.hex().substring(0, 2) + "/" + digest.hex())
+                .orElseThrow();
+        assertThat(head.eTag()).as("a multipart upload of 3 parts").endsWith("-3\"");
+        assertThat(head.metadata()).containsEntry("berth-version", first.version().key().toString());
+        assertThat(keys(store, "assembled/uploads/")).isEmpty();
+        assertThat(store.bucket().client.listMultipartUploads(b -> b.bucket(S3ProxyServer.BUCKET)
+                .prefix("assembled/")).uploads()).as("completed").isEmpty();
     }
 
     @Test
@@ -208,8 +218,7 @@ class S3BlobStoreTest {
     @Test
     void appendsBeyondTheNodesPartBudgetWaitForOneToEnd() throws Exception {
         PartBudget budget = new PartBudget(1);
-        S3BlobStore store = S3BlobStore.open(s3.config().withPrefix("budget/"), vertx, S3Uploads.MIN_PART,
-                S3Uploads.MAX_COPY, budget);
+        S3BlobStore store = S3BlobStore.open(s3.config().withPrefix("budget/"), vertx, budget);
         UUID first = UUID.randomUUID();
         UUID second = UUID.randomUUID();
         store.createUpload(first);
@@ -263,7 +272,7 @@ class S3BlobStoreTest {
     }
 
     @Test
-    void cancelAbortsTheMultipartUploadAndListingsShowOnlyLiveUploads() throws Exception {
+    void cancelRemovesThePartsAndListingsShowOnlyLiveUploads() throws Exception {
         S3BlobStore store = node("cancel/");
         UUID kept = UUID.randomUUID();
         UUID cancelled = UUID.randomUUID();
@@ -271,16 +280,13 @@ class S3BlobStoreTest {
         store.createUpload(cancelled);
         store.write(kept, 0, new byte[1234]);
         append(store, cancelled, 0, random(5 * MIB + 1, 6));
-        assertThatThrownBy(() -> store.readUpload(cancelled)).isInstanceOf(UnsupportedOperationException.class);
         assertThat(store.uploadFiles()).extracting(BlobStore.UploadFile::upload, BlobStore.UploadFile::size)
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(kept, 1234L),
                         org.assertj.core.groups.Tuple.tuple(cancelled, 5L * MIB + 1));
-        String id = store.uploads().existingState(cancelled).multipart();
+        assertThat(keys(store, "cancel/uploads/" + cancelled)).contains("cancel/uploads/" + cancelled + "/part-00001");
         store.cancel(cancelled);
         assertThat(store.uploadedLength(cancelled)).isEmpty();
         assertThat(store.uploadFiles()).extracting(BlobStore.UploadFile::upload).containsExactly(kept);
-        assertThat(store.bucket().client.listMultipartUploads(b -> b.bucket(S3ProxyServer.BUCKET)
-                .prefix("cancel/")).uploads()).noneMatch(u -> u.uploadId().equals(id));
         store.checkWritable();
         assertThat(keys(store, "cancel/uploads/" + cancelled)).isEmpty();
     }
@@ -307,7 +313,7 @@ class S3BlobStoreTest {
     void downloadsRedirectToAPresignedUrlOnlyWhenConfigured() throws Exception {
         S3BlobStore streaming = node("redirect/");
         S3BlobStore redirecting = S3BlobStore.open(s3.config().withPrefix("redirect/")
-                .withRedirect(true, Duration.ofMinutes(5)), vertx, S3Uploads.MIN_PART, S3Uploads.MAX_COPY);
+                .withRedirect(true, Duration.ofMinutes(5)), vertx);
         byte[] content = random(70_000, 7);
         Digest digest = Digest.sha256(content);
         UUID upload = UUID.randomUUID();
