@@ -142,13 +142,18 @@ public final class S3BlobStore implements BlobStore {
         return bucket.read(bucket.keys.blob(digest), offset, length);
     }
 
+    /**
+     * A presigned GET of the blob's object when {@code storage.s3.redirect} is on, valid for
+     * {@code storage.s3.redirectTtl}: the operator's setting wins over the caller's {@code ttl}, which only says what
+     * the caller would pick.
+     */
     @Override
     public Optional<URI> downloadUrl(Digest digest, Duration ttl) {
         if (!config.redirect()) {
             return Optional.empty();
         }
         String key = bucket.keys.blob(digest);
-        return Optional.of(URI.create(presigner.presignGetObject(b -> b.signatureDuration(ttl)
+        return Optional.of(URI.create(presigner.presignGetObject(b -> b.signatureDuration(config.redirectTtl())
                 .getObjectRequest(get -> get.bucket(bucket.name).key(key))).url().toString()));
     }
 
