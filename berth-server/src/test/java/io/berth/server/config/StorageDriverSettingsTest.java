@@ -64,6 +64,19 @@ class StorageDriverSettingsTest {
     }
 
     @Test
+    void theExampleOfDocsStorageLoadsAsWritten() throws Exception {
+        String doc = Files.readString(Path.of("..", "docs", "storage.md"));
+        String section = doc.substring(doc.indexOf("## S3 storage"));
+        String yaml = section.substring(section.indexOf("```yaml\n") + 8, section.indexOf("```", section.indexOf("```yaml") + 7));
+        S3Config s3 = (S3Config) load(yaml, Map.of()).storageDriver();
+        assertThat(s3.bucket()).isEqualTo("berth");
+        assertThat(s3.prefix()).isEqualTo("registry/");
+        assertThat(s3.serverSideEncryption()).isEqualTo(S3Config.ServerSideEncryption.AES256);
+        assertThat(s3.redirect()).isTrue();
+        assertThat(s3.redirectTtl()).isEqualTo(Duration.ofMinutes(20));
+    }
+
+    @Test
     void theEnvironmentAloneCanChooseS3WithTheDefaultCredentialsChain() {
         BerthConfig config = ConfigLoader.load(new ConfigLoader.Flags(Optional.empty(), Optional.empty(),
                 Optional.empty()), Map.of("BERTH_STORAGE_DRIVER", "s3", "BERTH_STORAGE_S3_BUCKET", "berth"));
