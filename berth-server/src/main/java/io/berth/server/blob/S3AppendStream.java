@@ -106,6 +106,7 @@ final class S3AppendStream implements WriteStream<Buffer> {
             inFlight--;
             if (done.failed() && failure == null) {
                 failure = done.cause();
+                release(); // whether or not the caller ends the stream after the failure
                 if (exceptionHandler != null) {
                     exceptionHandler.handle(failure);
                 }
