@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -44,6 +46,12 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 public final class S3BlobStore implements BlobStore {
     static final String WORKERS_NAME = "berth-s3";
     private static final int CONNECTIONS = 128;
+    /** The part copies of commits and the deletes of their parts, 16 at a time for the whole node (daemon threads). */
+    private static final ExecutorService COPIES = Executors.newFixedThreadPool(16, runnable -> {
+        Thread thread = new Thread(runnable, "berth-s3-copy");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final S3Config config;
     private final S3Bucket bucket;
@@ -57,7 +65,7 @@ public final class S3BlobStore implements BlobStore {
                 PartBudget budget) {
         this.config = config;
         this.bucket = new S3Bucket(client, config);
-        this.uploads = new S3Uploads(bucket, partSize);
+        this.uploads = new S3Uploads(bucket, partSize, COPIES);
         this.presigner = presigner;
         this.workers = vertx.createSharedWorkerExecutor(WORKERS_NAME, 32);
         this.budget = budget;

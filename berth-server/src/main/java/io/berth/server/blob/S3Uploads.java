@@ -15,6 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -46,14 +50,49 @@ final class S3Uploads {
 
     private final S3Bucket bucket;
     private final int partSize;
+    private final ExecutorService copies;
 
-    /** @param partSize the size of the first thousand parts; later ones grow (see {@link #partSize(int)}) */
-    S3Uploads(S3Bucket bucket, int partSize) {
+    /**
+     * @param partSize the size of the first thousand parts; later ones grow (see {@link #partSize(int)})
+     * @param copies   where a commit's part copies and a cancel's deletes run side by side: each is a request that
+     *                 waits for the store, a 1 GiB blob has 205 parts, and one after the other they took a client's
+     *                 patience
+     */
+    S3Uploads(S3Bucket bucket, int partSize, ExecutorService copies) {
         if (partSize < MIN_PART) {
             throw new IllegalArgumentException("S3 parts are at least 5 MiB, was " + partSize);
         }
         this.bucket = bucket;
         this.partSize = partSize;
+        this.copies = copies;
+    }
+
+    /** Runs the calls on the copy pool, side by side, and returns their results in order; the first failure is thrown. */
+    private <T> List<T> together(List<Callable<T>> calls) {
+        if (calls.size() == 1) {
+            try {
+                return List.of(calls.get(0).call());
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        List<Future<T>> running = calls.stream().map(copies::submit).toList();
+        List<T> results = new ArrayList<>();
+        try {
+            for (Future<T> call : running) {
+                results.add(call.get());
+            }
+            return results;
+        } catch (ExecutionException e) {
+            running.forEach(call -> call.cancel(false));
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            running.forEach(call -> call.cancel(true));
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while copying parts", e);
+        }
     }
 
     /**
@@ -215,13 +254,16 @@ final class S3Uploads {
         String id = bucket.client.createMultipartUpload(b -> b.bucket(bucket.name).key(target).metadata(metadata)
                 .serverSideEncryption(bucket.encryption())).uploadId();
         try {
-            List<CompletedPart> parts = new ArrayList<>();
+            List<Callable<CompletedPart>> copying = new ArrayList<>();
             for (S3UploadState.Part part : state.parts()) {
-                parts.add(copyPart(bucket.keys.part(upload, part.number()), part.size(), target, id, part.number()));
+                copying.add(() -> copyPart(bucket.keys.part(upload, part.number()), part.size(), target, id,
+                        part.number()));
             }
             if (state.tail() > 0) {
-                parts.add(copyPart(bucket.keys.tail(upload), state.tail(), target, id, parts.size() + 1));
+                int last = state.parts().size() + 1;
+                copying.add(() -> copyPart(bucket.keys.tail(upload), state.tail(), target, id, last));
             }
+            List<CompletedPart> parts = together(copying);
             bucket.client.completeMultipartUpload(b -> b.bucket(bucket.name).key(target).uploadId(id)
                     .multipartUpload(m -> m.parts(parts)));
         } catch (RuntimeException e) {
@@ -256,10 +298,19 @@ final class S3Uploads {
      * last, the state that points at them.
      */
     private void cancel(UUID upload, S3UploadState state) {
+        List<Callable<Void>> deletes = new ArrayList<>();
         for (int number = 1; number <= state.parts().size() + 1; number++) {
-            bucket.delete(bucket.keys.part(upload, number));
+            String key = bucket.keys.part(upload, number);
+            deletes.add(() -> {
+                bucket.delete(key);
+                return null;
+            });
         }
-        bucket.delete(bucket.keys.tail(upload));
+        deletes.add(() -> {
+            bucket.delete(bucket.keys.tail(upload));
+            return null;
+        });
+        together(deletes);
         bucket.delete(bucket.keys.state(upload));
     }
 
