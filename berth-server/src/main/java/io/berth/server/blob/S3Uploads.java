@@ -124,7 +124,7 @@ final class S3Uploads {
     S3UploadState stateAt(UUID upload, long offset) {
         S3UploadState state = existingState(upload);
         if (state.length() != offset) {
-            throw ErrorCode.RANGE_INVALID.exception("upload " + upload + " has " + state.length()
+            throw ErrorCode.BLOB_UPLOAD_INVALID.exception(416, "upload " + upload + " has " + state.length()
                     + " bytes stored, an append at " + offset + " does not follow them");
         }
         return state;

@@ -246,13 +246,13 @@ class S3BlobStoreTest {
     }
 
     @Test
-    void anAppendThatDoesNotFollowTheStoredBytesIsARangeError() {
+    void anAppendThatDoesNotFollowTheStoredBytesIsRefused() {
         S3BlobStore store = node("range/");
         UUID upload = UUID.randomUUID();
         store.createUpload(upload);
         store.write(upload, 0, new byte[10]);
         assertThatThrownBy(() -> store.write(upload, 5, new byte[10])).isInstanceOfSatisfying(RegistryException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.RANGE_INVALID));
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.BLOB_UPLOAD_INVALID));
         assertThat(store.uploadedLength(upload)).contains(10L);
     }
 
