@@ -3,7 +3,6 @@ package io.berth.server;
 import io.berth.server.auth.Security;
 import io.berth.server.blob.BlobIntegrity;
 import io.berth.server.blob.BlobStore;
-import io.berth.server.blob.FilesystemBlobStore;
 import io.berth.server.blob.UploadSessions;
 import io.berth.server.config.BerthConfig;
 import io.berth.server.event.Events;
@@ -167,7 +166,8 @@ public final class BerthServer implements AutoCloseable {
             ManifestIndex manifests = new CachedManifestIndex(new JdbcManifestIndex(database, clock, changes,
                     config.immutability(), config.quotas()), clock, TAG_CACHE_MILLIS, MANIFEST_CACHE_MILLIS,
                     MANIFEST_CACHE_BYTES);
-            BlobStore blobs = metrics.counted(storage.apply(new FilesystemBlobStore(vertx, config.dataDir())));
+            BlobStore blobs = metrics.counted(storage.apply(config.storageDriver().open(config.dataDir(), vertx)),
+                    config.storageDriver().name());
             BlobIntegrity integrity = new BlobIntegrity(blobs, config.storage().verifyOnReadBelow(), clock);
             WriteAccess writes = new WriteAccess(config.storage().readOnly(), clock);
             BlobInventory inventory = new BlobInventory(database);

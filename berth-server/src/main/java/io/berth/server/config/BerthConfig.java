@@ -4,7 +4,9 @@ import io.berth.server.startup.ConfigException;
 import io.berth.server.http.ClientLimits;
 import io.berth.server.http.WorkerPools;
 import io.berth.server.auth.AuthConfig;
+import io.berth.server.blob.S3Config;
 import io.berth.server.blob.StorageConfig;
+import io.berth.server.blob.StorageDriverConfig;
 import io.berth.server.blob.UploadsConfig;
 import io.berth.server.event.EventsConfig;
 import io.berth.server.gc.GcConfig;
@@ -46,13 +48,14 @@ import java.util.function.Consumer;
  * @param quotas        the limits on bytes and manifests per repository and namespace
  * @param retention     the retention policies and when they run
  * @param workers       the sizes of the read, write and probe worker pools, and how many writes may queue
+ * @param storageDriver where blob bytes live: the data directory's file system, or an S3 bucket
  */
 public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
                           boolean deleteEnabled, Path typesDir, boolean uiEnabled, AuthConfig auth, TlsConfig tls,
                           EventsConfig events, List<ScannerConfig> scanners, LogConfig log, UploadsConfig uploads,
                           GcConfig gc, StorageConfig storage,
                           ImmutabilityConfig immutability, QuotasConfig quotas, RetentionConfig retention,
-                          WorkerPools workers) {
+                          WorkerPools workers, StorageDriverConfig storageDriver) {
 
     public BerthConfig {
         List<String> problems = new ArrayList<>();
@@ -86,10 +89,14 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         quotas = quotas == null ? QuotasConfig.NONE : quotas;
         retention = retention == null ? RetentionConfig.NONE : retention;
         workers = workers == null ? WorkerPools.DEFAULT : workers;
+        storageDriver = storageDriver == null ? StorageDriverConfig.FILESYSTEM : storageDriver;
         problems.addAll(auth.problems());
         problems.addAll(storage.problems());
         problems.addAll(workers.problems());
         problems.addAll(uploads.problems());
+        if (storageDriver instanceof S3Config s3) {
+            problems.addAll(s3.problems());
+        }
         if (auth.enabled() && !tls.enabled() && !tls.allowPlainHttpAuth() && host != null && !isLoopback(host)) {
             problems.add("authorization over plain HTTP on " + host + " would send passwords and tokens in clear:"
                     + " configure tls (certificate and key), listen on a loopback address, or set"
@@ -107,7 +114,7 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
                        GcConfig gc) {
         this(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners,
                 log, uploads, gc, StorageConfig.DEFAULT, ImmutabilityConfig.NONE, QuotasConfig.NONE,
-                RetentionConfig.NONE, WorkerPools.DEFAULT);
+                RetentionConfig.NONE, WorkerPools.DEFAULT, StorageDriverConfig.FILESYSTEM);
     }
 
     /** With the default upload expiry and garbage collection. */
@@ -215,6 +222,10 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         return copy(c -> c.storage = storage);
     }
 
+    public BerthConfig withStorageDriver(StorageDriverConfig storageDriver) {
+        return copy(c -> c.storageDriver = storageDriver);
+    }
+
     public BerthConfig withImmutability(ImmutabilityConfig immutability) {
         return copy(c -> c.immutability = immutability);
     }
@@ -260,6 +271,7 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         QuotasConfig quotas;
         RetentionConfig retention;
         WorkerPools workers;
+        StorageDriverConfig storageDriver;
 
         Fields(BerthConfig config) {
             host = config.host;
@@ -282,11 +294,13 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
             quotas = config.quotas;
             retention = config.retention;
             workers = config.workers;
+            storageDriver = config.storageDriver;
         }
 
         BerthConfig build() {
             return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls,
-                    events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
+                    events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers,
+                    storageDriver);
         }
     }
 

@@ -10,7 +10,10 @@ import io.berth.server.meta.DatabaseCheck;
 import io.berth.server.http.ClientLimits;
 import io.berth.server.http.WorkerPools;
 import io.berth.server.auth.AuthConfig;
+import io.berth.server.blob.S3BlobStore;
+import io.berth.server.blob.S3Config;
 import io.berth.server.blob.StorageConfig;
+import io.berth.server.blob.StorageDriverConfig;
 import io.berth.server.blob.UploadsConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -92,6 +95,8 @@ import java.util.regex.Pattern;
  *   verifyOnReadBelow: 256KiB     # BERTH_STORAGE_VERIFY_ON_READ_BELOW: GETs of smaller blobs re-hash them, 0 = never
  *   scrubRate: 64MiB              # BERTH_STORAGE_SCRUB_RATE: bytes/s a scrub reads, 0 = unlimited
  *   checkInterval: 5s             # BERTH_STORAGE_CHECK_INTERVAL: free space and writability checks
+ *   driver: filesystem            # BERTH_STORAGE_DRIVER: filesystem (under data) or s3, see StorageDriverSettings
+ *   s3: {bucket: berth, …}        # BERTH_STORAGE_S3_*: the bucket, when driver is s3 (see S3Config)
  * immutability:                   # see ImmutabilityConfig
  *   rules: [{repositories: ["team/**"], tags: "^v", types: [oci-image]}]
  * quotas:                         # see QuotasConfig; sizes 500MiB, 10GiB, 1TB
@@ -115,7 +120,7 @@ public final class ConfigLoader {
     private static final Set<String> UPLOADS_KEYS = Set.of("expireAfter");
     private static final Set<String> GC_KEYS = Set.of("interval", "gracePeriod");
     private static final Set<String> STORAGE_KEYS = Set.of("minFreeSpace", "readOnly", "verifyOnReadBelow", "scrubRate",
-            "checkInterval");
+            "checkInterval", "driver", "s3");
     private static final Set<String> WORKERS_KEYS = Set.of("reads", "writes", "queuedWrites");
 
     /** Values given on the command line; empty ones leave the lower layers in force. */
@@ -213,12 +218,13 @@ public final class ConfigLoader {
                 layers.duration("retention.interval", "BERTH_RETENTION_INTERVAL", problems)
                         .orElse(RetentionConfig.NONE.interval()), problems);
         WorkerPools workers = workers(file, layers, problems);
+        StorageDriverConfig storageDriver = StorageDriverSettings.driver(file, layers, problems);
         BerthConfig config = null;
         if (database != null && limits != null) {
             try {
                 config = new BerthConfig(host, port, data, database, limits, deleteEnabled, types, uiEnabled, auth, tls,
                         events, scanners, log, uploads, gc, storage, immutability, quotas, retention,
-                        workers);
+                        workers, storageDriver);
             } catch (ConfigException e) {
                 problems.addAll(e.problems());
             }
@@ -239,6 +245,9 @@ public final class ConfigLoader {
             if (database != null) {
                 DatabaseCheck.check(database, layers.setting("database.url", "BERTH_DATABASE_URL", dataSetting), data,
                         machine);
+            }
+            if (storageDriver instanceof S3Config s3 && s3.problems().isEmpty()) {
+                S3BlobStore.unreachable(s3).ifPresent(problem -> machine.add(problem, null));
             }
             problems.addAll(machine.problems());
         }
@@ -432,7 +441,7 @@ public final class ConfigLoader {
     }
 
     /** A setting looked up in the environment first, then in the file. */
-    private record Layers(JsonNode file, Map<String, String> environment) {
+    record Layers(JsonNode file, Map<String, String> environment) {
         /** Where a setting's value comes from: the variable when it is set, else the key when the file has it. */
         String setting(String dottedKey, String variable, String otherwise) {
             String fromEnvironment = environment.get(variable);

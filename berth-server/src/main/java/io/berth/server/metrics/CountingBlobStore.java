@@ -5,6 +5,7 @@ import io.berth.oci.RegistryException;
 import io.berth.server.blob.BlobStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
@@ -12,7 +13,10 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -20,56 +24,71 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * A {@link BlobStore} that counts the failures of the one it wraps by operation
- * ({@code berth_storage_errors_total{operation="commit"}}): a full disk, a lost mount, permissions. A client's
- * error (a digest that does not match, {@link RegistryException}) is not the storage's and is not counted.
+ * A {@link BlobStore} that measures the one it wraps, per driver and operation: how many calls and how long they
+ * took ({@code berth_storage_operation_seconds{driver="s3",operation="commit"}}, a timer: count, sum, max), and how
+ * many failed ({@code berth_storage_errors_total}): a full disk, a lost mount, an object store that refuses or times
+ * out. A client's error (a digest that does not match, an append at the wrong offset: {@link RegistryException}) is
+ * not the storage's and is not counted as one. Reads and appends are timed until their stream is open (the first
+ * byte's latency; the transfer is the client's pace), listings until their first page.
  */
 final class CountingBlobStore implements BlobStore {
     static final String ERRORS = "berth.storage.errors";
+    static final String OPERATIONS = "berth.storage.operation";
+
+    /** What the meters call the operations; some interface methods share one (a stat, a listing). */
+    enum Operation {
+        STAT, READ, CREATE, WRITE, COMMIT, CANCEL, DELETE, QUARANTINE, LIST, CHECK;
+
+        String tag() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private record Meters(Timer timer, Counter errors) {
+    }
 
     private final BlobStore store;
-    private final Counter read;
-    private final Counter create;
-    private final Counter stat;
-    private final Counter write;
-    private final Counter commit;
-    private final Counter cancel;
-    private final Counter delete;
-    private final Counter list;
+    private final Map<Operation, Meters> meters = new EnumMap<>(Operation.class);
 
-    CountingBlobStore(BlobStore store, MeterRegistry registry) {
+    CountingBlobStore(BlobStore store, String driver, MeterRegistry registry) {
         this.store = store;
-        this.read = counter(registry, "read");
-        this.create = counter(registry, "create");
-        this.stat = counter(registry, "stat");
-        this.write = counter(registry, "write");
-        this.commit = counter(registry, "commit");
-        this.cancel = counter(registry, "cancel");
-        this.delete = counter(registry, "delete");
-        this.list = counter(registry, "list");
+        for (Operation operation : Operation.values()) {
+            meters.put(operation, new Meters(
+                    Timer.builder(OPERATIONS).description("Blob storage operations, by driver and operation")
+                            .tag("driver", driver).tag("operation", operation.tag()).register(registry),
+                    Counter.builder(ERRORS).description("Blob storage operations that failed")
+                            .tag("driver", driver).tag("operation", operation.tag()).register(registry)));
+        }
     }
 
-    private static Counter counter(MeterRegistry registry, String operation) {
-        return Counter.builder(ERRORS).description("Blob storage operations that failed")
-                .tag("operation", operation).register(registry);
-    }
-
-    private static <T> T counted(Counter errors, Supplier<T> operation) {
+    private <T> T measured(Operation operation, Supplier<T> call) {
+        Meters meter = meters.get(operation);
+        long start = System.nanoTime();
         try {
-            return operation.get();
+            return call.get();
         } catch (RegistryException e) {
             throw e;
         } catch (RuntimeException | Error e) {
-            errors.increment();
+            meter.errors().increment();
             throw e;
+        } finally {
+            meter.timer().record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
+    }
+
+    private void measured(Operation operation, Runnable call) {
+        measured(operation, () -> {
+            call.run();
+            return null;
+        });
     }
 
     @Override
     public Optional<BlobStat> stat(Digest digest) {
-        return counted(stat, () -> store.stat(digest));
+        return measured(Operation.STAT, () -> store.stat(digest));
     }
 
+    /** Not measured: a stat of a local file on every large GET, whose failure shows in the read that follows. */
     @Override
     public Optional<Path> localFile(Digest digest) {
         return store.localFile(digest);
@@ -77,81 +96,94 @@ final class CountingBlobStore implements BlobStore {
 
     @Override
     public InputStream read(Digest digest, long offset, long length) {
-        return counted(read, () -> store.read(digest, offset, length));
+        return measured(Operation.READ, () -> store.read(digest, offset, length));
     }
 
     @Override
     public Optional<URI> downloadUrl(Digest digest, Duration ttl) {
-        return counted(read, () -> store.downloadUrl(digest, ttl));
-    }
-
-    @Override
-    public void createUpload(UUID upload) {
-        counted(create, () -> {
-            store.createUpload(upload);
-            return null;
-        });
-    }
-
-    @Override
-    public Optional<Long> uploadedLength(UUID upload) {
-        return counted(stat, () -> store.uploadedLength(upload));
-    }
-
-    @Override
-    public Future<WriteStream<Buffer>> append(UUID upload, long offset) {
-        return counted(write, () -> store.append(upload, offset)).onFailure(e -> write.increment());
-    }
-
-    @Override
-    public void write(UUID upload, long offset, byte[] bytes) {
-        counted(write, () -> {
-            store.write(upload, offset, bytes);
-            return null;
-        });
-    }
-
-    @Override
-    public InputStream readUpload(UUID upload) {
-        return counted(read, () -> store.readUpload(upload));
-    }
-
-    @Override
-    public List<UploadFile> uploadFiles() {
-        return counted(list, store::uploadFiles);
-    }
-
-    @Override
-    public BlobStat commit(UUID upload, Digest expected, Digest actual) {
-        return counted(commit, () -> store.commit(upload, expected, actual));
-    }
-
-    @Override
-    public void cancel(UUID upload) {
-        counted(cancel, () -> {
-            store.cancel(upload);
-            return null;
-        });
+        return measured(Operation.READ, () -> store.downloadUrl(digest, ttl));
     }
 
     @Override
     public boolean delete(Digest digest) {
-        return counted(delete, () -> store.delete(digest));
+        return measured(Operation.DELETE, () -> store.delete(digest));
     }
 
     @Override
     public Stream<StoredFile> files() {
-        return counted(list, store::files);
+        return measured(Operation.LIST, store::files);
     }
 
     @Override
     public Optional<String> quarantine(Digest digest, Version version) {
-        return counted(delete, () -> store.quarantine(digest, version));
+        return measured(Operation.QUARANTINE, () -> store.quarantine(digest, version));
     }
 
     @Override
+    public void createUpload(UUID upload) {
+        measured(Operation.CREATE, () -> store.createUpload(upload));
+    }
+
+    @Override
+    public Optional<Long> uploadedLength(UUID upload) {
+        return measured(Operation.STAT, () -> store.uploadedLength(upload));
+    }
+
+    /** Timed until the stream is open; a stream that fails later (a part that does not go up) counts as an error. */
+    @Override
+    public Future<WriteStream<Buffer>> append(UUID upload, long offset) {
+        Meters meter = meters.get(Operation.WRITE);
+        long start = System.nanoTime();
+        Future<WriteStream<Buffer>> opened;
+        try {
+            opened = store.append(upload, offset);
+        } catch (RuntimeException e) {
+            meter.errors().increment();
+            throw e;
+        }
+        return opened.andThen(done -> {
+            meter.timer().record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            if (done.failed() && !(done.cause() instanceof RegistryException)) {
+                meter.errors().increment();
+            }
+        }).map(stream -> new CountedStream(stream, meter.errors()));
+    }
+
+    @Override
+    public void write(UUID upload, long offset, byte[] bytes) {
+        measured(Operation.WRITE, () -> store.write(upload, offset, bytes));
+    }
+
+    @Override
+    public InputStream readUpload(UUID upload) {
+        return measured(Operation.READ, () -> store.readUpload(upload));
+    }
+
+    @Override
+    public BlobStat commit(UUID upload, Digest expected, Digest actual) {
+        return measured(Operation.COMMIT, () -> store.commit(upload, expected, actual));
+    }
+
+    @Override
+    public void cancel(UUID upload) {
+        measured(Operation.CANCEL, () -> store.cancel(upload));
+    }
+
+    @Override
+    public List<UploadFile> uploadFiles() {
+        return measured(Operation.LIST, store::uploadFiles);
+    }
+
+    /** Timed, but a failure is the readiness check's finding, reported there rather than as an error here. */
+    @Override
     public void checkWritable() {
-        store.checkWritable(); // a failure is the readiness check's finding, reported there
+        Timer timer = meters.get(Operation.CHECK).timer();
+        long start = System.nanoTime();
+        try {
+            store.checkWritable();
+        } finally {
+            timer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
     }
 
     @Override
@@ -162,5 +194,49 @@ final class CountingBlobStore implements BlobStore {
     @Override
     public String describe() {
         return store.describe();
+    }
+
+    /** An append's stream whose failures (on write or at the end) count as errors of {@code write}. */
+    private record CountedStream(WriteStream<Buffer> stream, Counter errors) implements WriteStream<Buffer> {
+        private <T> Future<T> counted(Future<T> result) {
+            return result.onFailure(failure -> {
+                if (!(failure instanceof RegistryException)) {
+                    errors.increment();
+                }
+            });
+        }
+
+        @Override
+        public Future<Void> write(Buffer data) {
+            return stream.write(data);
+        }
+
+        @Override
+        public Future<Void> end() {
+            return counted(stream.end());
+        }
+
+        @Override
+        public WriteStream<Buffer> exceptionHandler(io.vertx.core.Handler<Throwable> handler) {
+            stream.exceptionHandler(handler);
+            return this;
+        }
+
+        @Override
+        public WriteStream<Buffer> setWriteQueueMaxSize(int maxSize) {
+            stream.setWriteQueueMaxSize(maxSize);
+            return this;
+        }
+
+        @Override
+        public boolean writeQueueFull() {
+            return stream.writeQueueFull();
+        }
+
+        @Override
+        public WriteStream<Buffer> drainHandler(io.vertx.core.Handler<Void> handler) {
+            stream.drainHandler(handler);
+            return this;
+        }
     }
 }

@@ -35,7 +35,7 @@ import java.util.List;
 
 /**
  * The registry's metrics, through Micrometer, for {@code GET /metrics} in the Prometheus text format: requests
- * ({@link HttpMetrics}), blob storage errors ({@link CountingBlobStore}), the metadata database's pool (HikariCP's
+ * ({@link HttpMetrics}), blob storage operations and errors by driver ({@link CountingBlobStore}), the metadata database's pool (HikariCP's
  * own meters), upload sessions, the event outbox and the scan queue ({@link QueueGauges}), and the JVM and the
  * process (Micrometer's binders). Built first, so that the database pool can report to it from its start.
  */
@@ -71,9 +71,9 @@ public final class Metrics implements AutoCloseable {
         return new MicrometerMetricsTrackerFactory(registry);
     }
 
-    /** {@code store}, with its failures counted. */
-    public BlobStore counted(BlobStore store) {
-        return new CountingBlobStore(store, registry);
+    /** {@code store}, its operations timed and its failures counted under the driver's name ({@code filesystem}, {@code s3}). */
+    public BlobStore counted(BlobStore store, String driver) {
+        return new CountingBlobStore(store, driver, registry);
     }
 
     /** The request meters of a route table, to observe its router. */
