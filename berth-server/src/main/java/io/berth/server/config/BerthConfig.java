@@ -12,6 +12,7 @@ import io.berth.server.immutability.ImmutabilityConfig;
 import io.berth.server.quota.QuotasConfig;
 import io.berth.server.log.LogConfig;
 import io.berth.server.meta.DatabaseConfig;
+import io.berth.server.meta.NodeId;
 import io.berth.server.retention.RetentionConfig;
 import io.berth.server.scan.ScannerConfig;
 import java.net.InetAddress;
@@ -46,15 +47,17 @@ import java.util.function.Consumer;
  * @param quotas        the limits on bytes and manifests per repository and namespace
  * @param retention     the retention policies and when they run
  * @param workers       the sizes of the read, write and probe worker pools, and how many writes may queue
+ * @param node          this node's id among those sharing the database ({@code node.id}; generated when not set)
  */
 public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
                           boolean deleteEnabled, Path typesDir, boolean uiEnabled, AuthConfig auth, TlsConfig tls,
                           EventsConfig events, List<ScannerConfig> scanners, LogConfig log, UploadsConfig uploads,
                           GcConfig gc, StorageConfig storage,
                           ImmutabilityConfig immutability, QuotasConfig quotas, RetentionConfig retention,
-                          WorkerPools workers) {
+                          WorkerPools workers, NodeId node) {
 
     public BerthConfig {
+        node = node == null ? NodeId.generate() : node;
         List<String> problems = new ArrayList<>();
         if (host == null || host.isBlank()) {
             problems.add("listen host must not be empty");
@@ -98,6 +101,16 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
+    }
+
+    /** With a generated node id. */
+    public BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
+                       boolean deleteEnabled, Path typesDir, boolean uiEnabled, AuthConfig auth, TlsConfig tls,
+                       EventsConfig events, List<ScannerConfig> scanners, LogConfig log, UploadsConfig uploads,
+                       GcConfig gc, StorageConfig storage, ImmutabilityConfig immutability, QuotasConfig quotas,
+                       RetentionConfig retention, WorkerPools workers) {
+        this(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners,
+                log, uploads, gc, storage, immutability, quotas, retention, workers, null);
     }
 
     /** With the default storage settings and worker pools, and no immutability rules, quotas or retention policies. */
@@ -231,6 +244,10 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         return copy(c -> c.workers = workers);
     }
 
+    public BerthConfig withNode(NodeId node) {
+        return copy(c -> c.node = node);
+    }
+
     /** This configuration with {@code change} made to a copy of its fields, validated again. */
     private BerthConfig copy(Consumer<Fields> change) {
         Fields fields = new Fields(this);
@@ -260,6 +277,7 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         QuotasConfig quotas;
         RetentionConfig retention;
         WorkerPools workers;
+        NodeId node;
 
         Fields(BerthConfig config) {
             host = config.host;
@@ -282,11 +300,12 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
             quotas = config.quotas;
             retention = config.retention;
             workers = config.workers;
+            node = config.node;
         }
 
         BerthConfig build() {
             return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls,
-                    events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers);
+                    events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers, node);
         }
     }
 

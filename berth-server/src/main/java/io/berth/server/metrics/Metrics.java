@@ -32,6 +32,10 @@ import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
+import io.berth.server.meta.BackgroundJobs;
+import io.berth.server.meta.ClusterNodes;
+import io.berth.server.meta.NodeId;
 
 /**
  * The registry's metrics, through Micrometer, for {@code GET /metrics} in the Prometheus text format: requests
@@ -45,16 +49,31 @@ public final class Metrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gc;
     private final QueueGauges queues;
+    private final Clock clock;
+    private volatile JobGauges jobs;
 
     private Metrics(PrometheusMeterRegistry registry, JvmGcMetrics gc, Clock clock) {
         this.registry = registry;
         this.gc = gc;
         this.queues = new QueueGauges(registry, clock);
+        this.clock = clock;
     }
 
     /** A registry with the JVM's and the process's meters bound. */
     public static Metrics start(Clock clock) {
+        return start(clock, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(Clock)}, every meter tagged with {@code node} (the database pool's, the JVM's and the registry's),
+     * and {@code berth_node_info{node}} 1: scraped through a load balancer or one by one, each series names its node.
+     */
+    public static Metrics start(Clock clock, Optional<NodeId> node) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        node.ifPresent(id -> {
+            registry.config().commonTags("node", id.value());
+            Gauge.builder("berth.node.info", () -> 1).description("This node; its id is the node tag").register(registry);
+        });
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
@@ -86,6 +105,11 @@ public final class Metrics implements AutoCloseable {
         queues.watch(uploads, events, scans);
     }
 
+    /** Reports the leases of background work, scans claimed and overdue, and the live nodes ({@link JobGauges}). */
+    public void watch(BackgroundJobs backgroundJobs, ClusterNodes nodes, ScanService scans, NodeId node) {
+        jobs = new JobGauges(registry, backgroundJobs, nodes, scans, node.value(), clock);
+    }
+
     /**
      * {@code GET /metrics}: samples what lives in the database (open uploads, the outbox, the scan queue) on the
      * worker pool, then writes every meter in the Prometheus text format.
@@ -93,6 +117,10 @@ public final class Metrics implements AutoCloseable {
     public Future<Reply> scrape(Exchange exchange) {
         return exchange.blocking(() -> {
             queues.sample();
+            JobGauges sampled = jobs;
+            if (sampled != null) {
+                sampled.sample();
+            }
             return Reply.status(200).header("Cache-Control", "no-store")
                     .bytes(registry.scrape().getBytes(StandardCharsets.UTF_8), CONTENT_TYPE);
         });
