@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,7 @@ import org.slf4j.LoggerFactory;
 public final class ChangeFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
     static final String CHANNEL = "berth_changes";
+    static final String APPLICATION_NAME = "berth-change-feed";
     /** The argument that means "everything of the topic may have changed". */
     public static final String EVERYTHING = "*";
     /** How long a cached entry may be used while signals cannot be received. */
@@ -79,8 +81,13 @@ public final class ChangeFeed implements AutoCloseable {
 
     /** The feed of {@code database} for this node; listening starts with {@link #start}. */
     public static ChangeFeed of(Database database, DatabaseConfig config, NodeId node) {
-        return new ChangeFeed(node, database, database.dialect() == Dialect.POSTGRESQL
-                ? database.dialect().unpooledDataSource(config) : null);
+        DataSource listening = null;
+        if (database.dialect() == Dialect.POSTGRESQL) {
+            PGSimpleDataSource source = (PGSimpleDataSource) database.dialect().unpooledDataSource(config);
+            source.setApplicationName(applicationName(node)); // what pg_stat_activity shows for the connection
+            listening = source;
+        }
+        return new ChangeFeed(node, database, listening);
     }
 
     /** Starts listening (PostgreSQL); waits up to a second for the first connection so that caches start trusted. */
@@ -128,10 +135,25 @@ public final class ChangeFeed implements AutoCloseable {
         }
     }
 
-    /** Signals the changes the JDBC indexes make, in their transactions; add it to the indexes' listeners. */
+    /**
+     * Signals the changes the JDBC indexes make, in their transactions; add it to the indexes' listeners. A manifest
+     * stored without a tag changes nothing another node caches (a digest names the same bytes everywhere), so it sends
+     * nothing: PostgreSQL serializes the commits of notifying transactions, and the children of an index are many.
+     */
     public ChangeListener listener() {
-        return (connection, change) -> publish(connection,
-                change instanceof Change.BlobDeleted ? Topic.BLOBS : Topic.MANIFESTS, change.repository().name());
+        return (connection, change) -> {
+            if (change instanceof Change.ManifestPut put && put.tag().isEmpty()) {
+                return;
+            }
+            publish(connection, change instanceof Change.BlobDeleted ? Topic.BLOBS : Topic.MANIFESTS,
+                    change.repository().name());
+        };
+    }
+
+    /** The listening connection's {@code application_name}: the feed's and the node's. */
+    static String applicationName(NodeId node) {
+        String name = APPLICATION_NAME + " " + node.value();
+        return name.length() > 63 ? name.substring(0, 63) : name; // PostgreSQL keeps 63 bytes
     }
 
     private String payload(Topic topic, String argument) {

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * ({@code berth_job_lease_held_seconds{job,holder}}), whether it is overdue — held past its expiry, its node dead
  * ({@code berth_job_lease_overdue{job}}); whether this node holds it ({@code berth_job_lease_mine{job}}); scans claimed
  * now and overdue ({@code berth_scans_claimed}, {@code berth_scans_overdue}); the live nodes
- * ({@code berth_cluster_nodes_live}). Every meter carries this node's {@code node} tag.
+ * ({@code berth_cluster_nodes_live}).
  */
 final class JobGauges {
     private static final Logger LOG = LoggerFactory.getLogger(JobGauges.class);

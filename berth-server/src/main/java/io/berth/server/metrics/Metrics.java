@@ -65,15 +65,14 @@ public final class Metrics implements AutoCloseable {
     }
 
     /**
-     * As {@link #start(Clock)}, every meter tagged with {@code node} (the database pool's, the JVM's and the registry's),
-     * and {@code berth_node_info{node}} 1: scraped through a load balancer or one by one, each series names its node.
+     * As {@link #start(Clock)}, with {@code berth_node_info{node="<id>"} 1}: Prometheus scrapes each node as a target
+     * of its own (its {@code instance} label), and this series tells which node id that target is, the id its leases
+     * bear ({@code berth_job_lease_*{holder}}). Not a tag on every meter: series and dashboards keep their labels.
      */
     public static Metrics start(Clock clock, Optional<NodeId> node) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        node.ifPresent(id -> {
-            registry.config().commonTags("node", id.value());
-            Gauge.builder("berth.node.info", () -> 1).description("This node; its id is the node tag").register(registry);
-        });
+        node.ifPresent(id -> Gauge.builder("berth.node.info", () -> 1.0).tag("node", id.value())
+                .description("This node among those sharing the database: its node id").register(registry));
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);

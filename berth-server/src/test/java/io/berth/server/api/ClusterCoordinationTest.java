@@ -200,6 +200,48 @@ class ClusterCoordinationTest {
         }
     }
 
+    @Test
+    void eachNodesMetricsNameItsNodeTheLeasesTheScanClaimsAndTheDatabasePool() throws Exception {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            List<RegistryHttp> cluster = start(2, c -> c.withEvents(EventsConfig.NONE
+                    .withEndpoint(EndpointConfig.webhook(receiver.url()))));
+            cluster.get(0).pushImage(REPO, "v1");
+            receiver.await(d -> true, 1, Duration.ofSeconds(30));
+            String job = "events:" + EndpointConfig.webhook(receiver.url()).name();
+            String holder = leaseHolder(job).orElseThrow();
+            // A lease left by a node that died: held past its expiry, not yet taken over.
+            execute("INSERT INTO job_leases (name, holder, expires_at, acquired_at) VALUES ('upload-expiry-test',"
+                    + " 'dead-node', 1, 1)");
+            int mine = 0;
+            for (BerthFixture node : nodes) {
+                String metrics = RegistryHttp.body(new RegistryHttp(node.baseUri()).get("/metrics"));
+                assertThat(metrics).containsPattern("(?m)^berth_node_info\\{node=\"[^\"]+\"} 1(\\.0)?$")
+                        .containsPattern("(?m)^hikaricp_connections_active\\{pool=\"berth-metadata\"} ")
+                        .containsPattern("(?m)^hikaricp_connections_idle\\{pool=\"berth-metadata\"} ")
+                        .containsPattern("(?m)^hikaricp_connections_pending\\{pool=\"berth-metadata\"} ")
+                        .containsPattern("(?m)^hikaricp_connections_max\\{pool=\"berth-metadata\"} 8\\.0$")
+                        .containsPattern("(?m)^berth_job_lease_held_seconds\\{holder=\"" + holder + "\",job=\"" + job + "\"} ")
+                        .containsPattern("(?m)^berth_job_lease_overdue\\{job=\"" + job + "\"} 0\\.0$")
+                        .containsPattern("(?m)^berth_job_lease_overdue\\{job=\"upload-expiry-test\"} 1\\.0$")
+                        .containsPattern("(?m)^berth_scans_claimed ")
+                        .containsPattern("(?m)^berth_scans_overdue ")
+                        .containsPattern("(?m)^berth_cluster_nodes_live 2\\.0$");
+                if (metrics.contains("berth_job_lease_mine{job=\"" + job + "\"} 1.0")) {
+                    mine++;
+                }
+            }
+            assertThat(mine).as("nodes that say they hold the endpoint's lease").isEqualTo(1);
+        }
+    }
+
+    private void execute(String sql) throws Exception {
+        try (Connection connection = DriverManager.getConnection(schema.config().url(), schema.config().username(),
+                schema.config().password());
+             Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
     /** Which node holds the lease {@code name}, from the database. */
     private Optional<String> leaseHolder(String name) throws Exception {
         try (Connection connection = DriverManager.getConnection(schema.config().url(), schema.config().username(),
