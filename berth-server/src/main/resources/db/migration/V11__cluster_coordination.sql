@@ -1,7 +1,7 @@
 -- Coordination of the nodes that share this database (issue #19). Every holder is a node id (io.berth.server.meta.NodeId).
 --
 -- job_leases: background work that runs on one node at a time across the cluster, by name ('upload-expiry',
--- 'scrub', 'events:<endpoint>' for each webhook endpoint's sender). The holder renews expires_at while it works; an
+-- 'events:<endpoint>' for each webhook endpoint's sender). The holder renews expires_at while it works; an
 -- expired lease (its node died) is taken over; a node that stops releases its leases. Garbage collection and retention
 -- keep their own gc_lease (it also holds the pause switch).
 CREATE TABLE job_leases (

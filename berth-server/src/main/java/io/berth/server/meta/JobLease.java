@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * A named lease in {@code job_leases}: background work that must run on one node at a time across every node sharing
- * the database (a webhook endpoint's sender, the upload expiry, the scrub). The holder takes it for a time to live and
+ * the database (a webhook endpoint's sender, the upload expiry). The holder takes it for a time to live and
  * renews it while it works; when its node dies the lease expires and another node takes it over; a node that stops
  * {@link #release}s it so that another takes over at once. A holder that finds its own lease (a restart under the same
  * {@link NodeId}) takes it back. Garbage collection and retention use {@link CollectionLease}, which also pauses.
