@@ -200,7 +200,10 @@ public final class BerthServer implements AutoCloseable {
             UploadSessions sessions = new UploadSessions(vertx, blobs, new JdbcUploadIndex(database), blobIndex, clock,
                     config.uploads());
             metrics.watch(sessions, events.api(), scans);
-            watchTypes(vertx, workers.writes(), types, new Retyping(new JdbcClassificationIndex(database), types));
+            watchTypes(vertx, workers.writes(), types, new Retyping(new JdbcClassificationIndex(database), types), () -> {
+                manifests.invalidateAll(); // cached manifests carry their type: here and on the other nodes
+                feed.publish(ChangeFeed.Topic.MANIFESTS, ChangeFeed.EVERYTHING);
+            });
             expireUploads(vertx, workers.writes(), sessions, cluster.lease(database, "upload-expiry", config.node(), clock));
             GarbageCollection gc = GarbageCollection.start(config.gc(), database, blobs, blobIndex, vertx,
                     workers.writes(), clock, config.node(), writes::deletionsRefused);
@@ -315,11 +318,18 @@ public final class BerthServer implements AutoCloseable {
 
     /**
      * Re-types stored manifests now (the catalog may have changed while the registry was down) and whenever a type
-     * file changes; one run at a time, in the background.
+     * file changes; one run at a time, in the background. After a run that changed types, {@code retyped} runs.
      */
-    private static void watchTypes(Vertx vertx, WorkerExecutor workers, TypeCatalogWatcher types, Retyping retyping) {
+    private static void watchTypes(Vertx vertx, WorkerExecutor workers, TypeCatalogWatcher types, Retyping retyping,
+                                   Runnable retyped) {
         AtomicBoolean running = new AtomicBoolean(true);
-        Runnable retype = () -> workers.executeBlocking(retyping::run, false)
+        Runnable retype = () -> workers.executeBlocking(() -> {
+                    int changed = retyping.run();
+                    if (changed > 0) {
+                        retyped.run();
+                    }
+                    return changed;
+                }, false)
                 .onComplete(done -> running.set(false))
                 .onFailure(e -> LOG.error("re-typing manifests failed", e));
         retype.run();

@@ -301,7 +301,8 @@ public final class ConfigLoader {
         try {
             return id.map(NodeId::new).orElse(null);
         } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage() + " (node.id, BERTH_NODE_ID)");
+            problems.add("node.id (BERTH_NODE_ID) must be 1 to 100 letters, digits and . _ : @ / - starting with a letter"
+                    + " or digit, was '" + id.get() + "'; give e.g. registry-1, different on every node");
             return null;
         }
     }
