@@ -1,6 +1,6 @@
 -- Coordination of the nodes that share this database (issue #19). Every holder is a node id (io.berth.server.meta.NodeId).
 --
--- job_leases: background work that runs on one node at a time across the cluster, by name ('upload-expiry',
+-- job_leases: background work that runs on one node at a time across the cluster, by name ('upload-expiry', 'scrub',
 -- 'events:<endpoint>' for each webhook endpoint's sender). The holder renews expires_at while it works; an
 -- expired lease (its node died) is taken over; a node that stops releases its leases. Garbage collection and retention
 -- keep their own gc_lease (it also holds the pause switch).
@@ -45,4 +45,21 @@ CREATE TABLE cluster_nodes (
     started_at     BIGINT NOT NULL,
     last_seen_at   BIGINT NOT NULL,
     signing_key_id TEXT
+);
+
+-- Each scrub's report (POST /api/v1/admin/scrub), written as it goes, so that every node lists the same runs. One scrub
+-- at a time across the nodes (the job lease 'scrub'); a run left unfinished by a node that died is marked failed by
+-- the next. corrupt_digests and missing_digests: the first 100 of each, comma-separated.
+CREATE TABLE scrub_runs (
+    id              ${identity},
+    node            TEXT NOT NULL,
+    started_at      BIGINT NOT NULL,
+    finished_at     BIGINT,
+    blobs_checked   BIGINT NOT NULL DEFAULT 0,
+    bytes_checked   BIGINT NOT NULL DEFAULT 0,
+    corrupt_count   BIGINT NOT NULL DEFAULT 0,
+    missing_count   BIGINT NOT NULL DEFAULT 0,
+    corrupt_digests TEXT NOT NULL DEFAULT '',
+    missing_digests TEXT NOT NULL DEFAULT '',
+    error           TEXT
 );

@@ -28,6 +28,7 @@ import io.berth.server.meta.ClusterNodes;
 import io.berth.server.meta.JobLease;
 import io.berth.server.meta.ReadOnlyRecord;
 import io.berth.server.meta.RevocationRecords;
+import io.berth.server.meta.ScrubRecords;
 import io.berth.server.meta.SigningKeyRecord;
 import io.berth.server.meta.Database;
 import io.berth.server.meta.DatabaseCheck;
@@ -196,7 +197,8 @@ public final class BerthServer implements AutoCloseable {
                 inventory.checkWritable(clock.millis());
                 return null;
             }, config.storage(), writes, clock);
-            scrubber = new Scrubber(inventory, integrity, config.storage().scrubRate(), clock);
+            scrubber = new Scrubber(inventory, integrity, new ScrubRecords(database),
+                    cluster.lease(database, "scrub", config.node(), clock), config.node(), config.storage().scrubRate(), clock);
             UploadSessions sessions = new UploadSessions(vertx, blobs, new JdbcUploadIndex(database), blobIndex, clock,
                     config.uploads());
             metrics.watch(sessions, events.api(), scans);

@@ -4,6 +4,7 @@ import static io.berth.server.api.RegistryHttp.assertError;
 import static io.berth.server.api.RegistryHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.berth.server.blob.StorageConfig;
 import io.berth.server.event.EndpointConfig;
 import io.berth.server.event.EventsConfig;
 import io.berth.server.scan.ScannerConfig;
@@ -240,6 +241,33 @@ class ClusterCoordinationTest {
              Statement statement = connection.createStatement()) {
             statement.execute(sql);
         }
+    }
+
+    @Test
+    void oneScrubAtATimeAcrossTheNodesAndEveryNodeListsItsReport() throws Exception {
+        List<RegistryHttp> cluster = start(2, c -> c.withStorage(new StorageConfig(0, false,
+                c.storage().verifyOnReadBelow(), 200, c.storage().checkInterval()))); // 200 bytes/s: seconds to scrub
+        for (int i = 0; i < 3; i++) {
+            cluster.get(0).pushImage(REPO, "scrub-" + i);
+        }
+        java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> first =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> cluster.get(0).post("/api/v1/admin/scrub"));
+        nanosUntil(() -> json(cluster.get(1).get("/api/v1/admin/scrub")).path("running").asBoolean(),
+                Duration.ofSeconds(10), "the scrub listed as running by the other node");
+        HttpResponse<byte[]> second = cluster.get(1).post("/api/v1/admin/scrub");
+        assertError(second, 409, "UNSUPPORTED");
+        String runningOn = json(cluster.get(1).get("/api/v1/admin/scrub")).at("/runs/0/node").asText();
+        assertThat(RegistryHttp.body(second)).contains("a scrub is already running on node " + runningOn);
+
+        HttpResponse<byte[]> done = first.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(done.statusCode()).isEqualTo(200);
+        assertThat(json(done).path("blobsChecked").asLong()).isEqualTo(6);
+        var listed = json(cluster.get(1).get("/api/v1/admin/scrub"));
+        assertThat(listed.path("running").asBoolean()).isFalse();
+        assertThat(listed.at("/runs/0/id").asLong()).isEqualTo(json(done).path("id").asLong());
+        assertThat(listed.at("/runs/0/status").asText()).isEqualTo("done");
+        assertThat(listed.at("/runs/0/blobsChecked").asLong()).isEqualTo(6);
+        assertThat(cluster.get(1).post("/api/v1/admin/scrub").statusCode()).as("the lease was released").isEqualTo(200);
     }
 
     /** Which node holds the lease {@code name}, from the database. */
