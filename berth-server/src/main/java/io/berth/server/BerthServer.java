@@ -20,7 +20,15 @@ import io.berth.server.http.Route;
 import io.berth.server.http.Router;
 import io.berth.server.http.TokenRoute;
 import io.berth.server.http.Workers;
+import io.berth.server.meta.BackgroundJobs;
+import io.berth.server.meta.ChangeFeed;
 import io.berth.server.meta.ChangeListener;
+import io.berth.server.meta.ClusterNodes;
+import io.berth.server.meta.JobLease;
+import io.berth.server.meta.ReadOnlyRecord;
+import io.berth.server.meta.RevocationRecords;
+import io.berth.server.meta.ScrubRecords;
+import io.berth.server.meta.SigningKeyRecord;
 import io.berth.server.meta.Database;
 import io.berth.server.meta.DatabaseCheck;
 import io.berth.server.meta.BlobIndex;
@@ -59,6 +67,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.net.URI;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -96,9 +105,12 @@ public final class BerthServer implements AutoCloseable {
     private final AccessLog accessLog;
     private final List<Route> routes;
     private final Scrubber scrubber;
+    private final Cluster cluster;
 
     private BerthServer(Vertx vertx, HttpServer http, Workers workers, Database database, Events events,
-                        ScanService scans, Metrics metrics, AccessLog accessLog, List<Route> routes, Scrubber scrubber) {
+                        ScanService scans, Metrics metrics, AccessLog accessLog, List<Route> routes, Scrubber scrubber,
+                        Cluster cluster) {
+        this.cluster = cluster;
         this.vertx = vertx;
         this.http = http;
         this.workers = workers;
@@ -137,7 +149,7 @@ public final class BerthServer implements AutoCloseable {
         CompletableFuture<Vertx> startingVertx =
                 CompletableFuture.supplyAsync(() -> Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)
                         .setWorkerPoolSize(FILE_AND_WORKER_THREADS).setInternalBlockingPoolSize(FILE_AND_WORKER_THREADS)));
-        Metrics metrics = Metrics.start(clock);
+        Metrics metrics = Metrics.start(clock, Optional.of(config.node()));
         Database database;
         try {
             database = Database.open(config.database(), metrics.databasePool());
@@ -150,43 +162,56 @@ public final class BerthServer implements AutoCloseable {
         ScanService scans = null;
         Scrubber scrubber = null;
         AccessLog accessLog = null;
+        Cluster cluster = null;
         Vertx vertx = startingVertx.join();
         try {
+            ChangeFeed feed = ChangeFeed.of(database, config.database(), config.node()).start();
+            cluster = new Cluster(feed, new ClusterNodes(database, config.node(), clock), new ArrayList<>());
             // Reads, writes and probes on pools of their own: writes waiting for the database starve neither.
             Workers workers = Workers.start(vertx, config.workers(), config.database().waitTimeout());
             TypeCatalogWatcher types = loadingTypes.join();
-            Security security = Security.start(config.auth(), config.dataDir(), vertx, workers.reads());
-            events = Events.create(config.events(), database, types, clock);
-            scans = ScanService.create(config.scanners(), database, types, scanCredentials(security), clock);
+            // On PostgreSQL the signing key (unless a file is configured) and the sign-outs are the database's, for all nodes.
+            Security security = Security.start(config.auth(), config.dataDir(), vertx, workers.reads(),
+                    database.shared() ? Optional.of(new Security.Shared(new SigningKeyRecord(database),
+                            new RevocationRecords(database, feed))) : Optional.empty());
+            cluster.join(security.signingKeyId(), config.auth().token().key().isPresent());
+            events = Events.create(config.events(), database, types, config.node(), clock);
+            scans = ScanService.create(config.scanners(), database, types, scanCredentials(security), config.node(), clock);
             // Events last: taking the next event seq locks a row until commit, so it should be the transaction's last step.
-            ChangeListener changes = scans.listener().andThen(events.listener());
+            ChangeListener changes = feed.listener().andThen(scans.listener()).andThen(events.listener());
             // Immutability and quotas are checked inside the indexes' write transactions: every writer obeys them.
-            BlobIndex blobIndex = new CachedBlobIndex(new JdbcBlobIndex(database, clock, changes,
-                    config.gc().touchAfter(), config.quotas()), clock, MANIFEST_CACHE_MILLIS, BLOB_CACHE_ENTRIES);
-            ManifestIndex manifests = new CachedManifestIndex(new JdbcManifestIndex(database, clock, changes,
+            CachedBlobIndex blobIndex = new CachedBlobIndex(new JdbcBlobIndex(database, clock, changes,
+                    config.gc().touchAfter(), config.quotas()), clock, MANIFEST_CACHE_MILLIS, BLOB_CACHE_ENTRIES,
+                    Optional.of(feed));
+            CachedManifestIndex manifests = new CachedManifestIndex(new JdbcManifestIndex(database, clock, changes,
                     config.immutability(), config.quotas()), clock, TAG_CACHE_MILLIS, MANIFEST_CACHE_MILLIS,
-                    MANIFEST_CACHE_BYTES);
+                    MANIFEST_CACHE_BYTES, feed::ttl);
             BlobStore blobs = metrics.counted(storage.apply(config.storageDriver().open(config.dataDir(), vertx)),
                     config.storageDriver().name());
             BlobIntegrity integrity = new BlobIntegrity(blobs, config.storage().verifyOnReadBelow(), clock);
-            WriteAccess writes = new WriteAccess(config.storage().readOnly(), clock);
+            WriteAccess writes = new WriteAccess(config.storage().readOnly(),
+                    Optional.of(new ReadOnlyRecord(database, feed)), clock);
+            cluster.follow(vertx, workers.writes(), manifests, blobIndex, writes, security, events, scans);
             BlobInventory inventory = new BlobInventory(database);
             ReadinessProbe probe = new ReadinessProbe(blobs, () -> {
                 inventory.checkWritable(clock.millis());
                 return null;
             }, config.storage(), writes, clock);
-            scrubber = new Scrubber(inventory, integrity, config.storage().scrubRate(), clock);
+            scrubber = new Scrubber(inventory, integrity, new ScrubRecords(database),
+                    cluster.lease(database, "scrub", config.node(), clock), config.node(), config.storage().scrubRate(), clock);
             UploadSessions sessions = new UploadSessions(vertx, blobs, new JdbcUploadIndex(database), blobIndex, clock,
                     config.uploads());
             metrics.watch(sessions, events.api(), scans);
-            watchTypes(vertx, workers.writes(), types, new Retyping(new JdbcClassificationIndex(database), types));
-            expireUploads(vertx, workers.writes(), sessions);
+            watchTypes(vertx, workers.writes(), types, new Retyping(new JdbcClassificationIndex(database), types), () -> {
+                manifests.invalidateAll(); // cached manifests carry their type: here and on the other nodes
+                feed.publish(ChangeFeed.Topic.MANIFESTS, ChangeFeed.EVERYTHING);
+            });
+            expireUploads(vertx, workers.writes(), sessions, cluster.lease(database, "upload-expiry", config.node(), clock));
             GarbageCollection gc = GarbageCollection.start(config.gc(), database, blobs, blobIndex, vertx,
-                    workers.writes(), clock,
-                    config.port() == 0 ? Optional.empty() : Optional.of(config.host() + ":" + config.port()),
-                    writes::deletionsRefused);
+                    workers.writes(), clock, config.node(), writes::deletionsRefused);
             probe.start(vertx, workers.writes());
             metrics.watch(integrity, scrubber, writes, probe);
+            metrics.watch(new BackgroundJobs(database), cluster.nodes(), scans, config.node());
             Storage guarded = new Storage(integrity, writes, new ReadinessApi(probe, writes),
                     new ScrubApi(scrubber, vertx, config.storage().scrubRate()));
             List<String> unknownTypes = config.retention().unknownTypes(types.get());
@@ -194,7 +219,7 @@ public final class BerthServer implements AutoCloseable {
                 throw new ConfigException(unknownTypes);
             }
             Retention retention = Retention.start(config.retention(), database, manifests, config.immutability(),
-                    writes::deletionsRefused, vertx, workers.writes(), clock);
+                    writes::deletionsRefused, vertx, workers.writes(), clock, config.node());
             if (config.log().access()) {
                 accessLog = AccessLog.toStandardOutput(config.log().format());
                 metrics.watch(accessLog);
@@ -221,12 +246,13 @@ public final class BerthServer implements AutoCloseable {
             scans.start(URI.create((config.tls().enabled() ? "https://" : "http://") + registryAddress(config.host())
                     + ":" + http.actualPort()));
             return new BerthServer(vertx, http, workers, database, events, scans, metrics, accessLog, router.routes(),
-                    scrubber);
+                    scrubber, cluster);
         } catch (RuntimeException e) {
             closeQuietly(scrubber);
             closeQuietly(events);
             closeQuietly(scans);
             closeQuietly(accessLog);
+            closeQuietly(cluster);
             vertx.close().await();
             database.close();
             metrics.close();
@@ -255,16 +281,19 @@ public final class BerthServer implements AutoCloseable {
     /**
      * From the start and then every {@link io.berth.server.blob.UploadsConfig#sweepPeriod}, ends the upload sessions
      * untouched for {@code uploads.expireAfter} and removes their bytes and the upload files without a session; one
-     * sweep at a time.
+     * sweep at a time across the nodes sharing the database: the holder of the {@code upload-expiry} lease sweeps, and
+     * keeps it from sweep to sweep; another node takes it over once it lapses.
      */
-    private static void expireUploads(Vertx vertx, WorkerExecutor workers, UploadSessions sessions) {
+    private static void expireUploads(Vertx vertx, WorkerExecutor workers, UploadSessions sessions, JobLease lease) {
         java.time.Duration expireAfter = sessions.config().expireAfter();
+        java.time.Duration leaseTtl = sessions.config().sweepPeriod().multipliedBy(2).plusMinutes(1);
         AtomicBoolean sweeping = new AtomicBoolean();
         vertx.setPeriodic(0, sessions.config().sweepPeriod().toMillis(), timer -> {
             if (!sweeping.compareAndSet(false, true)) {
                 return;
             }
-            workers.executeBlocking(sessions::expire, false)
+            workers.executeBlocking(() -> lease.acquire(leaseTtl) ? sessions.expire() : new UploadSessions.Expiry(0, 0, 0),
+                            false)
                     .onComplete(done -> sweeping.set(false))
                     .onSuccess(expiry -> {
                         if (!expiry.isEmpty()) {
@@ -291,11 +320,18 @@ public final class BerthServer implements AutoCloseable {
 
     /**
      * Re-types stored manifests now (the catalog may have changed while the registry was down) and whenever a type
-     * file changes; one run at a time, in the background.
+     * file changes; one run at a time, in the background. After a run that changed types, {@code retyped} runs.
      */
-    private static void watchTypes(Vertx vertx, WorkerExecutor workers, TypeCatalogWatcher types, Retyping retyping) {
+    private static void watchTypes(Vertx vertx, WorkerExecutor workers, TypeCatalogWatcher types, Retyping retyping,
+                                   Runnable retyped) {
         AtomicBoolean running = new AtomicBoolean(true);
-        Runnable retype = () -> workers.executeBlocking(retyping::run, false)
+        Runnable retype = () -> workers.executeBlocking(() -> {
+                    int changed = retyping.run();
+                    if (changed > 0) {
+                        retyped.run();
+                    }
+                    return changed;
+                }, false)
                 .onComplete(done -> running.set(false))
                 .onFailure(e -> LOG.error("re-typing manifests failed", e));
         retype.run();
@@ -359,10 +395,15 @@ public final class BerthServer implements AutoCloseable {
 
     /**
      * Stops accepting, lets in-flight requests finish (up to 30 s), stops event delivery and scanning after the calls
-     * in flight (what is pending stays in the database), then closes the database.
+     * in flight (what is pending stays in the database), then closes the database. On a database other nodes may share,
+     * delivery and scanning stop first and release their leases and claims, so that another node goes on at once.
      */
     @Override
     public void close() {
+        if (database.shared()) { // other nodes take the deliveries and scans over now, not after the requests drained
+            closeQuietly(events);
+            closeQuietly(scans);
+        }
         try {
             http.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS).await();
         } finally {
@@ -370,6 +411,7 @@ public final class BerthServer implements AutoCloseable {
             closeQuietly(events);
             closeQuietly(scans);
             closeQuietly(accessLog);
+            closeQuietly(cluster);
             workers.close();
             vertx.close().await();
             database.close();

@@ -16,6 +16,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import io.berth.server.meta.RevocationRecords;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -25,6 +27,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * tokens. An entry is dropped once every token it could refuse has expired ({@code keep}: the longest token life
  * plus the verifier's leeway).
  *
+ * <p>Where nodes share a database, the revocations are its ({@link RevocationRecords}): a sign-out on one node is
+ * written there, and every node's copy in memory is read again on its signal ({@link #reload}), within a second.
+ *
  * <p>Tokens carry their issue time in whole seconds, so a revocation refuses tokens issued before the <em>next</em>
  * whole second, and tokens issued for the subject in the rest of that second are dated at that second
  * ({@link #earliestIssue}): none issued before the revocation survives it, every one issued after works.
@@ -33,11 +38,17 @@ final class Revocations {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path file;
+    private final Optional<RevocationRecords> shared;
     private final Duration keep;
     private final Clock clock;
     private final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
 
     private Revocations(Path file, Duration keep, Clock clock) {
+        this(file, Optional.empty(), keep, clock);
+    }
+
+    private Revocations(Path file, Optional<RevocationRecords> shared, Duration keep, Clock clock) {
+        this.shared = shared;
         this.file = file;
         this.keep = keep;
         this.clock = clock;
@@ -65,12 +76,44 @@ final class Revocations {
         return revocations;
     }
 
+    /**
+     * The revocations of the database, with those of {@code legacyFile} (kept by releases before the database held
+     * them) copied in once.
+     */
+    static Revocations shared(RevocationRecords records, Path legacyFile, Duration keep, Clock clock) {
+        if (Files.exists(legacyFile)) {
+            Revocations old = load(legacyFile, keep, clock);
+            long drop = clock.instant().minus(keep).getEpochSecond();
+            old.notBefore.forEach((subject, from) -> records.revoke(subject, from.getEpochSecond(), drop));
+            try {
+                Files.move(legacyFile, legacyFile.resolveSibling(legacyFile.getFileName() + ".imported"),
+                        StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot rename " + legacyFile + " after copying it into the database", e);
+            }
+        }
+        Revocations revocations = new Revocations(null, Optional.of(records), keep, clock);
+        revocations.reload();
+        return revocations;
+    }
+
+    /** Blocking: reads the shared revocations again (another node revoked a subject's tokens). */
+    void reload() {
+        shared.ifPresent(records -> {
+            Map<String, Long> all = records.all();
+            all.forEach((subject, second) -> notBefore.merge(subject, Instant.ofEpochSecond(second),
+                    (a, b) -> a.isAfter(b) ? a : b));
+            notBefore.keySet().retainAll(all.keySet());
+        });
+    }
+
     /** Refuses every token of {@code subject} issued until now; returns the instant tokens must be issued from. */
     synchronized Instant revoke(String subject) {
         Instant now = clock.instant();
         Instant from = now.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
         notBefore.merge(subject, from, (a, b) -> a.isAfter(b) ? a : b);
         notBefore.values().removeIf(instant -> instant.plus(keep).isBefore(now));
+        shared.ifPresent(records -> records.revoke(subject, from.getEpochSecond(), now.minus(keep).getEpochSecond()));
         save();
         return from;
     }

@@ -18,7 +18,7 @@ public sealed interface StorageDriverConfig permits StorageDriverConfig.Filesyst
 
     /** The blob store this setting names: under {@code dataDir}, or the S3 driver with its parts on {@code vertx}'s workers. */
     default BlobStore open(Path dataDir, Vertx vertx) {
-        return this instanceof S3Config s3 ? S3BlobStore.open(s3, vertx) : new FilesystemBlobStore(dataDir);
+        return this instanceof S3Config s3 ? S3BlobStore.open(s3, vertx) : new FilesystemBlobStore(vertx, dataDir);
     }
 
     /** The name as {@code storage.driver} spells it, for logs and metrics' {@code driver} tag. */

@@ -14,6 +14,7 @@ import io.berth.server.immutability.ImmutabilityConfig;
 import io.berth.server.quota.QuotasConfig;
 import io.berth.server.log.LogConfig;
 import io.berth.server.meta.DatabaseConfig;
+import io.berth.server.meta.NodeId;
 import io.berth.server.retention.RetentionConfig;
 import io.berth.server.scan.ScannerConfig;
 import java.net.InetAddress;
@@ -49,15 +50,17 @@ import java.util.function.Consumer;
  * @param retention     the retention policies and when they run
  * @param workers       the sizes of the read, write and probe worker pools, and how many writes may queue
  * @param storageDriver where blob bytes live: the data directory's file system, or an S3 bucket
+ * @param node          this node's id among those sharing the database ({@code node.id}; generated when not set)
  */
 public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
                           boolean deleteEnabled, Path typesDir, boolean uiEnabled, AuthConfig auth, TlsConfig tls,
                           EventsConfig events, List<ScannerConfig> scanners, LogConfig log, UploadsConfig uploads,
                           GcConfig gc, StorageConfig storage,
                           ImmutabilityConfig immutability, QuotasConfig quotas, RetentionConfig retention,
-                          WorkerPools workers, StorageDriverConfig storageDriver) {
+                          WorkerPools workers, StorageDriverConfig storageDriver, NodeId node) {
 
     public BerthConfig {
+        node = node == null ? NodeId.generate() : node;
         List<String> problems = new ArrayList<>();
         if (host == null || host.isBlank()) {
             problems.add("listen host must not be empty");
@@ -107,6 +110,16 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         }
     }
 
+    /** With the file system for blobs and a generated node id. */
+    public BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
+                       boolean deleteEnabled, Path typesDir, boolean uiEnabled, AuthConfig auth, TlsConfig tls,
+                       EventsConfig events, List<ScannerConfig> scanners, LogConfig log, UploadsConfig uploads,
+                       GcConfig gc, StorageConfig storage, ImmutabilityConfig immutability, QuotasConfig quotas,
+                       RetentionConfig retention, WorkerPools workers) {
+        this(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners,
+                log, uploads, gc, storage, immutability, quotas, retention, workers, StorageDriverConfig.FILESYSTEM, null);
+    }
+
     /** With the default storage settings and worker pools, and no immutability rules, quotas or retention policies. */
     public BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
                        boolean deleteEnabled, Path typesDir, boolean uiEnabled, AuthConfig auth, TlsConfig tls,
@@ -114,7 +127,7 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
                        GcConfig gc) {
         this(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls, events, scanners,
                 log, uploads, gc, StorageConfig.DEFAULT, ImmutabilityConfig.NONE, QuotasConfig.NONE,
-                RetentionConfig.NONE, WorkerPools.DEFAULT, StorageDriverConfig.FILESYSTEM);
+                RetentionConfig.NONE, WorkerPools.DEFAULT);
     }
 
     /** With the default upload expiry and garbage collection. */
@@ -242,6 +255,10 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         return copy(c -> c.workers = workers);
     }
 
+    public BerthConfig withNode(NodeId node) {
+        return copy(c -> c.node = node);
+    }
+
     /** This configuration with {@code change} made to a copy of its fields, validated again. */
     private BerthConfig copy(Consumer<Fields> change) {
         Fields fields = new Fields(this);
@@ -272,6 +289,7 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
         RetentionConfig retention;
         WorkerPools workers;
         StorageDriverConfig storageDriver;
+        NodeId node;
 
         Fields(BerthConfig config) {
             host = config.host;
@@ -295,12 +313,13 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
             retention = config.retention;
             workers = config.workers;
             storageDriver = config.storageDriver;
+            node = config.node;
         }
 
         BerthConfig build() {
             return new BerthConfig(host, port, dataDir, database, limits, deleteEnabled, typesDir, uiEnabled, auth, tls,
                     events, scanners, log, uploads, gc, storage, immutability, quotas, retention, workers,
-                    storageDriver);
+                    storageDriver, node);
         }
     }
 

@@ -28,6 +28,7 @@ import io.berth.server.retention.RetentionConfig;
 import io.berth.server.log.LogConfig;
 import io.berth.server.meta.ByteSize;
 import io.berth.server.meta.DatabaseConfig;
+import io.berth.server.meta.NodeId;
 import io.berth.server.config.BerthConfig.Limits;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -109,13 +110,17 @@ import java.util.regex.Pattern;
  *   reads: 24                     # BERTH_WORKERS_READS: threads for GET and HEAD, access checks
  *   writes: 16                    # BERTH_WORKERS_WRITES: threads for the other methods, collection, expiry
  *   queuedWrites: 1024            # BERTH_WORKERS_QUEUED_WRITES: writes waiting for a thread, then 503
+ * node:
+ *   id: registry-1                # BERTH_NODE_ID: this node among those sharing the database (default: host name
+ *                                 # and a random suffix); holder of its leases, node tag of its metrics
  * </pre>
  */
 public final class ConfigLoader {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d|)");
     private static final Set<String> TOP_LEVEL = Set.of("listen", "data", "database", "limits", "delete", "types",
             "ui", "auth", "tls", "events", "scanners", "log", "uploads", "gc", "storage", "immutability", "quotas",
-            "retention", "workers");
+            "retention", "workers", "node");
+    private static final Set<String> NODE_KEYS = Set.of("id");
     private static final Set<String> LOG_KEYS = Set.of("level", "format", "access");
     private static final Set<String> UPLOADS_KEYS = Set.of("expireAfter");
     private static final Set<String> GC_KEYS = Set.of("interval", "gracePeriod");
@@ -219,12 +224,13 @@ public final class ConfigLoader {
                         .orElse(RetentionConfig.NONE.interval()), problems);
         WorkerPools workers = workers(file, layers, problems);
         StorageDriverConfig storageDriver = StorageDriverSettings.driver(file, layers, problems);
+        NodeId node = node(file, layers, problems);
         BerthConfig config = null;
         if (database != null && limits != null) {
             try {
                 config = new BerthConfig(host, port, data, database, limits, deleteEnabled, types, uiEnabled, auth, tls,
                         events, scanners, log, uploads, gc, storage, immutability, quotas, retention,
-                        workers, storageDriver);
+                        workers, storageDriver, node);
             } catch (ConfigException e) {
                 problems.addAll(e.problems());
             }
@@ -297,6 +303,19 @@ public final class ConfigLoader {
     }
 
     /** The {@code workers} section; its own checks are reported by {@link BerthConfig}. */
+    /** {@code node.id}, or null for a generated one. */
+    private static NodeId node(JsonNode file, Layers layers, List<String> problems) {
+        knownKeys(file, "node", NODE_KEYS, problems);
+        Optional<String> id = layers.text("node.id", "BERTH_NODE_ID");
+        try {
+            return id.map(NodeId::new).orElse(null);
+        } catch (IllegalArgumentException e) {
+            problems.add("node.id (BERTH_NODE_ID) must be 1 to 100 letters, digits and . _ : @ / - starting with a letter"
+                    + " or digit, was '" + id.get() + "'; give e.g. registry-1, different on every node");
+            return null;
+        }
+    }
+
     private static WorkerPools workers(JsonNode file, Layers layers, List<String> problems) {
         knownKeys(file, "workers", WORKERS_KEYS, problems);
         WorkerPools d = WorkerPools.DEFAULT;

@@ -1,5 +1,6 @@
 package io.berth.server.event;
 
+import io.berth.server.meta.JobLease;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +20,16 @@ import org.slf4j.LoggerFactory;
  * one before it was delivered (a 2xx answer) or abandoned. A failure is recorded and retried after the endpoint's
  * back-off, for as long as it takes; a restart resumes with whatever is still pending. Delivery is at least once: an
  * event whose 2xx answer was lost in a crash is sent again, and receivers can tell by its id.
+ *
+ * <p>Every node sharing the database runs a sender per endpoint, but only the holder of the endpoint's lease
+ * ({@link JobLease} {@code events:<endpoint>}) sends; the others try to take it every {@link #IDLE_POLL}. That keeps
+ * both promises across the cluster. <em>Once</em>: one sender at a time, which renews the lease before each attempt
+ * for longer than the attempt can take ({@link #leaseTtl}), so no other node can hold it while a POST is in flight;
+ * a sender that stops finishes its attempt, records it and releases the lease. <em>In seq order</em>: a sender takes
+ * the lowest pending seq and goes on only once it is delivered or abandoned, and a node taking over starts again
+ * from the lowest pending seq, which is the one the previous holder had in flight (its outcome not recorded) or the
+ * next one. When a node dies mid-attempt its lease expires after {@link #leaseTtl} and the event in flight is sent
+ * again by the next holder: the one duplicate at-least-once delivery allows, never a reordering.
  */
 final class Deliverer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Deliverer.class);
@@ -27,9 +38,11 @@ final class Deliverer implements AutoCloseable {
     private static final Duration PRUNE_EVERY = Duration.ofMinutes(10);
     private static final Duration KEEP_DELIVERED = Duration.ofDays(1);
     private static final Duration KEEP_ABANDONED = Duration.ofDays(7);
+    private static final Duration MIN_LEASE = Duration.ofSeconds(15);
 
     private final EndpointConfig endpoint;
     private final Outbox outbox;
+    private final JobLease lease;
     private final HttpClient client;
     private final Clock clock;
     private final Semaphore wakeups = new Semaphore(0);
@@ -37,7 +50,8 @@ final class Deliverer implements AutoCloseable {
     private final Thread thread;
     private Instant lastPrune = Instant.EPOCH;
 
-    Deliverer(EndpointConfig endpoint, Outbox outbox, HttpClient client, Clock clock) {
+    Deliverer(EndpointConfig endpoint, Outbox outbox, JobLease lease, HttpClient client, Clock clock) {
+        this.lease = lease;
         this.endpoint = endpoint;
         this.outbox = outbox;
         this.client = client;
@@ -61,10 +75,13 @@ final class Deliverer implements AutoCloseable {
         int storeFailures = 0;
         while (!stopped()) {
             try {
-                List<Outbox.Pending> batch = outbox.pending(endpoint.name(), BATCH);
+                boolean holding = lease.acquire(leaseTtl());
+                List<Outbox.Pending> batch = holding ? outbox.pending(endpoint.name(), BATCH) : List.of();
                 storeFailures = 0;
                 if (batch.isEmpty()) {
-                    prune();
+                    if (holding) {
+                        prune();
+                    }
                     wakeups.tryAcquire(IDLE_POLL.toMillis(), TimeUnit.MILLISECONDS);
                     wakeups.drainPermits();
                     continue;
@@ -90,6 +107,10 @@ final class Deliverer implements AutoCloseable {
     /** Sends until delivered or abandoned; false when stopping first. */
     private boolean deliver(Outbox.Pending pending) throws InterruptedException {
         while (!stopped()) {
+            if (!lease.acquire(leaseTtl())) {
+                LOG.info("event endpoint {}: another node took over its deliveries", endpoint.name());
+                return false;
+            }
             String error = send(pending);
             if (error == null) {
                 outbox.delivered(endpoint.name(), pending.seq(), clock.instant());
@@ -128,6 +149,12 @@ final class Deliverer implements AutoCloseable {
         }
     }
 
+    /** Longer than an attempt can take (the endpoint's timeout) with room for recording it. */
+    Duration leaseTtl() {
+        Duration twice = endpoint.timeout().multipliedBy(2).plusSeconds(5);
+        return twice.compareTo(MIN_LEASE) > 0 ? twice : MIN_LEASE;
+    }
+
     private void prune() {
         Instant now = clock.instant();
         if (Duration.between(lastPrune, now).compareTo(PRUNE_EVERY) >= 0) {
@@ -156,7 +183,7 @@ final class Deliverer implements AutoCloseable {
         wakeups.release();
     }
 
-    /** Stops after the attempt in flight (at most the endpoint's timeout). */
+    /** Stops after the attempt in flight (at most the endpoint's timeout), then lets another node take over at once. */
     @Override
     public void close() {
         stop();
@@ -164,6 +191,14 @@ final class Deliverer implements AutoCloseable {
             thread.join(endpoint.timeout().toMillis() + 5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (!thread.isAlive()) {
+            try {
+                lease.release();
+            } catch (RuntimeException e) {
+                LOG.warn("event endpoint {}: releasing its lease failed, another node takes over when it expires: {}",
+                        endpoint.name(), e.toString());
+            }
         }
     }
 }

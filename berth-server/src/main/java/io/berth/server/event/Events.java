@@ -5,6 +5,8 @@ import io.berth.server.http.OutboundHttp;
 import io.berth.server.http.RouteHandler;
 import io.berth.server.meta.ChangeListener;
 import io.berth.server.meta.Database;
+import io.berth.server.meta.JobLease;
+import io.berth.server.meta.NodeId;
 import io.berth.server.meta.ManifestIndex;
 import io.vertx.core.Handler;
 import io.vertx.core.WorkerExecutor;
@@ -34,7 +36,7 @@ public final class Events implements AutoCloseable {
     private final String instanceId = UUID.randomUUID().toString();
     private volatile Event.Source source = new Event.Source("localhost", instanceId);
 
-    private Events(EventsConfig config, Database database, Supplier<TypeCatalog> catalog, Clock clock) {
+    private Events(EventsConfig config, Database database, Supplier<TypeCatalog> catalog, NodeId node, Clock clock) {
         this.config = config;
         this.clock = clock;
         this.outbox = new Outbox(database);
@@ -43,13 +45,25 @@ public final class Events implements AutoCloseable {
         if (!config.endpoints().isEmpty()) { // without endpoints, no HTTP client: building one loads the TLS stack
             HttpClient client = OutboundHttp.newClient();
             config.endpoints().forEach(endpoint ->
-                    deliverers.put(endpoint.name(), new Deliverer(endpoint, outbox, client, clock)));
+                    deliverers.put(endpoint.name(), new Deliverer(endpoint, outbox,
+                            new JobLease(database, "events:" + endpoint.name(), node, clock), client, clock)));
             outbox.register(config.endpoints().stream().map(EndpointConfig::name).toList());
         }
     }
 
     public static Events create(EventsConfig config, Database database, Supplier<TypeCatalog> catalog, Clock clock) {
-        return new Events(config, database, catalog, clock);
+        return create(config, database, catalog, NodeId.generate(), clock);
+    }
+
+    /** @param node this node, the holder of the endpoints' delivery leases it takes */
+    public static Events create(EventsConfig config, Database database, Supplier<TypeCatalog> catalog, NodeId node,
+                                Clock clock) {
+        return new Events(config, database, catalog, node, clock);
+    }
+
+    /** Events may be pending that another node recorded: the senders look now (only the lease holder's sends). */
+    public void wake() {
+        deliverers.values().forEach(Deliverer::wake);
     }
 
     /** What the JDBC indexes call inside their write transactions. */

@@ -6,11 +6,11 @@ import io.berth.server.meta.BlobIndex;
 import io.berth.server.meta.CollectionLease;
 import io.berth.server.meta.CollectionRuns;
 import io.berth.server.meta.Database;
+import io.berth.server.meta.NodeId;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.time.Clock;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,16 +30,16 @@ public final class GarbageCollection {
     /**
      * The collector of this node, running every {@code config.interval()} (unless zero) on {@code workers}.
      *
-     * @param listenAddress     the node's fixed {@code host:port}, empty when it listens on a port chosen at start
+     * @param node             this node: the lease holder's name
      * @param deletionsRefused why collections may not delete now (the operator made the registry read-only), if so:
      *                         scheduled runs are skipped and requested ones refused, dry runs excepted
      */
     public static GarbageCollection start(GcConfig config, Database database, BlobStore store, BlobIndex blobIndex,
                                           Vertx vertx, WorkerExecutor workers, Clock clock,
-                                          Optional<String> listenAddress,
+                                          NodeId node,
                                           Supplier<Optional<String>> deletionsRefused) {
         Collector collector = new Collector(new BlobGarbage(database), new CollectionLease(database, clock),
-                new CollectionRuns(database), store, blobIndex, config.gracePeriod(), clock, holderName(listenAddress));
+                new CollectionRuns(database), store, blobIndex, config.gracePeriod(), clock, node.value());
         if (config.scheduled()) {
             long period = config.interval().toMillis();
             vertx.setPeriodic(period, period, timer -> workers.executeBlocking(() -> deletionsRefused.get()
@@ -60,18 +60,5 @@ public final class GarbageCollection {
 
     public GcApi api() {
         return api;
-    }
-
-    /**
-     * Who holds the lease, as the refusals name it: the host and the address the node listens on. Only one process at
-     * a time can listen there, so a node restarted after a crash takes its own lease over at once instead of waiting
-     * for it to expire. Without a fixed port, the process id and a random suffix. (Were two nodes ever to share a name,
-     * both could collect at once: wasted work, not a risk, as deletions do not rely on the lease.)
-     */
-    private static String holderName(Optional<String> listenAddress) {
-        // Not InetAddress.getLocalHost(): that may wait for DNS.
-        String host = System.getenv().getOrDefault("HOSTNAME", "node");
-        return host + "/" + listenAddress.orElseGet(() -> "pid-" + ProcessHandle.current().pid() + "-"
-                + UUID.randomUUID().toString().substring(0, 8));
     }
 }

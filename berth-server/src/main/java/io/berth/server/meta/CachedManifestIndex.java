@@ -8,19 +8,25 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongUnaryOperator;
 
 /**
  * Keeps recently read manifests in memory so that hot pulls are answered on the event loop, without a worker hop or a
- * query. Writes through this index invalidate what they change at once; entries also expire — tags after
- * {@code tagTtlMillis}, manifests after {@code manifestTtlMillis} — so that changes made by other nodes sharing the
- * database become visible within those bounds. Bounded by {@code maxBytes} of manifest content, least recently used
- * first out. Thread-safe; lookups are a synchronized map access.
+ * query. Writes through this index invalidate what they change at once; changes made by other nodes sharing the
+ * database arrive as {@link ChangeFeed} signals ({@link #invalidate}); entries also expire — tags after
+ * {@code tagTtlMillis}, manifests after {@code manifestTtlMillis}, both shortened by {@code ttl} while the feed is
+ * down. Bounded by {@code maxBytes} of manifest content, least recently used first out. Thread-safe; lookups are a
+ * synchronized map access.
+ *
+ * <p>A read that started before an invalidation does not cache what it found: it may be the state from before the
+ * change (a generation count, bumped by each invalidation, tells).
  */
 public final class CachedManifestIndex implements ManifestIndex {
     private record Key(Repository repository, String reference) {
     }
 
-    private record Entry(StoredManifest manifest, long expiresAt) {
+    private record Entry(StoredManifest manifest, long storedAt, long ttlMillis) {
     }
 
     private final ManifestIndex delegate;
@@ -28,10 +34,19 @@ public final class CachedManifestIndex implements ManifestIndex {
     private final long tagTtlMillis;
     private final long manifestTtlMillis;
     private final long maxBytes;
+    private final LongUnaryOperator ttl;
+    private final AtomicLong generation = new AtomicLong();
     private final LinkedHashMap<Key, Entry> entries = new LinkedHashMap<>(1024, 0.75f, true);
     private long bytes;
 
     public CachedManifestIndex(ManifestIndex delegate, Clock clock, long tagTtlMillis, long manifestTtlMillis, long maxBytes) {
+        this(delegate, clock, tagTtlMillis, manifestTtlMillis, maxBytes, LongUnaryOperator.identity());
+    }
+
+    /** @param ttl how long an entry of a given time to live may be used now ({@link ChangeFeed#ttl}) */
+    public CachedManifestIndex(ManifestIndex delegate, Clock clock, long tagTtlMillis, long manifestTtlMillis, long maxBytes,
+                               LongUnaryOperator ttl) {
+        this.ttl = ttl;
         this.delegate = delegate;
         this.clock = clock;
         this.tagTtlMillis = tagTtlMillis;
@@ -47,7 +62,7 @@ public final class CachedManifestIndex implements ManifestIndex {
             if (entry == null) {
                 return Optional.empty();
             }
-            if (entry.expiresAt() < clock.millis()) {
+            if (clock.millis() - entry.storedAt() > ttl.applyAsLong(entry.ttlMillis())) {
                 remove(key);
                 return Optional.empty();
             }
@@ -57,25 +72,30 @@ public final class CachedManifestIndex implements ManifestIndex {
 
     @Override
     public Optional<StoredManifest> manifest(Repository repository, Digest digest) {
+        long before = generation.get();
         Optional<StoredManifest> found = delegate.manifest(repository, digest);
-        found.ifPresent(m -> remember(new Key(repository, digest.toString()), m, manifestTtlMillis));
+        found.ifPresent(m -> remember(new Key(repository, digest.toString()), m, manifestTtlMillis, before));
         return found;
     }
 
     @Override
     public Optional<StoredManifest> manifestByTag(Repository repository, Reference.Tag tag) {
+        long before = generation.get();
         Optional<StoredManifest> found = delegate.manifestByTag(repository, tag);
-        found.ifPresent(m -> remember(new Key(repository, tag.name()), m, tagTtlMillis));
+        found.ifPresent(m -> remember(new Key(repository, tag.name()), m, tagTtlMillis, before));
         return found;
     }
 
-    private void remember(Key key, StoredManifest manifest, long ttlMillis) {
+    private void remember(Key key, StoredManifest manifest, long ttlMillis, long readInGeneration) {
         if (manifest.size() > maxBytes / 16) {
             return;
         }
         synchronized (entries) {
+            if (generation.get() != readInGeneration) {
+                return;
+            }
             remove(key);
-            entries.put(key, new Entry(manifest, clock.millis() + ttlMillis));
+            entries.put(key, new Entry(manifest, clock.millis(), ttlMillis));
             bytes += manifest.size();
             var eldest = entries.entrySet().iterator();
             while (bytes > maxBytes && eldest.hasNext()) {
@@ -93,8 +113,9 @@ public final class CachedManifestIndex implements ManifestIndex {
     }
 
     /** Forgets everything cached for the repository: writes are rare next to reads, so this stays simple. */
-    private void invalidate(Repository repository) {
+    public void invalidate(Repository repository) {
         synchronized (entries) {
+            generation.incrementAndGet();
             entries.entrySet().removeIf(e -> {
                 boolean match = e.getKey().repository().equals(repository);
                 if (match) {
@@ -102,6 +123,24 @@ public final class CachedManifestIndex implements ManifestIndex {
                 }
                 return match;
             });
+        }
+    }
+
+    /** Forgets everything: signals from other nodes may have been lost. */
+    public void invalidateAll() {
+        synchronized (entries) {
+            generation.incrementAndGet();
+            entries.clear();
+            bytes = 0;
+        }
+    }
+
+    /** For a {@link ChangeFeed} subscription: a repository's name, or {@link ChangeFeed#EVERYTHING}. */
+    public void invalidate(String repositoryOrEverything) {
+        if (repositoryOrEverything.equals(ChangeFeed.EVERYTHING)) {
+            invalidateAll();
+        } else {
+            invalidate(Repository.of(repositoryOrEverything));
         }
     }
 

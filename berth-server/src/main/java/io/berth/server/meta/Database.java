@@ -39,7 +39,7 @@ public final class Database implements AutoCloseable {
     static final List<String> MIGRATION_SCRIPTS = List.of("V1__registry.sql", "V2__artifact_types.sql",
             "V3__events_and_scans.sql", "V4__repository_summary_indexes.sql", "V5__garbage_collection.sql",
             "V6__upload_expiry.sql", "V7__retention.sql", "V8__quotas.sql", "V9__readiness_probe.sql",
-            "V10__upload_claims.sql");
+            "V10__upload_claims.sql", "V11__cluster_coordination.sql");
 
     private final Dialect dialect;
     private final HikariDataSource pool;
@@ -97,6 +97,20 @@ public final class Database implements AutoCloseable {
 
     Dialect dialect() {
         return dialect;
+    }
+
+    /**
+     * What ends a SELECT that claims rows of one table inside a write transaction: on PostgreSQL
+     * {@code FOR UPDATE SKIP LOCKED} (rows another transaction is claiming are passed over, not waited for); nothing on
+     * SQLite, whose one writer claims alone.
+     */
+    public String skipLocked() {
+        return dialect == Dialect.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "";
+    }
+
+    /** Whether other nodes may share this database (PostgreSQL), so that coordination with them matters. */
+    public boolean shared() {
+        return dialect == Dialect.POSTGRESQL;
     }
 
     /** The pooled connections, in auto-commit mode. */

@@ -32,6 +32,10 @@ import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
+import io.berth.server.meta.BackgroundJobs;
+import io.berth.server.meta.ClusterNodes;
+import io.berth.server.meta.NodeId;
 
 /**
  * The registry's metrics, through Micrometer, for {@code GET /metrics} in the Prometheus text format: requests
@@ -45,16 +49,30 @@ public final class Metrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gc;
     private final QueueGauges queues;
+    private final Clock clock;
+    private volatile JobGauges jobs;
 
     private Metrics(PrometheusMeterRegistry registry, JvmGcMetrics gc, Clock clock) {
         this.registry = registry;
         this.gc = gc;
         this.queues = new QueueGauges(registry, clock);
+        this.clock = clock;
     }
 
     /** A registry with the JVM's and the process's meters bound. */
     public static Metrics start(Clock clock) {
+        return start(clock, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(Clock)}, with {@code berth_node_info{node="<id>"} 1}: Prometheus scrapes each node as a target
+     * of its own (its {@code instance} label), and this series tells which node id that target is, the id its leases
+     * bear ({@code berth_job_lease_*{holder}}). Not a tag on every meter: series and dashboards keep their labels.
+     */
+    public static Metrics start(Clock clock, Optional<NodeId> node) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        node.ifPresent(id -> Gauge.builder("berth.node.info", () -> 1.0).tag("node", id.value())
+                .description("This node among those sharing the database: its node id").register(registry));
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
@@ -86,6 +104,11 @@ public final class Metrics implements AutoCloseable {
         queues.watch(uploads, events, scans);
     }
 
+    /** Reports the leases of background work, scans claimed and overdue, and the live nodes ({@link JobGauges}). */
+    public void watch(BackgroundJobs backgroundJobs, ClusterNodes nodes, ScanService scans, NodeId node) {
+        jobs = new JobGauges(registry, backgroundJobs, nodes, scans, node.value(), clock);
+    }
+
     /**
      * {@code GET /metrics}: samples what lives in the database (open uploads, the outbox, the scan queue) on the
      * worker pool, then writes every meter in the Prometheus text format.
@@ -93,6 +116,10 @@ public final class Metrics implements AutoCloseable {
     public Future<Reply> scrape(Exchange exchange) {
         return exchange.blocking(() -> {
             queues.sample();
+            JobGauges sampled = jobs;
+            if (sampled != null) {
+                sampled.sample();
+            }
             return Reply.status(200).header("Cache-Control", "no-store")
                     .bytes(registry.scrape().getBytes(StandardCharsets.UTF_8), CONTENT_TYPE);
         });

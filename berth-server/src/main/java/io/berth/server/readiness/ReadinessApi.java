@@ -67,8 +67,10 @@ public final class ReadinessApi {
         String reason = exchange.query("reason").map(String::strip).filter(r -> !r.isEmpty())
                 .map(r -> r.length() > MAX_REASON ? r.substring(0, MAX_REASON) : r)
                 .orElse("switched on by " + exchange.actor() + " through the admin API");
-        writes.setManual(enabled, reason);
-        return Future.succeededFuture(json(200, state()));
+        return exchange.blocking(() -> { // the switch is the database's, for every node
+            writes.setManual(enabled, reason);
+            return json(200, state());
+        });
     }
 
     private ObjectNode state() {

@@ -3,6 +3,7 @@ package io.berth.server.readiness;
 import io.berth.oci.ErrorCode;
 import io.berth.oci.RegistryException;
 import io.berth.server.http.RouteHandler;
+import io.berth.server.meta.ReadOnlyRecord;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -18,6 +19,11 @@ import org.slf4j.LoggerFactory;
  * read-only mode reads work and writes (pushes, deletes, mounts, garbage collection's deletions) are refused with 503
  * {@code DENIED} and a message that says why, before a byte is written: a client never gets half of a write.
  *
+ * <p>The operator's switch is the database's ({@link ReadOnlyRecord}): every node sharing it obeys, within a second
+ * ({@link #reload} on the other nodes' signal, or every {@value #UNLISTENED_RELOAD_MILLIS} ms while signals cannot be
+ * received), and it survives restarts. {@code storage.readOnly} makes this node alone read-only from its start; the
+ * API's {@code enabled=false} ends that too, on the node that answers.
+ *
  * <p>Garbage collection and upload expiry keep running while the registry is read-only by itself (they free the space
  * it waits for), but not while the operator made it read-only (a backup or a migration expects no file to change).
  */
@@ -26,34 +32,67 @@ public final class WriteAccess {
     /** What a client is told to wait before it tries again, while the registry heals by itself. */
     static final int RETRY_AFTER_SECONDS = 30;
 
+    /** How often the shared switch is read while the other nodes' signals cannot be received. */
+    public static final long UNLISTENED_RELOAD_MILLIS = 500;
+
     private final Clock clock;
-    private final AtomicReference<Optional<Manual>> manual;
+    private final Optional<ReadOnlyRecord> shared;
+    private final AtomicReference<Optional<Manual>> configured;
+    private final AtomicReference<Optional<Manual>> sharedMode;
     private volatile List<String> automatic = List.of();
 
     /** The operator's read-only mode: why, and since when. */
     public record Manual(String reason, Instant since) {
     }
 
+    /** Read-only mode kept by this node alone (tests of one node). */
     public WriteAccess(boolean readOnly, Clock clock) {
+        this(readOnly, Optional.empty(), clock);
+    }
+
+    /** @param shared the operator's switch shared by every node, read now */
+    public WriteAccess(boolean readOnly, Optional<ReadOnlyRecord> shared, Clock clock) {
         this.clock = clock;
-        this.manual = new AtomicReference<>(readOnly
+        this.shared = shared;
+        this.configured = new AtomicReference<>(readOnly
                 ? Optional.of(new Manual("storage.readOnly is set in the configuration", clock.instant()))
                 : Optional.empty());
+        this.sharedMode = new AtomicReference<>(Optional.empty());
+        reload();
     }
 
-    /** The operator's read-only mode, if it is on. */
-    public Optional<Manual> manual() {
-        return manual.get();
+    /** Blocking: reads the shared switch again (another node changed it). */
+    public void reload() {
+        shared.ifPresent(record -> apply(record.load().map(stored -> new Manual(stored.reason(), stored.since()))));
     }
 
-    /** Switches the operator's read-only mode on (with its reason) or off; logged. */
-    public void setManual(boolean readOnly, String reason) {
-        Optional<Manual> before = manual.getAndSet(readOnly ? Optional.of(new Manual(reason, clock.instant()))
-                : Optional.empty());
-        if (before.isPresent() != readOnly) {
-            LOG.warn(readOnly ? "the registry is read-only now, by the operator: {}" : "the operator ended read-only mode{}",
-                    readOnly ? reason : "");
+    private void apply(Optional<Manual> now) {
+        Optional<Manual> before = manual();
+        sharedMode.set(now);
+        Optional<Manual> after = manual();
+        if (before.isPresent() != after.isPresent()) {
+            LOG.warn(after.isPresent() ? "the registry is read-only now, by the operator: {}" : "the operator ended read-only mode{}",
+                    after.map(Manual::reason).orElse(""));
         }
+    }
+
+    /** The operator's read-only mode, if it is on: this node's configuration's, else the shared switch's. */
+    public Optional<Manual> manual() {
+        Optional<Manual> own = configured.get();
+        return own.isPresent() ? own : sharedMode.get();
+    }
+
+    /**
+     * Blocking: switches the operator's read-only mode on (with its reason) or off, for every node sharing the
+     * database; logged. Off also ends this node's {@code storage.readOnly}.
+     */
+    public void setManual(boolean readOnly, String reason) {
+        Optional<Manual> mode = readOnly ? Optional.of(new Manual(reason, clock.instant())) : Optional.empty();
+        shared.ifPresent(record -> record.save(mode.map(m -> new ReadOnlyRecord.Stored(m.reason(), m.since()))));
+        if (!readOnly) {
+            configured.set(Optional.empty());
+        }
+        apply(mode);
     }
 
     /** Why the registry turned read-only by itself, empty when it did not. */
@@ -74,7 +113,7 @@ public final class WriteAccess {
 
     /** Why writes are refused now, empty when they are not. */
     public Optional<String> refusal() {
-        Optional<Manual> m = manual.get();
+        Optional<Manual> m = manual();
         if (m.isPresent()) {
             return Optional.of("the operator made it read-only: " + m.get().reason());
         }
@@ -84,7 +123,7 @@ public final class WriteAccess {
 
     /** Why garbage collection may not delete now: only the operator's read-only mode stops it. */
     public Optional<String> deletionsRefused() {
-        return manual.get().map(m -> "the registry is read-only: the operator made it read-only: " + m.reason()
+        return manual().map(m -> "the registry is read-only: the operator made it read-only: " + m.reason()
                 + " (POST /api/v1/admin/read-only?enabled=false ends it)");
     }
 
@@ -109,7 +148,7 @@ public final class WriteAccess {
         return exchange -> {
             Optional<String> refusal = refusal();
             if (refusal.isPresent()) {
-                if (manual.get().isEmpty()) {
+                if (manual().isEmpty()) {
                     exchange.request().response().putHeader("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
                 }
                 throw refused(refusal.get());

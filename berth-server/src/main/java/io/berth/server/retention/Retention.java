@@ -3,6 +3,7 @@ package io.berth.server.retention;
 import io.berth.oci.Reference;
 import io.berth.oci.Repository;
 import io.berth.server.meta.CollectionLease;
+import io.berth.server.meta.NodeId;
 import io.berth.server.meta.Database;
 import io.berth.server.meta.JdbcPullTimes;
 import io.berth.server.meta.JdbcRepositorySnapshots;
@@ -89,12 +90,11 @@ public final class Retention {
     /** Retention over {@code database}, its schedule and the flushing of pull times, started. */
     public static Retention start(RetentionConfig config, Database database, ManifestIndex manifests,
                                   ImmutableTags immutable, Supplier<Optional<String>> deletionsRefused, Vertx vertx,
-                                  WorkerExecutor workers, Clock clock) {
+                                  WorkerExecutor workers, Clock clock, NodeId node) {
         PullTimes pulls = new PullTimes(new JdbcPullTimes(database), clock, config.pullTimePrecision());
-        String host = System.getenv().getOrDefault("HOSTNAME", "node");
         Retention retention = new Retention(config, manifests, new JdbcRepositorySnapshots(database),
                 new CollectionLease(database, clock), pulls, clock,
-                host + "/retention-" + UUID.randomUUID().toString().substring(0, 8), immutable, deletionsRefused);
+                node.value() + "/retention", immutable, deletionsRefused);
         AtomicBoolean flushing = new AtomicBoolean();
         vertx.setPeriodic(FLUSH_MILLIS, timer -> {
             if (flushing.compareAndSet(false, true)) {

@@ -9,6 +9,7 @@ import io.berth.server.http.OutboundHttp;
 import io.berth.server.meta.Change;
 import io.berth.server.meta.ChangeListener;
 import io.berth.server.meta.Database;
+import io.berth.server.meta.NodeId;
 import io.berth.server.meta.ManifestIndex;
 import io.berth.server.meta.StoredManifest;
 import io.vertx.core.Handler;
@@ -35,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * Scans artifacts with the configured scanner adapters. A push queues a scan per scanner that accepts the artifact's
  * type, in the push's transaction; a worker thread submits queued scans, polls for their reports (as often as the
  * adapter's {@code Refresh-After} asks) and stores them with their summary by severity. Scans survive restarts: the
- * worker resumes with whatever is queued or running. An artifact no scanner accepts is never sent anywhere and is
+ * worker resumes with whatever is queued or running. The workers of all nodes sharing the database claim due scans
+ * ({@link ScanStore#claim}), so each runs on one node, and one whose node died is taken over when its claim lapses
+ * ({@link #CLAIM}). An artifact no scanner accepts is never sent anywhere and is
  * listed as not scannable; an index that no scanner takes whole is reported from its children.
  */
 public final class ScanService implements ScanStatuses, AutoCloseable {
@@ -49,6 +52,8 @@ public final class ScanService implements ScanStatuses, AutoCloseable {
     private static final Duration FIRST_RETRY = Duration.ofSeconds(2);
     private static final Duration MAX_RETRY = Duration.ofMinutes(5);
     private static final Duration MIN_REFRESH = Duration.ofMillis(500);
+    /** How long a claim lasts: longer than a call to the adapter (its timeout) with room to record the outcome. */
+    static final Duration CLAIM = Duration.ofSeconds(90);
 
     private final Scanners scanners;
     private final ScanStore store;
@@ -62,9 +67,9 @@ public final class ScanService implements ScanStatuses, AutoCloseable {
     private volatile URI registryUrl = URI.create("http://127.0.0.1:5000");
 
     private ScanService(List<ScannerConfig> configs, Database database, Supplier<TypeCatalog> catalog,
-                        ScanCredentials credentials, Clock clock) {
+                        ScanCredentials credentials, NodeId node, Clock clock) {
         this.scanners = new Scanners(configs);
-        this.store = new ScanStore(database);
+        this.store = new ScanStore(database, node);
         this.client = new ScannerClient(OutboundHttp::newClient);
         this.catalog = catalog;
         this.credentials = credentials;
@@ -76,7 +81,22 @@ public final class ScanService implements ScanStatuses, AutoCloseable {
     /** @param credentials what scanners are given to pull from Berth; {@link ScanCredentials#CONFIGURED} until issue #7 */
     public static ScanService create(List<ScannerConfig> scanners, Database database, Supplier<TypeCatalog> catalog,
                                      ScanCredentials credentials, Clock clock) {
-        return new ScanService(scanners, database, catalog, credentials, clock);
+        return create(scanners, database, catalog, credentials, NodeId.generate(), clock);
+    }
+
+    /** @param node this node, whose worker's claims bear its id */
+    public static ScanService create(List<ScannerConfig> scanners, Database database, Supplier<TypeCatalog> catalog,
+                                     ScanCredentials credentials, NodeId node, Clock clock) {
+        return new ScanService(scanners, database, catalog, credentials, node, clock);
+    }
+
+    /** Scans claimed by a live worker now, and those overdue: due for a minute unclaimed, or left by a dead claim. */
+    public record Claims(long claimed, long overdue) {
+    }
+
+    /** Blocking: scans claimed by a live worker now, and overdue ones, for the metrics. */
+    public Claims claims() {
+        return store.claims(clock.instant());
     }
 
     /** What the manifest index calls inside its write transactions: queues the scans of a pushed manifest. */
@@ -200,7 +220,8 @@ public final class ScanService implements ScanStatuses, AutoCloseable {
 
     // ---- the worker ----
 
-    private void wake() {
+    /** Scans may be due (queued by another node, or by a push here): the worker looks now. */
+    public void wake() {
         if (wakeups.availablePermits() == 0) {
             wakeups.release();
         }
@@ -210,7 +231,7 @@ public final class ScanService implements ScanStatuses, AutoCloseable {
         while (stopping.getCount() > 0) {
             try {
                 fetchMetadataWhereDue();
-                List<ScanStore.Due> due = store.due(clock.instant(), BATCH);
+                List<ScanStore.Due> due = store.claim(clock.instant(), BATCH, clock.instant().plus(CLAIM));
                 if (due.isEmpty()) {
                     wakeups.tryAcquire(IDLE_POLL.toMillis(), TimeUnit.MILLISECONDS);
                     wakeups.drainPermits();
@@ -220,7 +241,9 @@ public final class ScanService implements ScanStatuses, AutoCloseable {
                     if (stopping.getCount() == 0) {
                         return;
                     }
-                    advance(scan);
+                    if (store.holdClaim(scan.key(), clock.instant().plus(CLAIM))) { // the batch's last waited for the others
+                        advance(scan);
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -341,7 +364,7 @@ public final class ScanService implements ScanStatuses, AutoCloseable {
         return delay.compareTo(MAX_RETRY) > 0 ? MAX_RETRY : delay;
     }
 
-    /** Stops the worker after the call in flight. */
+    /** Stops the worker after the call in flight and releases its claims, for another node to take at once. */
     @Override
     public void close() {
         stopping.countDown();
@@ -351,6 +374,13 @@ public final class ScanService implements ScanStatuses, AutoCloseable {
                 worker.join(35_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+        if (!scanners.isEmpty() && !worker.isAlive()) {
+            try {
+                store.releaseClaims();
+            } catch (RuntimeException e) {
+                LOG.warn("scans: releasing this node's claims failed, they lapse after {}: {}", CLAIM, e.toString());
             }
         }
     }

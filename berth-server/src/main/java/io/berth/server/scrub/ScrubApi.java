@@ -9,6 +9,7 @@ import io.berth.server.http.Exchange;
 import io.berth.server.http.Reply;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.util.List;
 import io.vertx.core.Vertx;
 
 /**
@@ -18,9 +19,9 @@ import io.vertx.core.Vertx;
  *     {@value #ANSWER_WITHIN_MILLIS} ms, else 202 with its report so far (status {@code running}); it goes on, and
  *     {@code GET} shows how it ended. 409 {@code UNSUPPORTED} while one is running.</li>
  * <li>{@code GET /api/v1/admin/scrub}: {@code {"running": bool, "bytesPerSecond": n, "runs": [report, …]}}, the last
- *     {@value Scrubber#RECENT} runs of this node since it started, newest first.</li>
+ *     {@value Scrubber#RECENT} runs of every node sharing the database, newest first.</li>
  * </ul>
- * A report: {@code {"id", "startedAt", "finishedAt", "status": "running|done|failed", "blobsChecked", "bytesChecked",
+ * A report: {@code {"id", "node", "startedAt", "finishedAt", "status": "running|done|failed", "blobsChecked", "bytesChecked",
  * "corrupt", "missing", "corruptDigests": [...], "missingDigests": [...], "error"}}; corrupt blobs are quarantined,
  * the digest lists name the first {@value Scrubber#LISTED} of each.
  */
@@ -40,7 +41,10 @@ public final class ScrubApi {
 
     /** {@code POST /api/v1/admin/scrub}. */
     public Future<Reply> scrub(Exchange exchange) {
-        Scrubber.Started started = scrubber.start();
+        return exchange.blocking(scrubber::start).compose(this::answer);
+    }
+
+    private Future<Reply> answer(Scrubber.Started started) {
         if (started instanceof Scrubber.Refused refused) {
             throw ErrorCode.UNSUPPORTED.exception(409, refused.reason());
         }
@@ -56,17 +60,21 @@ public final class ScrubApi {
 
     /** {@code GET /api/v1/admin/scrub}. */
     public Future<Reply> runs(Exchange exchange) {
-        ObjectNode body = JSON.createObjectNode()
-                .put("running", scrubber.recent().stream().anyMatch(r -> r.status().equals("running")))
-                .put("bytesPerSecond", bytesPerSecond);
-        ArrayNode runs = body.putArray("runs");
-        scrubber.recent().forEach(run -> runs.add(report(run)));
-        return Future.succeededFuture(json(200, body));
+        return exchange.blocking(() -> {
+            List<ScrubRun> recent = scrubber.recent();
+            ObjectNode body = JSON.createObjectNode()
+                    .put("running", recent.stream().anyMatch(r -> r.status().equals("running")))
+                    .put("bytesPerSecond", bytesPerSecond);
+            ArrayNode runs = body.putArray("runs");
+            recent.forEach(run -> runs.add(report(run)));
+            return json(200, body);
+        });
     }
 
     static ObjectNode report(ScrubRun run) {
         ObjectNode node = JSON.createObjectNode()
                 .put("id", run.id())
+                .put("node", run.node())
                 .put("startedAt", run.startedAt().toString());
         run.finishedAt().ifPresentOrElse(t -> node.put("finishedAt", t.toString()), () -> node.putNull("finishedAt"));
         node.put("status", run.status())

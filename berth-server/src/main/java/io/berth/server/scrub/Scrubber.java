@@ -1,13 +1,13 @@
 package io.berth.server.scrub;
 
-import io.berth.oci.Digest;
 import io.berth.server.blob.BlobIntegrity;
 import io.berth.server.meta.BlobInventory;
 import io.berth.server.meta.BlobInventory.RecordedBlob;
+import io.berth.server.meta.JobLease;
+import io.berth.server.meta.NodeId;
+import io.berth.server.meta.ScrubRecords;
+import java.time.Duration;
 import java.time.Clock;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -15,7 +15,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +23,10 @@ import org.slf4j.LoggerFactory;
  * Scrubs the blob store online: re-hashes every live blob the database records, at most {@code storage.scrubRate}
  * bytes per second, and quarantines those whose bytes do not match (see {@link BlobIntegrity}); blobs whose file is
  * missing are reported. Pushes and pulls go on meanwhile; a blob pushed again during the scrub is never quarantined
- * for the bytes it replaced. One scrub at a time on this node, on a thread of its own (a scrub of a large store takes
- * hours and must not hold a worker that requests need). The last {@value #RECENT} reports are kept in memory.
+ * for the bytes it replaced. One scrub at a time across the nodes sharing the database (the {@code scrub}
+ * {@link JobLease}, renewed as it goes), on a thread of its own (a scrub of a large store takes hours and must not
+ * hold a worker that requests need). Reports are saved to {@link ScrubRecords} as the scrub goes (every
+ * {@value #SAVE_EVERY_MILLIS} ms at most) so that every node lists the same {@value #RECENT} last runs.
  */
 public final class Scrubber implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Scrubber.class);
@@ -34,8 +35,14 @@ public final class Scrubber implements AutoCloseable {
     /** A report names at most this many digests of each kind; the counts are complete. */
     static final int LISTED = 100;
 
+    private static final long SAVE_EVERY_MILLIS = 2_000;
+    private static final Duration LEASE = Duration.ofMinutes(1);
+
     private final BlobInventory inventory;
     private final BlobIntegrity integrity;
+    private final ScrubRecords records;
+    private final JobLease lease;
+    private final NodeId node;
     private final long bytesPerSecond;
     private final Clock clock;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
@@ -44,8 +51,6 @@ public final class Scrubber implements AutoCloseable {
         return t;
     });
     private final AtomicBoolean running = new AtomicBoolean();
-    private final AtomicLong ids = new AtomicLong();
-    private final Deque<ScrubRun> recent = new ArrayDeque<>();
     private final LongAdder blobsChecked = new LongAdder();
     private final LongAdder bytesChecked = new LongAdder();
     private final LongAdder corrupt = new LongAdder();
@@ -68,24 +73,33 @@ public final class Scrubber implements AutoCloseable {
     }
 
     /** @param bytesPerSecond the most a scrub reads per second, 0 for no limit */
-    public Scrubber(BlobInventory inventory, BlobIntegrity integrity, long bytesPerSecond, Clock clock) {
+    public Scrubber(BlobInventory inventory, BlobIntegrity integrity, ScrubRecords records, JobLease lease, NodeId node,
+                    long bytesPerSecond, Clock clock) {
+        this.records = records;
+        this.lease = lease;
+        this.node = node;
         this.inventory = inventory;
         this.integrity = integrity;
         this.bytesPerSecond = bytesPerSecond;
         this.clock = clock;
     }
 
-    /** Starts a scrub in the background, unless one is running. */
+    /** Blocking: starts a scrub in the background, unless one is running on this node or another. */
     public Started start() {
         if (!running.compareAndSet(false, true)) {
             return new Refused("a scrub is already running on this node");
         }
-        ScrubRun run = new ScrubRun(ids.incrementAndGet(), clock.instant());
-        synchronized (recent) {
-            recent.addFirst(run);
-            while (recent.size() > RECENT) {
-                recent.removeLast();
+        ScrubRun run;
+        try {
+            if (!lease.acquire(LEASE)) {
+                running.set(false);
+                return new Refused("a scrub is already running on node "
+                        + lease.holding().map(JobLease.Holding::holder).orElse("(another)"));
             }
+            run = new ScrubRun(records.start(node, clock.instant()), node.value(), clock.instant());
+        } catch (RuntimeException e) {
+            running.set(false);
+            throw e;
         }
         CompletableFuture<ScrubRun> done = new CompletableFuture<>();
         thread.execute(() -> {
@@ -97,6 +111,12 @@ public final class Scrubber implements AutoCloseable {
                 run.finish(clock.instant(), Optional.of(String.valueOf(e.getMessage())));
             } finally {
                 runs.increment();
+                try {
+                    records.save(run.stored());
+                    lease.release();
+                } catch (RuntimeException e) {
+                    LOG.warn("scrub {}: saving its report failed: {}", run.id(), e.toString());
+                }
                 running.set(false);
                 log(run);
                 done.complete(run);
@@ -108,8 +128,17 @@ public final class Scrubber implements AutoCloseable {
     private void scrub(ScrubRun run) {
         Throttle throttle = new Throttle(bytesPerSecond, clock);
         String after = "";
+        long saved = clock.millis();
         for (List<RecordedBlob> page; !(page = inventory.page(after, PAGE)).isEmpty(); ) {
             for (RecordedBlob blob : page) {
+                if (clock.millis() - saved >= SAVE_EVERY_MILLIS) {
+                    saved = clock.millis();
+                    records.save(run.stored());
+                    if (!lease.acquire(LEASE)) {
+                        throw new IllegalStateException("lost the scrub lease to another node (this one stalled"
+                                + " for over " + LEASE + ")");
+                    }
+                }
                 BlobIntegrity.Outcome outcome = integrity.verify(blob.digest(), blob.size(), throttle::read);
                 run.checked(blob.size());
                 blobsChecked.increment();
@@ -141,15 +170,9 @@ public final class Scrubber implements AutoCloseable {
         }
     }
 
-    /** The last runs, newest first. */
+    /** Blocking: the last runs of every node, newest first. */
     public List<ScrubRun> recent() {
-        synchronized (recent) {
-            return new ArrayList<>(recent);
-        }
-    }
-
-    public Optional<ScrubRun> find(long id) {
-        return recent().stream().filter(r -> r.id() == id).findFirst();
+        return records.recent(RECENT).stream().map(ScrubRun::of).toList();
     }
 
     public Counts counts() {
@@ -198,8 +221,4 @@ public final class Scrubber implements AutoCloseable {
         }
     }
 
-    /** Digests as a report lists them. */
-    static List<String> names(List<Digest> digests) {
-        return digests.stream().map(Digest::toString).toList();
-    }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.berth.server.http.ClientLimits;
 import io.berth.server.startup.ConfigException;
+import io.berth.server.meta.NodeId;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -126,6 +127,29 @@ class ConfigLoaderTest {
                 .isEqualTo(Duration.ofHours(48));
         assertThat(ConfigLoader.load(NO_FLAGS, Map.of("BERTH_UPLOADS_EXPIRE_AFTER", "90")).uploads().expireAfter())
                 .isEqualTo(Duration.ofSeconds(90));
+    }
+
+    @Test
+    void theNodeIdComesFromTheFileOrTheEnvironmentElseIsMadeUpPerStart() throws Exception {
+        Path file = dir.resolve("node.yaml");
+        Files.writeString(file, """
+                node:
+                  id: registry-1
+                """);
+        ConfigLoader.Flags withFile = new ConfigLoader.Flags(Optional.empty(), Optional.empty(), Optional.of(file));
+        assertThat(ConfigLoader.load(withFile, Map.of()).node()).isEqualTo(new NodeId("registry-1"));
+        assertThat(ConfigLoader.load(withFile, Map.of("BERTH_NODE_ID", "registry-2")).node().value()).isEqualTo("registry-2");
+        NodeId generated = ConfigLoader.load(NO_FLAGS, Map.of()).node();
+        assertThat(generated.value()).matches(".+-[0-9a-f]{6}");
+        assertThat(ConfigLoader.load(NO_FLAGS, Map.of()).node()).isNotEqualTo(generated);
+
+        assertThatThrownBy(() -> ConfigLoader.load(NO_FLAGS, Map.of("BERTH_NODE_ID", "a b")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
+                        .satisfies(p -> assertThat(p).contains("node.id (BERTH_NODE_ID)", "'a b'", "registry-1")));
+        Files.writeString(file, "node:\n  name: registry-1\n");
+        assertThatThrownBy(() -> ConfigLoader.load(withFile, Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
+                        .satisfies(p -> assertThat(p).contains("node: unknown key 'name'")));
     }
 
     @Test

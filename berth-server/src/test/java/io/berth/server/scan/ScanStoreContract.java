@@ -11,6 +11,7 @@ import io.berth.oci.type.TypeCatalog;
 import io.berth.server.meta.DatabaseConfig;
 import io.berth.server.meta.RequestContext;
 import io.berth.server.meta.Database;
+import io.berth.server.meta.NodeId;
 import io.berth.server.meta.JdbcManifestIndex;
 import io.berth.server.meta.StoredManifest;
 import java.net.URI;
@@ -77,6 +78,37 @@ abstract class ScanStoreContract {
 
     ScanStatus status(StoredManifest manifest) {
         return service.status(APP, manifest.digest(), manifest.classification().typeId());
+    }
+
+    /**
+     * Two nodes' workers never hold one scan at once: what one claimed the other does not get until the claim lapses
+     * (its node died) or is released; a worker that lost its claim records nothing over the new holder's work.
+     */
+    @Test
+    void aClaimedScanGoesToOneWorkerUntilItsClaimLapses() {
+        StoredManifest image = push("image", "oci-image", Optional.of(new Tag("1.0")), List.of());
+        ScanStore first = new ScanStore(database, new NodeId("node-1"));
+        ScanStore second = new ScanStore(database, new NodeId("node-2"));
+        Instant now = Instant.now();
+
+        assertThat(first.claim(now, 1, now.plusSeconds(200))).extracting(d -> d.key().scanner()).hasSize(1);
+        List<ScanStore.Due> rest = second.claim(now, 10, now.plusSeconds(90));
+        assertThat(rest).hasSize(1);
+        assertThat(first.claim(now, 10, now.plusSeconds(90))).as("both scans are claimed").isEmpty();
+        assertThat(service.claims().claimed()).isEqualTo(2);
+
+        // node-2 dies: its claim lapses, node-1 takes the scan over
+        Instant later = now.plusSeconds(91);
+        List<ScanStore.Due> takenOver = first.claim(later, 10, later.plusSeconds(90));
+        assertThat(takenOver).extracting(ScanStore.Due::key).containsExactlyElementsOf(rest.stream().map(ScanStore.Due::key).toList());
+        assertThat(second.holdClaim(rest.get(0).key(), later.plusSeconds(90))).as("node-2 lost its claim").isFalse();
+        second.failed(rest.get(0).key(), "recorded by a worker that lost its claim", later);
+        assertThat(first.scans(APP, image.digest(), false)).filteredOn(row -> row.key().equals(rest.get(0).key()))
+                .extracting(ScanStore.Row::status).containsExactly(ScanStore.QUEUED);
+
+        first.submitted(rest.get(0).key(), "scan-1", later, later);
+        first.releaseClaims();
+        assertThat(second.claim(later, 10, later.plusSeconds(90))).hasSize(2);
     }
 
     @Test

@@ -37,6 +37,7 @@ public final class WebhookReceiver implements AutoCloseable {
     private final List<String> refused = new CopyOnWriteArrayList<>();
     private final Map<String, Integer> seen = new ConcurrentHashMap<>();
     private volatile int failWith;
+    private volatile long delayMillis;
     private int port;
     private HttpServer server;
 
@@ -59,6 +60,9 @@ public final class WebhookReceiver implements AutoCloseable {
             byte[] body;
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readAllBytes();
+            }
+            if (delayMillis > 0) {
+                sleep(delayMillis);
             }
             int status = failWith;
             if (status == 0) {
@@ -85,6 +89,11 @@ public final class WebhookReceiver implements AutoCloseable {
     /** Answer {@code status} to every request from now on (0: accept again). */
     public void failWith(int status) {
         this.failWith = status;
+    }
+
+    /** Take {@code delay} over each request before answering it (one request at a time). */
+    public void delayEach(Duration delay) {
+        this.delayMillis = delay.toMillis();
     }
 
     /** Stop listening: deliveries are refused at the TCP level. */
