@@ -37,8 +37,11 @@ final class ClusterNode {
         // C1 only: three JVMs start at once on a small machine, and start-up is what costs in a test.
         command.addAll(List.of("-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "serve", "--config", file.toString()));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        // Each node's own id (node.id), which the leases and claims of background work name.
+        builder.environment().put("BERTH_NODE_ID", name);
+        Process process = builder.start();
         return new ClusterNode(name, port, process, log);
     }
 
