@@ -239,7 +239,8 @@ final class Bench {
         ServerProcess server = run.server;
         run.phase = "start-up";
         run.phaseFigures.clear();
-        double ms = server.awaitReady(Duration.ofSeconds(60));
+        // bin/berth-cluster run as --berth-cmd starts PostgreSQL, three JVMs and nginx before it answers.
+        double ms = server.awaitReady(Duration.ofSeconds(180));
         double cpu = server.cpuSeconds();
         double peak = server.peakRssMiB();
         run.maxPeak = peak;

@@ -23,6 +23,7 @@ import java.util.TreeMap;
  * is shown when the interval's upper end is at most 1.03.
  */
 final class BuildComparison {
+    private static final Duration START_LIMIT = Duration.ofSeconds(180);
     enum Kind {
         MANIFEST_GET("manifest GET by tag, 64 connections (wrk)"),
         BLOB_HEAD("blob HEAD, 64 connections (ab)");
@@ -92,8 +93,10 @@ final class BuildComparison {
         Tally tally = new Tally();
         try (ServerProcess a = ServerProcess.startBerth("A", commandA, scratch.resolve("a"), out.resolve("logs/a.log").toFile());
                 ServerProcess b = ServerProcess.startBerth("B", commandB, scratch.resolve("b"), out.resolve("logs/b.log").toFile())) {
-            a.awaitReady(Duration.ofSeconds(60));
-            b.awaitReady(Duration.ofSeconds(60));
+            // Minutes, not seconds: a command may start a whole cluster (bin/berth-cluster run: PostgreSQL's initdb,
+            // three JVMs and nginx), and both start at once on a machine of two cores.
+            a.awaitReady(START_LIMIT);
+            b.awaitReady(START_LIMIT);
             String blobDigest = pushImage(a, tally);
             pushImage(b, tally);
             StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
