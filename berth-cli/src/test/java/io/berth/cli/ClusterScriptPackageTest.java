@@ -117,7 +117,8 @@ class ClusterScriptPackageTest {
                 var answer = ServerProcess.HTTP.send(HttpRequest.newBuilder(
                                 java.net.URI.create("http://127.0.0.1:" + port + "/v2/")).timeout(Duration.ofSeconds(5)).build(),
                         HttpResponse.BodyHandlers.discarding());
-                if (answer.statusCode() == 200) {
+                // The script says it runs (with the nodes' ports) once nginx answers: wait for both.
+                if (answer.statusCode() == 200 && NODES.matcher(Files.readString(log)).find()) {
                     return;
                 }
             } catch (java.io.IOException notYet) {

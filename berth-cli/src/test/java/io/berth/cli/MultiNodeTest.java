@@ -44,8 +44,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue #19: three identical nodes ({@code berth serve} in child JVMs) on one PostgreSQL database and one shared blob
- * store, behind a round-robin balancer without stickiness, so that the requests of one upload land on different
+ * Issue #19: three identical nodes ({@code berth serve} in child JVMs) on one PostgreSQL database and one S3 bucket
+ * (s3proxy as a separate process, {@code bin/s3proxy-start}, as {@code bin/berth-cluster} runs it), behind a round-robin balancer without stickiness, so that the requests of one upload land on different
  * nodes. Real clients push through the balancer (the berth-client SDK, the {@code berth} CLI, skopeo); every node
  * serves what was pushed right after the push; a tag moved on one node is seen on the others within a second; a node
  * killed with SIGKILL in the middle of pushes loses nothing that was acknowledged, and clients that retry succeed.
@@ -67,15 +67,16 @@ class MultiNodeTest {
     private static PostgresSchema database;
     private static List<ClusterNode> nodes;
     private static RoundRobinProxy proxy;
+    private static S3Process s3;
 
     @BeforeAll
     static void startCluster() throws Exception {
         database = PostgresSchema.create();
-        Path shared = Files.createDirectories(dir.resolve("shared"));
+        s3 = S3Process.start(dir.resolve("s3"));
         List<ClusterNode> started = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
             int port = ServerProcess.freePort();
-            started.add(ClusterNode.start(dir, "node" + i, port, nodeConfig(port, shared)));
+            started.add(ClusterNode.start(dir, "node" + i, port, nodeConfig(port, dir.resolve("node" + i))));
         }
         nodes = started;
         for (ClusterNode node : nodes) {
@@ -84,8 +85,8 @@ class MultiNodeTest {
         proxy = RoundRobinProxy.start(nodes.stream().map(ClusterNode::port).toList());
     }
 
-    /** What differs between the nodes is only the address they listen on. */
-    private static String nodeConfig(int port, Path shared) {
+    /** What differs between the nodes is only the address they listen on and their own data directory (logs, keys). */
+    private static String nodeConfig(int port, Path data) {
         return """
                 listen: 127.0.0.1:%d
                 data: "%s"
@@ -93,9 +94,19 @@ class MultiNodeTest {
                   url: "%s"
                   username: "%s"
                   password: "%s"
+                storage:
+                  driver: s3
+                  s3:
+                    endpoint: "%s"
+                    region: us-east-1
+                    bucket: "%s"
+                    pathStyle: true
+                    accessKey: "%s"
+                    secretKey: "%s"
                 log:
                   access: true
-                """.formatted(port, shared, database.url(), database.user(), database.password());
+                """.formatted(port, data, database.url(), database.user(), database.password(), s3.endpoint(),
+                S3Process.BUCKET, S3Process.IDENTITY, S3Process.CREDENTIAL);
     }
 
     @AfterAll
@@ -110,6 +121,9 @@ class MultiNodeTest {
         }
         if (database != null) {
             database.close();
+        }
+        if (s3 != null) {
+            s3.close();
         }
     }
 
