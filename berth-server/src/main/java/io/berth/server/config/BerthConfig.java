@@ -50,7 +50,7 @@ import java.util.function.Consumer;
  * @param retention     the retention policies and when they run
  * @param workers       the sizes of the read, write and probe worker pools, and how many writes may queue
  * @param storageDriver where blob bytes live: the data directory's file system, or an S3 bucket
- * @param node          this node's id among those sharing the database ({@code node.id}; generated when not set)
+ * @param node          this node's id among those sharing the database ({@code node.id}; else from the host and listen address, {@link NodeId#of})
  */
 public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig database, Limits limits,
                           boolean deleteEnabled, Path typesDir, boolean uiEnabled, AuthConfig auth, TlsConfig tls,
@@ -60,7 +60,7 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
                           WorkerPools workers, StorageDriverConfig storageDriver, NodeId node) {
 
     public BerthConfig {
-        node = node == null ? NodeId.generate() : node;
+        node = node == null ? NodeId.of(host == null ? "" : host, port) : node;
         List<String> problems = new ArrayList<>();
         if (host == null || host.isBlank()) {
             problems.add("listen host must not be empty");
@@ -313,7 +313,8 @@ public record BerthConfig(String host, int port, Path dataDir, DatabaseConfig da
             retention = config.retention;
             workers = config.workers;
             storageDriver = config.storageDriver;
-            node = config.node;
+            // One derived from the address is derived again from the copy's (withListen).
+            node = config.node.equals(NodeId.of(config.host, config.port)) ? null : config.node;
         }
 
         BerthConfig build() {

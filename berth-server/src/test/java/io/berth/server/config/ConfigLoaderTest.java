@@ -130,7 +130,7 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void theNodeIdComesFromTheFileOrTheEnvironmentElseIsMadeUpPerStart() throws Exception {
+    void theNodeIdComesFromTheFileOrTheEnvironmentElseFromTheListenAddress() throws Exception {
         Path file = dir.resolve("node.yaml");
         Files.writeString(file, """
                 node:
@@ -139,9 +139,15 @@ class ConfigLoaderTest {
         ConfigLoader.Flags withFile = new ConfigLoader.Flags(Optional.empty(), Optional.empty(), Optional.of(file));
         assertThat(ConfigLoader.load(withFile, Map.of()).node()).isEqualTo(new NodeId("registry-1"));
         assertThat(ConfigLoader.load(withFile, Map.of("BERTH_NODE_ID", "registry-2")).node().value()).isEqualTo("registry-2");
-        NodeId generated = ConfigLoader.load(NO_FLAGS, Map.of()).node();
+        // The same at every start on the same address (a restarted node takes its own leases back), and with it.
+        NodeId derived = ConfigLoader.load(NO_FLAGS, Map.of()).node();
+        assertThat(derived.value()).endsWith("/127.0.0.1:5000");
+        assertThat(ConfigLoader.load(NO_FLAGS, Map.of()).node()).isEqualTo(derived);
+        assertThat(ConfigLoader.load(NO_FLAGS, Map.of()).withListen("127.0.0.1", 5001).node().value()).endsWith("/127.0.0.1:5001");
+        // On a port chosen at start, made up per start.
+        NodeId generated = ConfigLoader.load(NO_FLAGS, Map.of("BERTH_LISTEN", "127.0.0.1:0")).node();
         assertThat(generated.value()).matches(".+-[0-9a-f]{6}");
-        assertThat(ConfigLoader.load(NO_FLAGS, Map.of()).node()).isNotEqualTo(generated);
+        assertThat(ConfigLoader.load(NO_FLAGS, Map.of("BERTH_LISTEN", "127.0.0.1:0")).node()).isNotEqualTo(generated);
 
         assertThatThrownBy(() -> ConfigLoader.load(NO_FLAGS, Map.of("BERTH_NODE_ID", "a b")))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
