@@ -29,6 +29,9 @@ public record NodeId(String value) {
             return generate();
         }
         String address = listenHost.replaceAll("[^A-Za-z0-9._:-]", "_") + ":" + port;
+        if (address.length() > 80) { // a host name that long: its hash stands for it
+            address = Integer.toHexString(listenHost.hashCode()) + ":" + port;
+        }
         String host = hostName();
         return new NodeId((host.length() + address.length() > 99 ? "node" : host) + "/" + address);
     }
