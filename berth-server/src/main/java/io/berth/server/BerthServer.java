@@ -40,6 +40,8 @@ import io.berth.server.meta.JdbcManifestIndex;
 import io.berth.server.meta.JdbcArtifactListing;
 import io.berth.server.meta.JdbcClassificationIndex;
 import io.berth.server.meta.JdbcStorageUsage;
+import io.berth.server.meta.LocalUploadClaims;
+import io.berth.server.meta.UploadIndex;
 import io.berth.server.meta.JdbcUploadIndex;
 import io.berth.server.meta.ManifestIndex;
 import io.berth.server.listing.ListingApi;
@@ -199,8 +201,9 @@ public final class BerthServer implements AutoCloseable {
             }, config.storage(), writes, clock);
             scrubber = new Scrubber(inventory, integrity, new ScrubRecords(database),
                     cluster.lease(database, "scrub", config.node(), clock), config.node(), config.storage().scrubRate(), clock);
-            UploadSessions sessions = new UploadSessions(vertx, blobs, new JdbcUploadIndex(database), blobIndex, clock,
-                    config.uploads());
+            UploadIndex uploads = database.shared() ? new JdbcUploadIndex(database)
+                    : new LocalUploadClaims(new JdbcUploadIndex(database), config.uploads().touchPeriod());
+            UploadSessions sessions = new UploadSessions(vertx, blobs, uploads, blobIndex, clock, config.uploads());
             metrics.watch(sessions, events.api(), scans);
             watchTypes(vertx, workers.writes(), types, new Retyping(new JdbcClassificationIndex(database), types), () -> {
                 manifests.invalidateAll(); // cached manifests carry their type: here and on the other nodes

@@ -81,7 +81,7 @@ class UploadsAcrossNodesTest {
     private static final String REBUILT = "berth_uploads_hash_resumed_total{source=\"rebuilt\"}";
 
     @ParameterizedTest
-    @ValueSource(strings = {"sqlite", "postgresql"})
+    @ValueSource(strings = "postgresql") // claims and saved hashes: SQLite serves one node (LocalUploadClaims)
     void aChunkedUploadWhoseRequestsAlternateBetweenNodesMakesTheBlobWithoutReadingItBack(String kind) {
         try (Cluster nodes = cluster(kind)) {
             byte[] content = RegistryHttp.randomBytes(700_000);
@@ -140,7 +140,7 @@ class UploadsAcrossNodesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sqlite", "postgresql"})
+    @ValueSource(strings = "postgresql") // claims and saved hashes: SQLite serves one node (LocalUploadClaims)
     void aClaimLeftByANodeThatDiedLapsesAndTheUploadContinuesElsewhere(String kind) throws Exception {
         try (Cluster nodes = cluster(kind)) {
             byte[] content = RegistryHttp.randomBytes(200_000);
@@ -166,7 +166,7 @@ class UploadsAcrossNodesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sqlite", "postgresql"})
+    @ValueSource(strings = "postgresql") // claims and saved hashes: SQLite serves one node (LocalUploadClaims)
     void aWrongDigestAfterAResumeIsDigestInvalidAndAWrongSavedStateNeverRefusesGoodBytes(String kind) throws Exception {
         try (Cluster nodes = cluster(kind)) {
             byte[] content = RegistryHttp.randomBytes(150_000);
