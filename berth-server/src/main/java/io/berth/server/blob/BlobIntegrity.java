@@ -43,7 +43,7 @@ public final class BlobIntegrity {
     private final LongAdder quarantined = new LongAdder();
     private static final long SEEN_PRESENT_MILLIS = 1000;
     private static final int SEEN_PRESENT_MAX = 16_384;
-    /** When HEAD last found each blob's file (System.nanoTime), for {@link #recentlyPresent}. */
+    /** When a check last found each blob's file with its size (System.nanoTime), for {@link #recentlyPresent}. */
     private final Map<Digest, Long> seenPresent = new ConcurrentHashMap<>();
 
     /** Findings since the start: files found missing by a check, mismatches found on read, files quarantined. */
@@ -97,12 +97,13 @@ public final class BlobIntegrity {
                     + " (found by " + purpose + ")");
             return Optional.empty();
         }
+        seen(digest, System.nanoTime());
         return blob;
     }
 
     /**
-     * Whether the blob's file exists with {@code recordedSize} bytes, for HEAD's answer on the event loop: a stat at
-     * most once per {@value #SEEN_PRESENT_MILLIS} ms per blob. A stat and the store's metrics cost a blob HEAD a quarter
+     * Whether the blob's file exists with {@code recordedSize} bytes, for HEAD's answer on the event loop and a manifest
+     * push's check: a stat at most once per {@value #SEEN_PRESENT_MILLIS} ms per blob. A stat and the store's metrics cost a blob HEAD a quarter
      * of its time (bench/run --compare); a file removed behind the registry's back is noticed within that time, and one
      * quarantined at once. False sends the caller the blocking way ({@link #present}), which logs and quarantines.
      */
@@ -116,11 +117,15 @@ public final class BlobIntegrity {
             seenPresent.remove(digest);
             return false;
         }
+        seen(digest, now);
+        return true;
+    }
+
+    private void seen(Digest digest, long now) {
         if (seenPresent.size() >= SEEN_PRESENT_MAX) {
-            seenPresent.clear(); // a bound, not a cache policy: the next HEADs stat again
+            seenPresent.clear(); // a bound, not a cache policy: the next checks stat again
         }
         seenPresent.put(digest, now);
-        return true;
     }
 
     /**

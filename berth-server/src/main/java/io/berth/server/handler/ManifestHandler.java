@@ -107,7 +107,7 @@ public final class ManifestHandler {
                     Classifier.classify(catalog.get(), manifest, bytes.length));
             Optional<Reference.Tag> tag = reference instanceof Reference.Tag t ? Optional.of(t) : Optional.empty();
             List<Digest> referenced = digests(manifest.blobs());
-            requireBytes(repository, referenced);
+            requireBytes(repository, manifest.blobs());
             manifests.put(stored, referenced, digests(manifest.manifests()), tag, exchange.context());
             Reply reply = Reply.status(201)
                     .location(Endpoint.MANIFEST.path(repository, digest))
@@ -118,12 +118,15 @@ public final class ManifestHandler {
     }
 
     /**
-     * Each blob's bytes exist (a stat each): a manifest never goes in that references a blob whose file is missing or
-     * quarantined, though the database knows it; the client pushes the blob again. The database checks the rest.
+     * Each blob's bytes exist (a stat each, unless a HEAD or another push found the file with the declared size within
+     * the last second): a manifest never goes in that references a blob whose file is missing or quarantined, though
+     * the database knows it; the client pushes the blob again. The database checks the rest. With S3 a stat is a
+     * request to the store: clients HEAD each blob before they push the manifest, and images share layers.
      */
-    private void requireBytes(Repository repository, List<Digest> referenced) {
-        for (Digest digest : referenced) {
-            if (!blobs.exists(digest)) {
+    private void requireBytes(Repository repository, List<Descriptor> referenced) {
+        for (Descriptor blob : referenced) {
+            Digest digest = blob.digest();
+            if (!blobs.recentlyPresent(digest, blob.size()) && !blobs.exists(digest)) {
                 throw ErrorCode.MANIFEST_BLOB_UNKNOWN.exception("the manifest references blob " + digest + ", which"
                         + " the registry does not hold (never pushed to " + repository + ", or its bytes are missing"
                         + " from storage); push the blob, then the manifest");

@@ -39,6 +39,7 @@ class BlobRotTest {
     private static final String OTHER = "rot/other";
     /** Blobs up to this size are verified on GET; the test's "large" layer is above it. */
     private static final int VERIFY_BELOW = 1024;
+    private static final String STATS = "berth_storage_operation_seconds_count\\{driver=\"filesystem\",operation=\"stat\"}";
 
     @TempDir
     Path data;
@@ -76,6 +77,28 @@ class BlobRotTest {
             assertThat(healed.statusCode()).isEqualTo(200);
             assertThat(healed.body()).isEqualTo(config);
             http.pushManifest(REPO, "v1", OCI_MANIFEST, RegistryHttp.ImageManifest.of(blob).json());
+        }
+    }
+
+    @Test
+    void aManifestPushRightAfterTheClientsHeadsStatsNoBlobAgainYetAFileMissingSinceIsRefused() throws Exception {
+        try (BerthFixture registry = start()) {
+            RegistryHttp http = new RegistryHttp(registry.baseUri());
+            RegistryHttp.Descriptor config = http.pushBlob(REPO, OCI_CONFIG,
+                    "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8));
+            RegistryHttp.Descriptor layer = http.pushBlob(REPO, OCI_LAYER, randomBytes(4096));
+            for (RegistryHttp.Descriptor blob : new RegistryHttp.Descriptor[] {config, layer}) {
+                assertThat(http.head("/v2/" + REPO + "/blobs/" + blob.digest()).statusCode()).isEqualTo(200);
+            }
+            double stats = metric(http, STATS);
+            http.pushManifest(REPO, "v1", OCI_MANIFEST, RegistryHttp.ImageManifest.of(config).layer(layer).json());
+            assertThat(metric(http, STATS)).as("the HEADs found both files a moment ago").isEqualTo(stats);
+
+            Files.delete(blobFile(layer.digest()));
+            Thread.sleep(1100);
+            assertError(http.putManifest(REPO, "v2", OCI_MANIFEST, RegistryHttp.ImageManifest.of(config).layer(layer)
+                    .json()), 400, "MANIFEST_BLOB_UNKNOWN");
+            assertThat(metric(http, STATS)).isGreaterThan(stats);
         }
     }
 
