@@ -1,9 +1,11 @@
 package io.berth.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import io.berth.client.ClientOptions;
 import io.berth.client.artifact.ArtifactRef;
 import io.berth.client.artifact.Artifacts;
@@ -12,6 +14,7 @@ import io.berth.client.artifact.PushSpec;
 import io.berth.client.artifact.TransferListener;
 import io.berth.oci.Digest;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +29,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -68,11 +72,21 @@ class MultiNodeTest {
     private static List<ClusterNode> nodes;
     private static RoundRobinProxy proxy;
     private static S3Process s3;
+    /** The webhook every node sends the push events to (each node runs a sender; the cluster's lease picks one). */
+    private static HttpServer hook;
+    private static final List<JsonNode> hookEvents = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void startCluster() throws Exception {
         database = PostgresSchema.create();
         s3 = S3Process.start(dir.resolve("s3"));
+        hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        hook.createContext("/hook", exchange -> {
+            hookEvents.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        hook.start();
         List<ClusterNode> started = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
             int port = ServerProcess.freePort();
@@ -103,10 +117,16 @@ class MultiNodeTest {
                     pathStyle: true
                     accessKey: "%s"
                     secretKey: "%s"
+                events:
+                  endpoints:
+                    - name: hook
+                      url: "http://127.0.0.1:%d/hook"
+                      format: cloudevents
+                      actions: [push]
                 log:
                   access: true
                 """.formatted(port, data, database.url(), database.user(), database.password(), s3.endpoint(),
-                S3Process.BUCKET, S3Process.IDENTITY, S3Process.CREDENTIAL);
+                S3Process.BUCKET, S3Process.IDENTITY, S3Process.CREDENTIAL, hook.getAddress().getPort());
     }
 
     @AfterAll
@@ -124,6 +144,9 @@ class MultiNodeTest {
         }
         if (s3 != null) {
             s3.close();
+        }
+        if (hook != null) {
+            hook.stop(0);
         }
     }
 
@@ -220,6 +243,33 @@ class MultiNodeTest {
 
     @Test
     @Order(4)
+    void eachPushIsDeliveredToTheWebhookOnceThoughEveryNodeRunsASender() throws Exception {
+        Map<String, Digest> pushed = new HashMap<>();
+        for (int i = 0; i < 6; i++) { // through the balancer: each push's manifest PUT lands on a node in turn
+            pushed.put("e" + i, pushSmall("cluster/events", "e" + i, 20 + i));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (eventsOf("cluster/events").size() < pushed.size() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        Thread.sleep(1000); // a duplicate would arrive now
+        List<JsonNode> events = eventsOf("cluster/events");
+        assertThat(events).extracting(e -> e.at("/data/tag").asText(), e -> Digest.parse(e.at("/data/digest").asText()))
+                .containsExactlyInAnyOrderElementsOf(pushed.entrySet().stream()
+                        .map(p -> tuple(p.getKey(), p.getValue())).toList());
+        // No node has died yet: every event of this class's pushes so far went out exactly once.
+        List<String> ids = hookEvents.stream().map(e -> e.get("id").asText()).toList();
+        assertThat(ids).as("event ids delivered").doesNotHaveDuplicates();
+        assertThat(hookEvents).extracting(e -> e.at("/data/repository").asText())
+                .contains("cluster/sdk", "cluster/cli", "cluster/skopeo", "cluster/move");
+    }
+
+    private static List<JsonNode> eventsOf(String repository) {
+        return hookEvents.stream().filter(e -> e.at("/data/repository").asText().equals(repository)).toList();
+    }
+
+    @Test
+    @Order(5)
     void aNodeKilledInTheMiddleOfPushesLosesNothingAcknowledgedAndClientsThatRetrySucceed() throws Exception {
         int pushers = 4;
         int pushesEach = 6;
