@@ -13,6 +13,8 @@ import io.berth.client.artifact.FileSpec;
 import io.berth.client.artifact.PushSpec;
 import io.berth.client.artifact.TransferListener;
 import io.berth.oci.Digest;
+import io.berth.server.blob.S3ProxyServer;
+import io.berth.server.testing.ScannerAdapterStub;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.http.HttpRequest;
@@ -71,15 +73,17 @@ class MultiNodeTest {
     private static PostgresSchema database;
     private static List<ClusterNode> nodes;
     private static RoundRobinProxy proxy;
-    private static S3Process s3;
+    private static S3ProxyServer s3;
     /** The webhook every node sends the push events to (each node runs a sender; the cluster's lease picks one). */
     private static HttpServer hook;
     private static final List<JsonNode> hookEvents = new CopyOnWriteArrayList<>();
+    /** The scanner adapter of every node (each runs a scan worker; claims in the database pick one per scan). */
+    private static ScannerAdapterStub scanner;
 
     @BeforeAll
     static void startCluster() throws Exception {
         database = PostgresSchema.create();
-        s3 = S3Process.start(dir.resolve("s3"));
+        s3 = S3ProxyServer.asProcess(dir.resolve("s3"));
         hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         hook.createContext("/hook", exchange -> {
             hookEvents.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
@@ -87,6 +91,7 @@ class MultiNodeTest {
             exchange.close();
         });
         hook.start();
+        scanner = ScannerAdapterStub.start();
         List<ClusterNode> started = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
             int port = ServerProcess.freePort();
@@ -123,10 +128,15 @@ class MultiNodeTest {
                       url: "http://127.0.0.1:%d/hook"
                       format: cloudevents
                       actions: [push]
+                scanners:
+                  - name: stub
+                    url: "%s"
+                    types: [oci-image]
                 log:
                   access: true
                 """.formatted(port, data, database.url(), database.user(), database.password(), s3.endpoint(),
-                S3Process.BUCKET, S3Process.IDENTITY, S3Process.CREDENTIAL, hook.getAddress().getPort());
+                S3ProxyServer.BUCKET, S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL, hook.getAddress().getPort(),
+                scanner.url());
     }
 
     @AfterAll
@@ -147,6 +157,9 @@ class MultiNodeTest {
         }
         if (hook != null) {
             hook.stop(0);
+        }
+        if (scanner != null) {
+            scanner.close();
         }
     }
 
@@ -264,12 +277,39 @@ class MultiNodeTest {
                 .contains("cluster/sdk", "cluster/cli", "cluster/skopeo", "cluster/move");
     }
 
+    @Test
+    @Order(5)
+    void eachImagePushedThroughTheBalancerIsScannedOnceThoughEveryNodeRunsAWorker() throws Exception {
+        List<Digest> images = new ArrayList<>();
+        for (int layers = 1; layers <= 4; layers++) {
+            Path layout = ociLayout(dir.resolve("scan-oci-" + layers), "v1", layers);
+            Path digestFile = dir.resolve("scan-" + layers + ".digest");
+            CliRun copy = skopeo("copy", "--dest-tls-verify=false", "--digestfile", digestFile.toString(),
+                    "oci:" + layout + ":v1", "docker://" + proxy.hostPort() + "/cluster/scans:s" + layers);
+            assertThat(copy.exitCode()).as(copy.toString()).isZero();
+            images.add(Digest.parse(Files.readString(digestFile).strip()));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (Digest image : images) {
+            String path = "/api/v1/artifact/scan?repository=cluster/scans&reference=" + image;
+            while (!JSON.readTree(get(nodes.get(0), path).body()).at("/scan/status").asText().equals("done")) {
+                assertThat(System.nanoTime()).as("the scan of %s is done within 60 s", image).isLessThan(deadline);
+                Thread.sleep(100);
+            }
+        }
+        Thread.sleep(1000); // a second scan would reach the adapter now
+        assertThat(scanner.received()).filteredOn(scan -> scan.repository().equals("cluster/scans"))
+                .extracting(scan -> Digest.parse(scan.digest())).containsExactlyInAnyOrderElementsOf(images);
+        assertThat(scanner.received()).extracting(scan -> scan.repository() + "@" + scan.digest())
+                .as("no node has died yet: every scan so far ran once").doesNotHaveDuplicates();
+    }
+
     private static List<JsonNode> eventsOf(String repository) {
         return hookEvents.stream().filter(e -> e.at("/data/repository").asText().equals(repository)).toList();
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aNodeKilledInTheMiddleOfPushesLosesNothingAcknowledgedAndClientsThatRetrySucceed() throws Exception {
         int pushers = 4;
         int pushesEach = 6;

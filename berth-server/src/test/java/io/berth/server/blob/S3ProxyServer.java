@@ -79,7 +79,8 @@ public final class S3ProxyServer implements AutoCloseable {
         command.addAll(List.of(arguments));
         try {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-            Path jar = Path.of("target", "s3proxy", "s3proxy-jar-with-dependencies.jar").toAbsolutePath();
+            Path jar = repositoryRoot().resolve(Path.of("berth-server", "target", "s3proxy",
+                    "s3proxy-jar-with-dependencies.jar")); // the build copies it there; else bin/s3proxy-start fetches it
             if (Files.exists(jar)) {
                 builder.environment().put("S3PROXY_JAR", jar.toString());
             }
@@ -99,7 +100,7 @@ public final class S3ProxyServer implements AutoCloseable {
         }
     }
 
-    /** The checkout's root: the tests run in berth-server/. */
+    /** The checkout's root: the tests run in a module's folder (berth-server/, berth-cli/). */
     static Path repositoryRoot() {
         Path here = Path.of("").toAbsolutePath();
         return Files.isDirectory(here.resolve("bin")) ? here : here.getParent();
