@@ -16,9 +16,9 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@code bench/run --compare CMD_A CMD_B}: two builds of Berth side by side on manifest GET, blob HEAD, and 64 MiB
- * uploads (monolithic and chunked) and downloads by one client, to tell whether a change costs throughput. One round of the full harness per build cannot: on this shared 2-core machine
- * the same binary moves by up to 2× from one minute to the next. Here both servers run at once, and short runs
+ * {@code bench/run --compare CMD_A CMD_B}: two builds of Berth side by side on manifest GET, blob HEAD, and one
+ * client's 64 MiB uploads (monolithic and chunked) and downloads, to tell whether a change costs throughput. One round
+ * of the full harness per build cannot: on this shared 2-core machine the same binary moves by up to 2× from one minute to the next. Here both servers run at once, and short runs
  * alternate A B B A … so that the machine's drift falls on both equally; each pair gives the ratio B/A of the server's
  * CPU time per request and of the time per request (1 / req/s), and the figure is the median ratio with its 95 %
  * confidence interval (sign test: order statistics k and n + 1 − k of the sorted ratios). "B costs at most 3 % more"
@@ -127,7 +127,8 @@ final class BuildComparison {
                 }
             }
             StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
-                    "# Build comparison%n%n- A: `%s`%n- B: `%s`%n- %d pairs of %.0f s runs (" + UPLOADS + " uploads, " + DOWNLOADS + " downloads) per figure, order A B B A …%n%n"
+                    "# Build comparison%n%n- A: `%s`%n- B: `%s`%n- %d pairs of %.0f s runs (" + UPLOADS + " uploads, "
+                            + DOWNLOADS + " downloads) per figure, order A B B A …%n%n"
                             + "| figure | A median | B median | B/A median of pairs | 95 %% interval | B costs ≤ 3 %% more |%n"
                             + "|---|---|---|---|---|---|%n", String.join(" ", commandA), String.join(" ", commandB), pairs, seconds));
             for (Kind kind : Kind.values()) {
@@ -230,7 +231,7 @@ final class BuildComparison {
                 if (!done) {
                     tally.add(kind.name(), server.name + ": a transfer failed", 1);
                 }
-                bytes += download.size();
+                bytes += BIG;
             }
         }
         double elapsed = (System.nanoTime() - t0) / 1e9;
