@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import io.berth.client.ClientOptions;
 import io.berth.client.artifact.ArtifactRef;
 import io.berth.client.artifact.Artifacts;
@@ -15,8 +14,8 @@ import io.berth.client.artifact.TransferListener;
 import io.berth.oci.Digest;
 import io.berth.server.blob.S3ProxyServer;
 import io.berth.server.testing.ScannerAdapterStub;
+import io.berth.server.testing.WebhookReceiver;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -31,13 +30,13 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -51,10 +50,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #19: three identical nodes ({@code berth serve} in child JVMs) on one PostgreSQL database and one S3 bucket
- * (s3proxy as a separate process, {@code bin/s3proxy-start}, as {@code bin/berth-cluster} runs it), behind a round-robin balancer without stickiness, so that the requests of one upload land on different
- * nodes. Real clients push through the balancer (the berth-client SDK, the {@code berth} CLI, skopeo); every node
- * serves what was pushed right after the push; a tag moved on one node is seen on the others within a second; a node
- * killed with SIGKILL in the middle of pushes loses nothing that was acknowledged, and clients that retry succeed.
+ * (s3proxy as a separate process, {@code bin/s3proxy-start}, as {@code bin/berth-cluster} runs it), behind a
+ * round-robin balancer without stickiness, so that the requests of one upload land on different nodes. Real clients
+ * push through the balancer (the berth-client SDK, the {@code berth} CLI, skopeo); every node serves what was pushed
+ * right after the push; a tag moved on one node is seen on the others within a second; each push reaches the webhook
+ * once and each image is scanned once; a node killed with SIGKILL in the middle of pushes loses nothing that was
+ * acknowledged, and clients that retry succeed.
  *
  * <p>The balancer is {@link RoundRobinProxy}, a Vert.x proxy in the test rather than nginx: it records which node
  * served each request (the assertions need that per request, not from parsing a log), it runs wherever the test runs,
@@ -75,8 +76,7 @@ class MultiNodeTest {
     private static RoundRobinProxy proxy;
     private static S3ProxyServer s3;
     /** The webhook every node sends the push events to (each node runs a sender; the cluster's lease picks one). */
-    private static HttpServer hook;
-    private static final List<JsonNode> hookEvents = new CopyOnWriteArrayList<>();
+    private static WebhookReceiver hook;
     /** The scanner adapter of every node (each runs a scan worker; claims in the database pick one per scan). */
     private static ScannerAdapterStub scanner;
 
@@ -84,13 +84,7 @@ class MultiNodeTest {
     static void startCluster() throws Exception {
         database = PostgresSchema.create();
         s3 = S3ProxyServer.asProcess(dir.resolve("s3"));
-        hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        hook.createContext("/hook", exchange -> {
-            hookEvents.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        hook.start();
+        hook = WebhookReceiver.start();
         scanner = ScannerAdapterStub.start();
         List<ClusterNode> started = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
@@ -125,7 +119,7 @@ class MultiNodeTest {
                 events:
                   endpoints:
                     - name: hook
-                      url: "http://127.0.0.1:%d/hook"
+                      url: "%s"
                       format: cloudevents
                       actions: [push]
                 scanners:
@@ -135,7 +129,7 @@ class MultiNodeTest {
                 log:
                   access: true
                 """.formatted(port, data, database.url(), database.user(), database.password(), s3.endpoint(),
-                S3ProxyServer.BUCKET, S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL, hook.getAddress().getPort(),
+                S3ProxyServer.BUCKET, S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL, hook.url(),
                 scanner.url());
     }
 
@@ -156,7 +150,7 @@ class MultiNodeTest {
             s3.close();
         }
         if (hook != null) {
-            hook.stop(0);
+            hook.close();
         }
         if (scanner != null) {
             scanner.close();
@@ -261,19 +255,17 @@ class MultiNodeTest {
         for (int i = 0; i < 6; i++) { // through the balancer: each push's manifest PUT lands on a node in turn
             pushed.put("e" + i, pushSmall("cluster/events", "e" + i, 20 + i));
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (eventsOf("cluster/events").size() < pushed.size() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        Predicate<WebhookReceiver.Delivery> ofThisTest = d -> d.event().at("/data/repository").asText()
+                .equals("cluster/events");
+        hook.await(ofThisTest, pushed.size(), Duration.ofSeconds(60));
         Thread.sleep(1000); // a duplicate would arrive now
-        List<JsonNode> events = eventsOf("cluster/events");
-        assertThat(events).extracting(e -> e.at("/data/tag").asText(), e -> Digest.parse(e.at("/data/digest").asText()))
+        assertThat(hook.deliveries(ofThisTest)).extracting(d -> d.event().at("/data/tag").asText(),
+                        d -> Digest.parse(d.event().at("/data/digest").asText()))
                 .containsExactlyInAnyOrderElementsOf(pushed.entrySet().stream()
                         .map(p -> tuple(p.getKey(), p.getValue())).toList());
         // No node has died yet: every event of this class's pushes so far went out exactly once.
-        List<String> ids = hookEvents.stream().map(e -> e.get("id").asText()).toList();
-        assertThat(ids).as("event ids delivered").doesNotHaveDuplicates();
-        assertThat(hookEvents).extracting(e -> e.at("/data/repository").asText())
+        assertThat(hook.duplicates()).as("event ids delivered more than once").isEmpty();
+        assertThat(hook.deliveries()).extracting(d -> d.event().at("/data/repository").asText())
                 .contains("cluster/sdk", "cluster/cli", "cluster/skopeo", "cluster/move");
     }
 
@@ -302,10 +294,6 @@ class MultiNodeTest {
                 .extracting(scan -> Digest.parse(scan.digest())).containsExactlyInAnyOrderElementsOf(images);
         assertThat(scanner.received()).extracting(scan -> scan.repository() + "@" + scan.digest())
                 .as("no node has died yet: every scan so far ran once").doesNotHaveDuplicates();
-    }
-
-    private static List<JsonNode> eventsOf(String repository) {
-        return hookEvents.stream().filter(e -> e.at("/data/repository").asText().equals(repository)).toList();
     }
 
     @Test

@@ -105,7 +105,8 @@ public final class BlobIntegrity {
      * Whether the blob's file exists with {@code recordedSize} bytes, for HEAD's answer on the event loop and a manifest
      * push's check: a stat at most once per {@value #SEEN_PRESENT_MILLIS} ms per blob. A stat and the store's metrics
      * cost a blob HEAD a quarter of its time (bench/run --compare), and with S3 a stat is a request to the store; a file
-     * removed behind the registry's back is noticed within that time, and one quarantined at once. False sends the caller the blocking way ({@link #present}), which logs and quarantines.
+     * removed behind the registry's back is noticed within that time, and one quarantined at once. False sends the
+     * caller the blocking way ({@link #present}), which logs and quarantines.
      */
     public boolean recentlyPresent(Digest digest, long recordedSize) {
         long now = System.nanoTime();

@@ -76,16 +76,7 @@ public final class LocalUploadClaims implements UploadIndex {
     /** Writes the row's {@code touched_at} when this process has not for a touch period; false when the row is gone. */
     private boolean touchIfDue(UUID id, Instant now) {
         Instant last = rowTouched.get(id);
-        if (last != null && !last.isBefore(now.minus(touchPeriod))) {
-            return true;
-        }
-        boolean touched = rows.touch(id, now);
-        if (touched) {
-            rowTouched.put(id, now);
-        } else {
-            rowTouched.remove(id);
-        }
-        return touched;
+        return last != null && !last.isBefore(now.minus(touchPeriod)) || touch(id, now);
     }
 
     @Override
@@ -109,6 +100,8 @@ public final class LocalUploadClaims implements UploadIndex {
         boolean touched = rows.touch(id, at);
         if (touched) {
             rowTouched.put(id, at);
+        } else {
+            rowTouched.remove(id);
         }
         return touched;
     }
