@@ -87,6 +87,19 @@ final class Bench {
                 report.note("the gc phase found problems: see its output and gc.json");
             }
         }
+        int scale = 0;
+        if (options.runs(ScaleBench.PHASE)) {
+            try {
+                scale = new ScaleBench(options, out).run();
+            } catch (Exception e) {
+                System.out.println("  scale ABORTED: " + e);
+                report.failures("Berth", 0, java.util.Map.of("scale: aborted: " + e, 1L));
+                scale = 1;
+            }
+            if (scale != 0) {
+                report.note("the scale phase found problems: see its output and scale.json");
+            }
+        }
         spentData.forEach(Bench::deleteTree);
         String loadAfter = Machine.loadAverage();
         report.meta.put("load average after", loadAfter);
@@ -104,7 +117,7 @@ final class Bench {
         System.out.printf("%nload average before %s, after %s; %s in total. Report: %s/report.md and report.json%n",
                 loadBefore, loadAfter, report.meta.get("duration"), out);
         deleteTree(scratch);
-        return report.anyFailure() || gc != 0 ? 1 : 0;
+        return report.anyFailure() || gc != 0 || scale != 0 ? 1 : 0;
     }
 
     private String version() {

@@ -37,7 +37,6 @@ final class GcStore {
     private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
     private static final String OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
     private static final String OCI_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip";
-    private static final int BATCH = 5_000;
     /** Flyway logs through java.util.logging here (the harness has no SLF4J provider): only its warnings. */
     private static final java.util.logging.Logger FLYWAY_LOG = java.util.logging.Logger.getLogger("org.flywaydb");
 
@@ -146,7 +145,7 @@ final class GcStore {
                 return null;
             });
             insertBlobs(database, referenced);
-            Rows links = new Rows(database, "INSERT INTO repository_blobs (repository_id, digest, created_at) VALUES (?, ?, ?)");
+            BatchedRows links = new BatchedRows(database, "INSERT INTO repository_blobs (repository_id, digest, created_at) VALUES (?, ?, ?)");
             for (int r = 0; r < repositories; r++) {
                 for (int i = 0; i < BASE_LAYERS; i++) {
                     links.add(r + 1, digests.get(i), now - 30 * DAY);
@@ -160,13 +159,13 @@ final class GcStore {
                 links.add(1 + random.nextInt(repositories), digests.get(i), garbage ? now - 2 * DAY : now - 600_000);
             }
             links.flush();
-            Rows manifests = new Rows(database, """
+            BatchedRows manifests = new BatchedRows(database, """
                     INSERT INTO manifests (repository_id, digest, media_type, content, size, artifact_type, subject_digest,
                                            annotations_json, pushed_at, type_id, platforms, total_size)
                     VALUES (?, ?, ?, ?, ?, NULL, NULL, '{}', ?, ?, ?, ?)""");
-            Rows references = new Rows(database,
+            BatchedRows references = new BatchedRows(database,
                     "INSERT INTO manifest_blobs (repository_id, manifest_digest, blob_digest) VALUES (?, ?, ?)", manifests);
-            Rows tagRows = new Rows(database,
+            BatchedRows tagRows = new BatchedRows(database,
                     "INSERT INTO tags (repository_id, name, manifest_digest, updated_at) VALUES (?, ?, ?, ?)", manifests);
             for (int r = 0; r < repositories; r++) {
                 int assigned = 0;
@@ -254,7 +253,7 @@ final class GcStore {
 
     /** The blob rows: referenced ones untouched for a month, garbage for two days, recent ones ten minutes ago. */
     private void insertBlobs(Database database, int referenced) {
-        Rows rows = new Rows(database,
+        BatchedRows rows = new BatchedRows(database,
                 "INSERT INTO blobs (digest, size, created_at, touched_at, state) VALUES (?, ?, ?, ?, 'live')");
         for (int i = 0; i < digests.size(); i++) {
             long touched = i < referenced ? now - 30 * DAY
@@ -279,59 +278,5 @@ final class GcStore {
 
     private String descriptor(String mediaType, int blob) {
         return "{\"mediaType\":\"" + mediaType + "\",\"digest\":\"" + digests.get(blob) + "\",\"size\":" + sizes.get(blob) + "}";
-    }
-
-    /**
-     * Batched inserts of one statement, committed every {@value #BATCH} × 20 rows; the rows of {@code parent} (whose
-     * keys these reference) are flushed first.
-     */
-    private static final class Rows {
-        private final Database database;
-        private final String sql;
-        private final Rows parent;
-        private final List<Object[]> pending = new ArrayList<>();
-
-        Rows(Database database, String sql) {
-            this(database, sql, null);
-        }
-
-        Rows(Database database, String sql, Rows parent) {
-            this.database = database;
-            this.sql = sql;
-            this.parent = parent;
-        }
-
-        void add(Object... values) {
-            pending.add(values);
-            if (pending.size() >= BATCH * 20) {
-                flush();
-            }
-        }
-
-        void flush() {
-            if (parent != null) {
-                parent.flush();
-            }
-            if (pending.isEmpty()) {
-                return;
-            }
-            database.inTransaction(connection -> {
-                try (PreparedStatement insert = connection.prepareStatement(sql)) {
-                    for (int i = 0; i < pending.size(); i++) {
-                        Object[] row = pending.get(i);
-                        for (int c = 0; c < row.length; c++) {
-                            insert.setObject(c + 1, row[c]);
-                        }
-                        insert.addBatch();
-                        if ((i + 1) % BATCH == 0) {
-                            insert.executeBatch();
-                        }
-                    }
-                    insert.executeBatch();
-                }
-                return null;
-            });
-            pending.clear();
-        }
     }
 }

@@ -36,6 +36,9 @@ final class Options {
                                       gc = Berth only: a store of 100,000+ blobs and 1,000,000 tags made directly from a
                                            seed (--quick: 10,000 and 50,000), then manifest and blob GET p99 of paced
                                            clients before and during a garbage collection, its phases, RSS and heap
+                                      scale = Berth only: 1,000,000 tags in 100,000 repositories made directly from a
+                                           seed (--quick: 10,000 tags), then p50/p99 of a page of every listing, manifest
+                                           GET and blob HEAD beside a small store's, start-up time (bench/README.md)
                                     start-up is always measured; a phase's prerequisites are pushed unmeasured.
               --servers LIST        distribution,berth (default both, in that order within a round)
               --berth-cmd CMD       Berth's command before "--listen … --data …" (default: bin/berth serve if it exists,
@@ -51,6 +54,9 @@ final class Options {
               --gc-rate R           the gc phase's requests per second, each of manifest GET and blob GET (default 100)
               --gc-postgres         the gc phase on PostgreSQL: a fresh schema in the database named by
                                     BERTH_TEST_POSTGRES_URL/_USER/_PASSWORD (eval "$(.ci/postgres-start)"), dropped after
+              --scale-tags N        the scale phase's store: tags (default 1,000,000; a tenth as many repositories)
+              --scale-seed S        the scale phase's seed (default 20)
+              --scale-postgres      the scale phase on PostgreSQL, in fresh schemas like --gc-postgres
               --jmh [JMH ARGS]      run the JMH microbenchmarks instead (defaults -f 1 -wi 3 -w 1s -i 3 -r 1s)
               -h, --help
             """;
@@ -71,6 +77,9 @@ final class Options {
     long gcSeed = 18;
     int gcRate = 100;
     boolean gcPostgres;
+    int scaleTags;
+    long scaleSeed = 20;
+    boolean scalePostgres;
 
     static final List<String> GROUP_UPLOAD = List.of("upload-mono-1", "upload-mono-8", "upload-chunked", "upload-small-1", "upload-small-8");
     static final List<String> GROUP_DOWNLOAD = List.of("download-1", "download-8", "download-range");
@@ -112,6 +121,9 @@ final class Options {
                 case "--gc-seed" -> o.gcSeed = Long.parseLong(value(args, ++i, a));
                 case "--gc-rate" -> o.gcRate = Integer.parseInt(value(args, ++i, a));
                 case "--gc-postgres" -> o.gcPostgres = true;
+                case "--scale-tags" -> o.scaleTags = Integer.parseInt(value(args, ++i, a));
+                case "--scale-seed" -> o.scaleSeed = Long.parseLong(value(args, ++i, a));
+                case "--scale-postgres" -> o.scalePostgres = true;
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
             }
         }
@@ -126,6 +138,9 @@ final class Options {
         }
         if (o.gcTags > 0 && o.gcBlobs < 1000) {
             throw new IllegalArgumentException("--gc-blobs must be at least 1000");
+        }
+        if (o.scaleTags != 0 && o.scaleTags < 1000) {
+            throw new IllegalArgumentException("--scale-tags must be at least 1000");
         }
         if (o.gcRate < 4) {
             throw new IllegalArgumentException("--gc-rate must be at least 4 requests per second");
@@ -143,7 +158,7 @@ final class Options {
             case "download" -> GROUP_DOWNLOAD;
             case "manifest", "manifests" -> GROUP_MANIFEST;
             case "lists" -> GROUP_LISTS;
-            case "machine", "mixed", "startup", WARM_UP, OPT_IN_SMALL_WARM, IdleConnections.PHASE, GC -> List.of(name);
+            case "machine", "mixed", "startup", WARM_UP, OPT_IN_SMALL_WARM, IdleConnections.PHASE, GC, ScaleBench.PHASE -> List.of(name);
             default -> {
                 List<String> all = new ArrayList<>();
                 all.addAll(GROUP_UPLOAD);
@@ -167,11 +182,11 @@ final class Options {
 
     boolean runs(String phase) {
         return only.isEmpty() ? !phase.equals(OPT_IN_SMALL_WARM) && !phase.equals(IdleConnections.PHASE)
-                && !phase.equals(GC) : only.contains(phase);
+                && !phase.equals(GC) && !phase.equals(ScaleBench.PHASE) : only.contains(phase);
     }
 
     /** Whether the rounds of Distribution and Berth have anything to run: not when only gc (and machine) is asked for. */
     boolean runsRounds() {
-        return only.isEmpty() || only.stream().anyMatch(p -> !p.equals(GC) && !p.equals("machine"));
+        return only.isEmpty() || only.stream().anyMatch(p -> !p.equals(GC) && !p.equals(ScaleBench.PHASE) && !p.equals("machine"));
     }
 }

@@ -27,14 +27,14 @@ final class ScratchPostgres implements AutoCloseable {
         this.keep = keep;
     }
 
-    static ScratchPostgres create(boolean keep) throws SQLException {
+    static ScratchPostgres create(String option, boolean keep) throws SQLException {
         String url = System.getenv("BERTH_TEST_POSTGRES_URL");
         if (url == null || url.isBlank()) {
-            throw new IllegalStateException("--gc-postgres: BERTH_TEST_POSTGRES_URL is not set; start PostgreSQL with"
+            throw new IllegalStateException(option + ": BERTH_TEST_POSTGRES_URL is not set; start PostgreSQL with"
                     + " eval \"$(.ci/postgres-start)\"");
         }
         ScratchPostgres scratch = new ScratchPostgres(url, System.getenv("BERTH_TEST_POSTGRES_USER"),
-                System.getenv("BERTH_TEST_POSTGRES_PASSWORD"), "berth_bench_gc_" + System.currentTimeMillis(), keep);
+                System.getenv("BERTH_TEST_POSTGRES_PASSWORD"), "berth_bench_" + option.replaceAll("[^a-z]", "") + "_" + System.nanoTime(), keep);
         scratch.execute("CREATE SCHEMA " + scratch.name);
         return scratch;
     }

@@ -4,6 +4,8 @@ import static io.berth.server.meta.SqlStatement.sql;
 
 import io.berth.oci.Digest;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 
@@ -81,8 +83,14 @@ public final class BlobGarbage {
                     + " AND state = 'live' AND touched_at < ? AND " + GARBAGE, append(keys, cutoff)).update();
             List<Digest> marked = sql(connection, "SELECT digest FROM blobs WHERE digest IN " + in
                     + " AND state = 'deleting' ORDER BY digest", keys).list(row -> Digest.parse(row.getString(1)));
-            int links = marked.isEmpty() ? 0 : sql(connection, "DELETE FROM repository_blobs WHERE digest IN "
+            if (marked.isEmpty()) {
+                return new Marked(marked, 0);
+            }
+            Map<Long, Long> unlinked = RepositoryCounts.linkBytes(connection, "l.digest IN " + in(marked.size()),
+                    marked.toArray());
+            int links = sql(connection, "DELETE FROM repository_blobs WHERE digest IN "
                     + in(marked.size()), marked.toArray()).update();
+            RepositoryCounts.unlinked(connection, unlinked);
             return new Marked(marked, links);
         });
     }
@@ -106,7 +114,9 @@ public final class BlobGarbage {
             }
             if (!locked.isEmpty()) {
                 String in = in(locked.size());
+                Map<Long, Long> unlinked = RepositoryCounts.linkBytes(connection, "l.digest IN " + in, locked.toArray());
                 sql(connection, "DELETE FROM repository_blobs WHERE digest IN " + in, locked.toArray()).update();
+                RepositoryCounts.unlinked(connection, unlinked);
                 sql(connection, "DELETE FROM blobs WHERE state = 'deleting' AND digest IN " + in, locked.toArray())
                         .update();
             }
@@ -137,10 +147,13 @@ public final class BlobGarbage {
         }
         return database.inTransaction(connection -> {
             int deleted = 0;
+            Map<Long, Long> unlinked = new TreeMap<>();
             for (Link link : links) {
                 sql(connection, "SELECT 1 FROM repository_blobs WHERE repository_id = ? AND digest = ?"
                         + database.dialect().updateLock(), link.repositoryId(), link.digest()).exists();
-                deleted += sql(connection, """
+                long size = sql(connection, "SELECT size FROM blobs WHERE digest = ?", link.digest())
+                        .first(row -> row.getLong(1)).orElse(0L);
+                int gone = sql(connection, """
                         DELETE FROM repository_blobs
                         WHERE repository_id = ? AND digest = ? AND created_at < ?
                           AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_digest = repository_blobs.digest
@@ -148,7 +161,13 @@ public final class BlobGarbage {
                           AND EXISTS (SELECT 1 FROM blobs b WHERE b.digest = repository_blobs.digest
                                       AND b.touched_at < ? AND b.state = 'live')""",
                         link.repositoryId(), link.digest(), cutoff, cutoff).update();
+                if (gone > 0) {
+                    unlinked.merge(link.repositoryId(), size, Long::sum);
+                    deleted += gone;
+                }
             }
+            // After every link's lock: see RepositoryCounts.linked.
+            RepositoryCounts.unlinked(connection, unlinked);
             return deleted;
         });
     }

@@ -51,18 +51,21 @@ public final class JdbcArtifactListing implements ArtifactListing {
             query.append(" AND LOWER(r.name) LIKE ? ESCAPE '\\'");
             parameters.add(like(filter.query().get()));
         }
-        query.append(" AND EXISTS (SELECT 1 FROM manifests m WHERE m.repository_id = r.id");
         if (filter.typeId().isPresent()) {
-            query.append(" AND m.type_id = ?");
+            // From the counts (V12): an index seek per repository, instead of one into its manifests by type.
+            query.append(" AND EXISTS (SELECT 1 FROM repository_type_counts c WHERE c.repository_id = r.id"
+                    + " AND c.type_id = ? AND c.manifests > 0)");
             parameters.add(filter.typeId().get());
+        } else {
+            query.append(" AND EXISTS (SELECT 1 FROM manifests m WHERE m.repository_id = r.id)");
         }
-        query.append(") ORDER BY r.name LIMIT ?");
+        query.append(" ORDER BY r.name LIMIT ?");
         parameters.add(limit);
         return sql(connection, query.toString(), parameters.toArray())
                 .list(r -> new RepositoryRow(r.getLong(1), Repository.of(r.getString(2))));
     }
 
-    /** What {@link #summaries} adds up for one repository. */
+    /** What {@link #summaries} reads for one repository. */
     private static final class Totals {
         final Map<String, Long> artifactsByType = new LinkedHashMap<>();
         long lastPush;
@@ -70,9 +73,9 @@ public final class JdbcArtifactListing implements ArtifactListing {
     }
 
     /**
-     * The summaries of a page of repositories: five grouped queries for the whole page rather than five per repository,
-     * each answered from indexes (V4) without reading the manifests' rows. A page holds at most 1,000 repositories
-     * (the listing API's limit), well within either database's limit on bound parameters.
+     * The summaries of a page of repositories, from the counts kept with every change (V12, {@link RepositoryCounts}):
+     * three reads by key for the whole page, however many tags the repositories hold. A page holds at most 1,000
+     * repositories (the listing API's limit), well within either database's limit on bound parameters.
      */
     private static List<RepositorySummary> summaries(Connection connection, List<RepositoryRow> rows) throws SQLException {
         if (rows.isEmpty()) {
@@ -82,36 +85,22 @@ public final class JdbcArtifactListing implements ArtifactListing {
         rows.forEach(row -> totals.put(row.id(), new Totals()));
         String in = " IN " + placeholders(rows.size());
         Object[] ids = rows.stream().map(RepositoryRow::id).toArray();
-        SqlStatement.RowReader<Void> countByType = r -> {
-            totals.get(r.getLong(1)).artifactsByType.merge(r.getString(2), r.getLong(3), Long::sum);
-            return null;
-        };
-        sql(connection, """
-                SELECT t.repository_id, m.type_id, COUNT(*) FROM tags t
-                JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.manifest_digest
-                WHERE t.repository_id""" + in + " GROUP BY t.repository_id, m.type_id ORDER BY t.repository_id, m.type_id",
-                ids).list(countByType);
-        sql(connection, "SELECT m.repository_id, m.type_id, COUNT(*) FROM manifests m WHERE m.repository_id" + in
-                + " AND " + UNTAGGED_TOP_LEVEL + " GROUP BY m.repository_id, m.type_id ORDER BY m.repository_id, m.type_id",
-                ids).list(countByType);
-        sql(connection, "SELECT repository_id, MAX(pushed_at), SUM(size) FROM manifests WHERE repository_id" + in
-                + " GROUP BY repository_id", ids).list(r -> {
-                    Totals t = totals.get(r.getLong(1));
-                    t.lastPush = Math.max(t.lastPush, r.getLong(2));
-                    t.size += r.getLong(3);
+        sql(connection, "SELECT repository_id, type_id, tags + untagged FROM repository_type_counts WHERE repository_id"
+                + in + " AND tags + untagged > 0 ORDER BY repository_id, type_id", ids).list(r -> {
+                    totals.get(r.getLong(1)).artifactsByType.put(r.getString(2), r.getLong(3));
                     return null;
                 });
-        sql(connection, "SELECT repository_id, MAX(updated_at) FROM tags WHERE repository_id" + in + " GROUP BY repository_id",
+        sql(connection, "SELECT repository_id, manifest_bytes, last_push_at FROM repository_totals WHERE repository_id" + in,
                 ids).list(r -> {
                     Totals t = totals.get(r.getLong(1));
-                    t.lastPush = Math.max(t.lastPush, r.getLong(2));
+                    t.size += r.getLong(2);
+                    t.lastPush = r.getLong(3);
                     return null;
                 });
-        sql(connection, "SELECT l.repository_id, SUM(b.size) FROM repository_blobs l JOIN blobs b ON b.digest = l.digest"
-                + " WHERE l.repository_id" + in + " GROUP BY l.repository_id", ids).list(r -> {
-                    totals.get(r.getLong(1)).size += r.getLong(2);
-                    return null;
-                });
+        sql(connection, "SELECT repository_id, bytes FROM repository_link_bytes WHERE repository_id" + in, ids).list(r -> {
+            totals.get(r.getLong(1)).size += r.getLong(2);
+            return null;
+        });
         return rows.stream().map(row -> {
             Totals t = totals.get(row.id());
             return new RepositorySummary(row.repository(), t.artifactsByType, Instant.ofEpochMilli(t.lastPush), t.size);

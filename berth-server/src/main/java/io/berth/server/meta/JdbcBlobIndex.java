@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -163,8 +164,10 @@ public final class JdbcBlobIndex implements BlobIndex {
                 // A collection decided this blob is garbage and may be deleting its file right now: finish that
                 // deletion here, under the row's lock, before this upload's bytes take the file's place.
                 deleteBytes.accept(digest);
+                Map<Long, Long> unlinked = RepositoryCounts.linkBytes(connection, "l.digest = ?", digest);
                 sql(connection, "DELETE FROM repository_blobs WHERE digest = ?", digest).update();
                 sql(connection, "DELETE FROM blobs WHERE digest = ? AND state = 'deleting'", digest).update();
+                RepositoryCounts.unlinked(connection, unlinked);
             }
             return sql(connection, "UPDATE uploads SET finishing_digest = ? WHERE id = ?", digest, upload.toString())
                     .update();
@@ -191,13 +194,13 @@ public final class JdbcBlobIndex implements BlobIndex {
                     + database.dialect().updateLock(), digest).exists()) {
                 return false;
             }
+            long size = sql(connection, "SELECT size FROM blobs WHERE digest = ?", digest)
+                    .first(row -> row.getLong(1)).orElseThrow();
             if (!applying.isEmpty()) {
-                long size = sql(connection, "SELECT size FROM blobs WHERE digest = ?", digest)
-                        .first(row -> row.getLong(1)).orElseThrow();
                 quotaCheck.admitBlob(connection, repository, applying, digest, size);
             }
-            upsertLink(connection, repositoryId, digest, now);
             sql(connection, "UPDATE blobs SET touched_at = ? WHERE digest = ?", now, digest).update();
+            upsertLink(connection, repositoryId, digest, size, now);
             return true;
         });
     }
@@ -220,31 +223,41 @@ public final class JdbcBlobIndex implements BlobIndex {
             throw new IllegalStateException("blob " + digest + " is being garbage-collected");
         }
         sql(connection, "UPDATE blobs SET touched_at = ? WHERE digest = ?", now.toEpochMilli(), digest).update();
-        upsertLink(connection, repositoryId, digest, now.toEpochMilli());
+        upsertLink(connection, repositoryId, digest, size, now.toEpochMilli());
         return null;
     }
 
     /**
      * Links the blob, or renews an existing link's {@code created_at}: the update locks the link's row, so that a
-     * garbage collection removing the link either goes first (and this inserts it again) or sees it renewed.
+     * garbage collection removing the link either goes first (and this inserts it again) or sees it renewed. A new
+     * link adds the blob's size to the repository's linked bytes, last in the transaction.
      */
-    private static void upsertLink(Connection connection, long repositoryId, Digest digest, long now)
+    private static void upsertLink(Connection connection, long repositoryId, Digest digest, long size, long now)
             throws SQLException {
-        sql(connection, """
+        if (sql(connection, """
                 INSERT INTO repository_blobs (repository_id, digest, created_at) VALUES (?, ?, ?)
-                ON CONFLICT (repository_id, digest) DO UPDATE SET created_at = excluded.created_at""",
-                repositoryId, digest, now).update();
+                ON CONFLICT (repository_id, digest) DO NOTHING""", repositoryId, digest, now).update() > 0) {
+            RepositoryCounts.linked(connection, repositoryId, size);
+            return;
+        }
+        sql(connection, "UPDATE repository_blobs SET created_at = ? WHERE repository_id = ? AND digest = ?",
+                now, repositoryId, digest).update();
     }
 
     @Override
     public boolean unlink(Repository repository, Digest digest, RequestContext context) {
         Optional<Change> change = database.inTransaction(connection -> {
-            Optional<Long> size = sql(connection, "SELECT size FROM blobs WHERE digest = ? AND state = 'live'", digest)
+            // The blob's row locked like every writer of its links does, before the link.
+            Optional<Long> size = sql(connection, "SELECT size FROM blobs WHERE digest = ? AND state = 'live'"
+                    + database.dialect().updateLock(), digest).first(row -> row.getLong(1));
+            Optional<Long> repositoryId = sql(connection, "SELECT id FROM repositories WHERE name = ?", repository.name())
                     .first(row -> row.getLong(1));
-            if (size.isEmpty() || sql(connection, "DELETE FROM repository_blobs WHERE repository_id = " + ID_OF_NAME
-                    + " AND digest = ?", repository.name(), digest).update() == 0) {
+            if (size.isEmpty() || repositoryId.isEmpty() || sql(connection,
+                    "DELETE FROM repository_blobs WHERE repository_id = ? AND digest = ?", repositoryId.get(), digest)
+                    .update() == 0) {
                 return Optional.<Change>empty();
             }
+            RepositoryCounts.linked(connection, repositoryId.get(), -size.get());
             Change deleted = new Change.BlobDeleted(repository, digest, size.get(), context);
             listener.written(connection, deleted);
             return Optional.of(deleted);

@@ -2,6 +2,7 @@ package io.berth.server.meta;
 
 import static io.berth.server.meta.SqlStatement.sql;
 
+import io.berth.oci.Digest;
 import io.berth.server.meta.StoredManifest.Classification;
 import java.util.List;
 
@@ -26,8 +27,14 @@ public final class JdbcClassificationIndex implements ClassificationIndex {
 
     @Override
     public void update(Cursor at, Classification classification) {
-        database.inTransaction(connection -> sql(connection,
-                "UPDATE manifests SET type_id = ?, platforms = ? WHERE repository_id = ? AND digest = ?",
-                classification.typeId(), classification.platformsColumn(), at.repositoryId(), at.digest()).update());
+        database.inTransaction(connection -> {
+            // The counts by type move with the type: the repository's totals row first, as every writer takes it.
+            RepositoryCounts.lock(connection, database.dialect(), at.repositoryId());
+            var before = RepositoryCounts.shares(connection, at.repositoryId(), List.of(Digest.parse(at.digest())));
+            sql(connection, "UPDATE manifests SET type_id = ?, platforms = ? WHERE repository_id = ? AND digest = ?",
+                    classification.typeId(), classification.platformsColumn(), at.repositoryId(), at.digest()).update();
+            RepositoryCounts.update(connection, at.repositoryId(), before, 0);
+            return null;
+        });
     }
 }

@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
@@ -91,7 +92,9 @@ public final class JdbcManifestIndex implements ManifestIndex {
         Change change = database.inTransaction(connection -> {
             long repositoryId = RepositoryRows.idAddingIfAbsent(connection, manifest.repository(), clock.instant());
             String lock = database.dialect().keyShareLock();
-            // Scope rows first, then blob rows and links: the lock order of every writer (see QuotaCheck).
+            // The repository's counts, then scope rows, then blob rows and links: the lock order of every writer
+            // (see RepositoryCounts and QuotaCheck).
+            RepositoryCounts.lock(connection, database.dialect(), repositoryId);
             quotaCheck.lock(connection, applying);
             requireBlobs(connection, repositoryId, manifest.repository(), blobDigests);
             requireEach(connection, repositoryId, manifest.repository(), childDigests, "manifest",
@@ -100,6 +103,9 @@ public final class JdbcManifestIndex implements ManifestIndex {
                     repositoryId, manifest.digest()).exists()) {
                 quotaCheck.admitManifest(connection, applying);
             }
+            SortedSet<Digest> affected = new TreeSet<>(childDigests);
+            affected.add(manifest.digest());
+            Map<Digest, RepositoryCounts.Share> before = RepositoryCounts.shares(connection, repositoryId, affected);
             boolean created = insertManifest(connection, repositoryId, manifest,
                     totalSize(connection, repositoryId, childDigests));
             if (created) {
@@ -109,8 +115,9 @@ public final class JdbcManifestIndex implements ManifestIndex {
                         "INSERT INTO manifest_children (repository_id, manifest_digest, child_digest) VALUES (?, ?, ?)");
             }
             if (tag.isPresent()) {
-                moveTag(connection, repositoryId, manifest, tag.get());
+                moveTag(connection, repositoryId, manifest, tag.get(), before);
             }
+            RepositoryCounts.update(connection, repositoryId, before, created || tag.isPresent() ? clock.millis() : 0);
             return written(connection, new Change.ManifestPut(manifest, tag, created, context));
         });
         listener.committed(change);
@@ -124,8 +131,8 @@ public final class JdbcManifestIndex implements ManifestIndex {
      * tag is then read again, locked, and judged like any existing tag. So of two pushes to one new immutable tag,
      * exactly one digest wins; SQLite runs write transactions one at a time.
      */
-    private void moveTag(Connection connection, long repositoryId, StoredManifest manifest, Reference.Tag tag)
-            throws SQLException {
+    private void moveTag(Connection connection, long repositoryId, StoredManifest manifest, Reference.Tag tag,
+                         Map<Digest, RepositoryCounts.Share> before) throws SQLException {
         Optional<Digest> current = taggedDigest(connection, repositoryId, tag);
         long now = clock.millis();
         if (current.isEmpty()) {
@@ -136,6 +143,10 @@ public final class JdbcManifestIndex implements ManifestIndex {
                 return;
             }
             current = taggedDigest(connection, repositoryId, tag);
+        }
+        if (current.isPresent() && !before.containsKey(current.get())) {
+            // The manifest the tag leaves: its share before this transaction (the tag's row is locked now).
+            before.putAll(RepositoryCounts.shares(connection, repositoryId, List.of(current.get())));
         }
         if (current.isPresent() && !current.get().equals(manifest.digest())) {
             Set<String> types = new TreeSet<>(List.of(manifest.classification().typeId()));
@@ -255,6 +266,12 @@ public final class JdbcManifestIndex implements ManifestIndex {
     public boolean delete(Repository repository, Digest digest, RequestContext context) {
         // Tags and reference rows go with it: their foreign keys cascade.
         Optional<Change> change = database.inTransaction(connection -> {
+            Optional<Long> repositoryId = sql(connection, "SELECT id FROM repositories WHERE name = ?",
+                    repository.name()).first(row -> row.getLong(1));
+            if (repositoryId.isEmpty()) {
+                return Optional.empty();
+            }
+            RepositoryCounts.lock(connection, database.dialect(), repositoryId.get());
             // Locked before its tags are read: a push that tags it meanwhile waits (its tag row's foreign key needs
             // this row), or committed before, and then its tag is among those judged below.
             Optional<StoredManifest> existing = sql(connection, "SELECT " + MANIFEST_COLUMNS
@@ -268,10 +285,19 @@ public final class JdbcManifestIndex implements ManifestIndex {
                             existing.get().classification().typeId(), "manifest " + digest + " cannot be deleted");
                 }
             }
-            if (existing.isEmpty() || sql(connection, "DELETE FROM manifests WHERE repository_id = " + ID_OF_NAME
-                    + " AND digest = ?", repository.name(), digest).update() == 0) {
+            if (existing.isEmpty()) {
                 return Optional.empty();
             }
+            // The manifest and the children it holds (which may become top-level again).
+            List<Digest> affected = new ArrayList<>(List.of(digest));
+            affected.addAll(sql(connection, "SELECT child_digest FROM manifest_children WHERE repository_id = ?"
+                    + " AND manifest_digest = ?", repositoryId.get(), digest).list(row -> Digest.parse(row.getString(1))));
+            Map<Digest, RepositoryCounts.Share> before = RepositoryCounts.shares(connection, repositoryId.get(), affected);
+            if (sql(connection, "DELETE FROM manifests WHERE repository_id = ? AND digest = ?", repositoryId.get(), digest)
+                    .update() == 0) {
+                return Optional.empty();
+            }
+            RepositoryCounts.update(connection, repositoryId.get(), before, 0);
             return Optional.of(written(connection, new Change.ManifestDeleted(existing.get(), context)));
         });
         change.ifPresent(listener::committed);
@@ -283,9 +309,16 @@ public final class JdbcManifestIndex implements ManifestIndex {
         Optional<Change> change = database.inTransaction(connection -> {
             Optional<Long> repositoryId = sql(connection, "SELECT id FROM repositories WHERE name = ?",
                     repository.name()).first(row -> row.getLong(1));
-            if (repositoryId.isEmpty() || taggedDigest(connection, repositoryId.get(), tag).isEmpty()) {
+            if (repositoryId.isEmpty()) {
                 return Optional.empty();
             }
+            RepositoryCounts.lock(connection, database.dialect(), repositoryId.get());
+            Optional<Digest> tagged = taggedDigest(connection, repositoryId.get(), tag);
+            if (tagged.isEmpty()) {
+                return Optional.empty();
+            }
+            Map<Digest, RepositoryCounts.Share> before = RepositoryCounts.shares(connection, repositoryId.get(),
+                    List.of(tagged.get()));
             Optional<StoredManifest> target = sql(connection, "SELECT " + MANIFEST_COLUMNS + """
                      FROM tags t
                     JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.manifest_digest
@@ -299,6 +332,7 @@ public final class JdbcManifestIndex implements ManifestIndex {
                     + " AND name = ?", repository.name(), tag.name()).update() == 0) {
                 return Optional.empty();
             }
+            RepositoryCounts.update(connection, repositoryId.get(), before, 0);
             return Optional.of(written(connection, new Change.TagDeleted(target.get(), tag, context)));
         });
         change.ifPresent(listener::committed);

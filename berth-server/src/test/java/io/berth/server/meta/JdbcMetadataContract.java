@@ -540,6 +540,142 @@ abstract class JdbcMetadataContract {
                 .toList();
     }
 
+    // ---- repository counts (V12) ----
+
+    /**
+     * The counts the listing reads stay what a recount from the rows finds, through pushes, a tag move, tag and
+     * manifest deletions (retention deletes through the same calls), an index whose deletion makes its children
+     * top-level again, a referrer and a change of type; and they hold the figures a reader expects.
+     */
+    @Test
+    void repositoryCountsFollowEveryManifestAndTagChange() {
+        StoredManifest one = typed(manifest(APP, "one"), "oci-image");
+        StoredManifest two = typed(manifest(APP, "two"), "oci-image");
+        manifests.put(one, List.of(), List.of(), Optional.of(new Tag("v1")));
+        manifests.put(one, List.of(), List.of(), Optional.of(new Tag("latest")));
+        manifests.put(two, List.of(), List.of(), Optional.empty());
+        assertCountsMatchRecount();
+        assertThat(counted()).containsExactly(row(APP, "oci-image", 2, 2, 1));
+
+        manifests.put(two, List.of(), List.of(), Optional.of(new Tag("latest"))); // moves latest from one to two
+        assertCountsMatchRecount();
+        assertThat(counted()).containsExactly(row(APP, "oci-image", 2, 2, 0));
+
+        manifests.put(typed(referrer(APP, one.digest(), "application/spdx+json", "sbom"), "spdx-sbom"), List.of(),
+                List.of(), Optional.empty());
+        StoredManifest index = typed(new StoredManifest(APP, Digest.sha256(bytes("index")), MediaTypes.OCI_INDEX,
+                bytes("index"), Optional.empty(), Optional.empty(), Map.of(), PUSHED_AT), "oci-image-index");
+        StoredManifest child = typed(manifest(APP, "child"), "oci-image");
+        manifests.put(child, List.of(), List.of(), Optional.empty());
+        assertThat(counted()).contains(row(APP, "oci-image", 3, 2, 1));
+        manifests.put(index, List.of(), List.of(child.digest()), Optional.of(new Tag("multi")));
+        assertCountsMatchRecount();
+        assertThat(counted()).containsExactly(row(APP, "oci-image", 3, 2, 0), row(APP, "oci-image-index", 1, 1, 0),
+                row(APP, "spdx-sbom", 1, 0, 0));
+
+        assertThat(manifests.deleteTag(APP, new Tag("v1"))).isTrue();
+        assertCountsMatchRecount();
+        assertThat(counted()).contains(row(APP, "oci-image", 3, 1, 1));
+        assertThat(manifests.delete(APP, index.digest())).isTrue(); // its tag goes, its child is top-level again
+        assertCountsMatchRecount();
+        assertThat(counted()).containsExactly(row(APP, "oci-image", 3, 1, 2), row(APP, "spdx-sbom", 1, 0, 0));
+
+        long appId = database.withConnection(c -> SqlStatement.sql(c, "SELECT id FROM repositories WHERE name = ?",
+                APP.name()).first(r -> r.getLong(1)).orElseThrow());
+        new JdbcClassificationIndex(database).update(new ClassificationIndex.Cursor(appId, two.digest().toString()),
+                new StoredManifest.Classification("helm-chart", List.of(), two.size()));
+        assertCountsMatchRecount();
+        assertThat(counted()).containsExactly(row(APP, "helm-chart", 1, 1, 0), row(APP, "oci-image", 2, 0, 2),
+                row(APP, "spdx-sbom", 1, 0, 0));
+
+        assertThat(manifests.delete(APP, two.digest())).isTrue();
+        assertThat(manifests.delete(APP, one.digest())).isTrue();
+        assertCountsMatchRecount();
+        assertThat(counted()).containsExactly(row(APP, "oci-image", 1, 0, 1), row(APP, "spdx-sbom", 1, 0, 0));
+        JdbcArtifactListing listing = new JdbcArtifactListing(database);
+        assertThat(listing.repositories(new ArtifactListing.Filter(Optional.empty(), Optional.empty()), Optional.empty(), 10))
+                .singleElement().satisfies(summary -> {
+                    assertThat(summary.artifactsByType()).isEqualTo(Map.of("oci-image", 1L));
+                    assertThat(summary.totalSize()).isEqualTo(child.size() + bytes("sbom").length);
+                    assertThat(summary.lastPush()).isAfter(PUSHED_AT);
+                });
+    }
+
+    /** The bytes linked into each repository stay what a recount finds through links, mounts, unlinks and collection. */
+    @Test
+    void linkedBytesFollowLinksMountsUnlinksAndCollection() {
+        Digest shared = linkedBlob(APP, "shared", 1000);
+        blobs.link(APP, shared, 1000); // again: no double count
+        assertThat(blobs.mount(OTHER, shared)).isTrue();
+        Digest config = linkedBlob(APP, "config", 10);
+        Digest gone = linkedBlob(OTHER, "unreferenced", 7);
+        manifests.put(manifest(APP, "image"), List.of(config, shared), List.of(), Optional.of(new Tag("v1")));
+        assertCountsMatchRecount();
+        assertThat(linkBytes()).containsExactly(APP.name() + " 1010", OTHER.name() + " 1007");
+
+        assertThat(blobs.unlink(OTHER, shared)).isTrue();
+        assertCountsMatchRecount();
+        BlobGarbage garbage = new BlobGarbage(database);
+        long cutoff = System.currentTimeMillis() + 60_000;
+        BlobGarbage.Marked marked = garbage.mark(List.of(gone, shared), cutoff);
+        assertThat(marked.digests()).containsExactly(gone);
+        garbage.sweep(marked.digests(), digest -> 0L);
+        assertCountsMatchRecount();
+        assertThat(linkBytes()).containsExactly(APP.name() + " 1010");
+
+        Digest stale = linkedBlob(APP, "stale", 5);
+        manifests.put(manifest(OTHER, "other image"), List.of(), List.of(), Optional.empty());
+        assertThat(blobs.mount(OTHER, stale)).isTrue();
+        long otherId = database.withConnection(c -> SqlStatement.sql(c, "SELECT id FROM repositories WHERE name = ?",
+                OTHER.name()).first(r -> r.getLong(1)).orElseThrow());
+        assertThat(garbage.deleteLinks(List.of(new BlobGarbage.Link(otherId, stale)), cutoff)).isEqualTo(1);
+        assertCountsMatchRecount();
+        assertThat(linkBytes()).containsExactly(APP.name() + " 1015");
+    }
+
+    private static String row(Repository repository, String type, long manifests, long tags, long untagged) {
+        return repository.name() + " " + type + " " + manifests + " " + tags + " " + untagged;
+    }
+
+    /** The kept counts, as {@link #row}s. */
+    private List<String> counted() {
+        return rows("""
+                SELECT r.name || ' ' || c.type_id || ' ' || c.manifests || ' ' || c.tags || ' ' || c.untagged
+                FROM repository_type_counts c JOIN repositories r ON r.id = c.repository_id ORDER BY r.name, c.type_id""");
+    }
+
+    private List<String> linkBytes() {
+        return rows("""
+                SELECT r.name || ' ' || l.bytes FROM repository_link_bytes l JOIN repositories r ON r.id = l.repository_id
+                WHERE l.bytes <> 0 ORDER BY r.name""");
+    }
+
+    /** The counts, manifest bytes and linked bytes kept are those a count of the rows finds (V12's backfill). */
+    private void assertCountsMatchRecount() {
+        assertThat(counted()).isEqualTo(rows("""
+                SELECT r.name || ' ' || m.type_id || ' ' || COUNT(*) || ' ' ||
+                       SUM((SELECT COUNT(*) FROM tags t WHERE t.repository_id = m.repository_id AND t.manifest_digest = m.digest))
+                       || ' ' || SUM(CASE WHEN m.subject_digest IS NULL
+                           AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repository_id = m.repository_id AND t.manifest_digest = m.digest)
+                           AND NOT EXISTS (SELECT 1 FROM manifest_children c
+                                           WHERE c.repository_id = m.repository_id AND c.child_digest = m.digest)
+                           THEN 1 ELSE 0 END)
+                FROM manifests m JOIN repositories r ON r.id = m.repository_id
+                GROUP BY r.name, m.type_id ORDER BY r.name, m.type_id"""));
+        assertThat(rows("""
+                SELECT r.name || ' ' || t.manifest_bytes FROM repository_totals t JOIN repositories r ON r.id = t.repository_id
+                WHERE t.manifest_bytes <> 0 ORDER BY r.name""")).isEqualTo(rows("""
+                SELECT r.name || ' ' || SUM(m.size) FROM manifests m JOIN repositories r ON r.id = m.repository_id
+                GROUP BY r.name ORDER BY r.name"""));
+        assertThat(linkBytes()).isEqualTo(rows("""
+                SELECT r.name || ' ' || SUM(b.size) FROM repository_blobs l JOIN blobs b ON b.digest = l.digest
+                JOIN repositories r ON r.id = l.repository_id GROUP BY r.name ORDER BY r.name"""));
+    }
+
+    private List<String> rows(String query) {
+        return database.withConnection(c -> SqlStatement.sql(c, query).list(r -> r.getString(1)));
+    }
+
     // ---- storage usage ----
 
     /**
