@@ -73,8 +73,8 @@ final class CatalogBuilder {
         rank(base.id(), added);
     }
 
-    TypeCatalog build() {
-        return new TypeCatalog(types, rules.stream().sorted(DETECTION_ORDER).toList());
+    TypeCatalog build(String fingerprint) {
+        return new TypeCatalog(types, rules.stream().sorted(DETECTION_ORDER).toList(), fingerprint);
     }
 
     /** The first type in detection order with a one-condition artifactType or config rule naming {@code mediaType}. */

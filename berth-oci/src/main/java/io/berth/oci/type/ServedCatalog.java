@@ -56,7 +56,7 @@ public final class ServedCatalog {
                 builder.startFile();
                 entries.forEach(entry -> builder.put(type(entry, source)));
             });
-            return Optional.of(builder.build());
+            return Optional.of(builder.build(""));
         } catch (RuntimeException malformed) {
             return Optional.empty(); // no "unknown" type, a missing id: not a catalog this client can use
         }

@@ -5,8 +5,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +30,16 @@ import java.util.Set;
  */
 public final class TypeCatalog {
     static final String BUILT_IN_FILE = "builtin-types.json";
+    /**
+     * Part of every {@link #fingerprint}: raise it when a change of the detection code (rather than of a type file)
+     * types a stored manifest differently, so that registries re-type what they hold once after the upgrade.
+     */
+    static final int DETECTION_VERSION = 1;
 
     private final Map<String, ArtifactType> types;
     private final List<String> order;
     private final List<CatalogBuilder.Ranked> rules;
+    private final String fingerprint;
 
     /** The catalog with the problems met while loading it. */
     public record Loaded(TypeCatalog catalog, List<CatalogProblem> problems) {
@@ -38,13 +48,14 @@ public final class TypeCatalog {
         }
     }
 
-    TypeCatalog(Map<String, ArtifactType> types, List<CatalogBuilder.Ranked> rules) {
+    TypeCatalog(Map<String, ArtifactType> types, List<CatalogBuilder.Ranked> rules, String fingerprint) {
         if (!types.containsKey(ArtifactType.UNKNOWN)) {
             throw new IllegalStateException("the catalog has no \"unknown\" type");
         }
         this.types = Map.copyOf(types);
         this.order = List.copyOf(types.keySet());
         this.rules = List.copyOf(rules);
+        this.fingerprint = fingerprint;
     }
 
     /** The built-in types alone. */
@@ -72,14 +83,44 @@ public final class TypeCatalog {
     /** The built-in types, then {@code sources} in order. */
     public static Loaded loadSources(List<TypeSource> sources) {
         CatalogBuilder builder = new CatalogBuilder();
-        List<CatalogProblem> problems = new ArrayList<>(TypeFiles.apply(BuiltIn.source(), ArtifactType.BUILT_IN, builder));
+        TypeSource builtIn = BuiltIn.source();
+        List<CatalogProblem> problems = new ArrayList<>(TypeFiles.apply(builtIn, ArtifactType.BUILT_IN, builder));
         if (!problems.isEmpty()) {
             throw new IllegalStateException("built-in types are broken: " + problems);
         }
-        for (TypeSource source : sources) {
-            problems.addAll(TypeFiles.apply(source, source.name(), builder));
+        MessageDigest fingerprint = sha256();
+        fingerprint.update(("detection " + DETECTION_VERSION).getBytes(StandardCharsets.UTF_8));
+        for (TypeSource source : concat(builtIn, sources)) {
+            if (source != builtIn) {
+                problems.addAll(TypeFiles.apply(source, source.name(), builder));
+            }
+            fingerprint.update(("\n" + source.name() + "\n" + source.bytes().length + "\n").getBytes(StandardCharsets.UTF_8));
+            fingerprint.update(source.bytes());
         }
-        return new Loaded(builder.build(), problems);
+        return new Loaded(builder.build(HexFormat.of().formatHex(fingerprint.digest())), problems);
+    }
+
+    /**
+     * A digest of what the catalog was loaded from: the detection code's version, then the name and bytes of the
+     * built-in and each added type file. Two catalogs with the same fingerprint type every manifest alike. Empty for a
+     * catalog read from a registry's listing API.
+     */
+    public String fingerprint() {
+        return fingerprint;
+    }
+
+    private static List<TypeSource> concat(TypeSource first, List<TypeSource> rest) {
+        List<TypeSource> all = new ArrayList<>(List.of(first));
+        all.addAll(rest);
+        return all;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     public Detected detect(Manifest manifest) {

@@ -73,6 +73,20 @@ class TypeLoaderTest {
     }
 
     @Test
+    void theFingerprintFollowsTheTypeFilesAndNothingElse() {
+        String rocket = """
+                {"schemaVersion": 1, "mediaTypes": [{"mediaType": "application/vnd.acme.rocket.config.v1+json"}]}""";
+        String fingerprint = TypeCatalog.loadSources(List.of(source("acme.json", rocket))).catalog().fingerprint();
+
+        assertThat(fingerprint).matches("[0-9a-f]{64}")
+                .isEqualTo(TypeCatalog.loadSources(List.of(source("acme.json", rocket))).catalog().fingerprint())
+                .isNotEqualTo(TypeCatalog.builtIn().fingerprint())
+                .isNotEqualTo(TypeCatalog.loadSources(List.of(source("acme.json", rocket + " "))).catalog().fingerprint())
+                .isNotEqualTo(TypeCatalog.loadSources(List.of(source("other.json", rocket))).catalog().fingerprint());
+        assertThat(TypeCatalog.loadSources(List.of()).catalog().fingerprint()).isEqualTo(TypeCatalog.builtIn().fingerprint());
+    }
+
+    @Test
     void aSeedEntryForANewMediaTypeBecomesATypeMatchedOnConfigOrArtifactType() {
         String svgDataUrl = "data:image/svg+xml;base64," + Base64.getEncoder().encodeToString(ROCKET_SVG.getBytes(StandardCharsets.UTF_8));
         String mappings = """

@@ -2,6 +2,7 @@ package io.berth.server.meta;
 
 import io.berth.server.meta.StoredManifest.Classification;
 import java.util.List;
+import java.util.Optional;
 
 /** Every stored manifest's classification, walked in pages and updated when the type catalog changes. */
 public interface ClassificationIndex {
@@ -20,4 +21,10 @@ public interface ClassificationIndex {
 
     /** Sets the type id and platforms of the manifest at {@code at}; its size stays. */
     void update(Cursor at, Classification classification);
+
+    /** The fingerprint of the type catalog the last finished walk typed every manifest with; empty before the first. */
+    Optional<String> typedWith();
+
+    /** Records that a walk typed every stored manifest with the catalog of {@code fingerprint}. */
+    void typedWith(String fingerprint);
 }

@@ -5,6 +5,7 @@ import static io.berth.server.meta.SqlStatement.sql;
 import io.berth.oci.Digest;
 import io.berth.server.meta.StoredManifest.Classification;
 import java.util.List;
+import java.util.Optional;
 
 /** {@link ClassificationIndex} over the {@code manifests} table, walked by key. */
 public final class JdbcClassificationIndex implements ClassificationIndex {
@@ -36,5 +37,19 @@ public final class JdbcClassificationIndex implements ClassificationIndex {
             RepositoryCounts.update(connection, at.repositoryId(), before, 0);
             return null;
         });
+    }
+
+    @Override
+    public Optional<String> typedWith() {
+        return database.withConnection(connection -> sql(connection,
+                "SELECT catalog_fingerprint FROM classification_state WHERE id = 1").first(row -> row.getString(1)));
+    }
+
+    @Override
+    public void typedWith(String fingerprint) {
+        database.inTransaction(connection -> sql(connection, """
+                INSERT INTO classification_state (id, catalog_fingerprint, typed_at) VALUES (1, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET catalog_fingerprint = excluded.catalog_fingerprint,
+                    typed_at = excluded.typed_at""", fingerprint, System.currentTimeMillis()).update());
     }
 }

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Brings every stored manifest's type in line with the catalog in force, page by page, after the catalog changed
  * (and at start-up, in case it changed while the registry was down). Only rows whose type or platforms differ are
- * written.
+ * written. A finished walk records the catalog's {@linkplain TypeCatalog#fingerprint fingerprint}; while the catalog in
+ * force has that fingerprint there is nothing to walk, so a start-up with unchanged types reads no manifest.
  */
 public final class Retyping {
     private static final Logger LOG = LoggerFactory.getLogger(Retyping.class);
@@ -27,9 +28,12 @@ public final class Retyping {
         this.catalog = catalog;
     }
 
-    /** Blocking: re-types everything; returns how many manifests changed type. */
+    /** Blocking: re-types everything unless it was typed with this catalog; returns how many manifests changed type. */
     public int run() {
         TypeCatalog current = catalog.get();
+        if (index.typedWith().filter(current.fingerprint()::equals).isPresent()) {
+            return 0;
+        }
         int changed = 0;
         int seen = 0;
         ClassificationIndex.Cursor cursor = ClassificationIndex.Cursor.START;
@@ -49,6 +53,7 @@ public final class Retyping {
                 break;
             }
         }
+        index.typedWith(current.fingerprint());
         if (changed > 0) {
             LOG.info("re-typed {} of {} manifests after a type catalog change", changed, seen);
         }

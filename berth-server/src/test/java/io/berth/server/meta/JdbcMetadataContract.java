@@ -11,6 +11,9 @@ import io.berth.oci.MediaTypes;
 import io.berth.oci.Reference.Tag;
 import io.berth.oci.RegistryException;
 import io.berth.oci.Repository;
+import io.berth.oci.type.TypeCatalog;
+import io.berth.oci.type.TypeSource;
+import io.berth.server.type.Retyping;
 import io.berth.server.meta.DatabaseConfig;
 import io.berth.server.meta.UploadIndex.Upload;
 import java.time.Instant;
@@ -631,6 +634,43 @@ abstract class JdbcMetadataContract {
         assertThat(garbage.deleteLinks(List.of(new BlobGarbage.Link(otherId, stale)), cutoff)).isEqualTo(1);
         assertCountsMatchRecount();
         assertThat(linkBytes()).containsExactly(APP.name() + " 1015");
+    }
+
+    /**
+     * A walk re-types what the catalog now types differently and records the catalog's fingerprint; with that catalog
+     * the next walk reads nothing (a start-up with unchanged types), and a catalog with another type file walks again.
+     */
+    @Test
+    void retypingWalksOncePerCatalog() {
+        String json = """
+                {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":\
+                "application/vnd.acme.rocket.config.v1+json","digest":"sha256:%s","size":2},"layers":[]}"""
+                .formatted("4".repeat(64));
+        StoredManifest rocket = typed(new StoredManifest(APP, Digest.sha256(bytes(json)), MediaTypes.OCI_MANIFEST,
+                bytes(json), Optional.empty(), Optional.empty(), Map.of(), PUSHED_AT), "oci-image");
+        manifests.put(rocket, List.of(), List.of(), Optional.of(new Tag("v1")));
+        JdbcClassificationIndex index = new JdbcClassificationIndex(database);
+        TypeCatalog builtIn = TypeCatalog.builtIn();
+        assertThat(index.typedWith()).isEmpty();
+
+        assertThat(new Retyping(index, () -> builtIn).run()).isEqualTo(1); // an unknown config: not an image
+        assertThat(index.typedWith()).contains(builtIn.fingerprint());
+        assertThat(counted()).containsExactly(row(APP, "unknown", 1, 1, 0));
+        long appId = database.withConnection(c -> SqlStatement.sql(c, "SELECT id FROM repositories WHERE name = ?",
+                APP.name()).first(r -> r.getLong(1)).orElseThrow());
+        index.update(new ClassificationIndex.Cursor(appId, rocket.digest().toString()),
+                new StoredManifest.Classification("oci-image", List.of(), rocket.size()));
+        assertThat(new Retyping(index, () -> builtIn).run()).as("same catalog: no walk").isZero();
+        assertThat(counted()).containsExactly(row(APP, "oci-image", 1, 1, 0));
+
+        TypeCatalog withRocket = TypeCatalog.loadSources(List.of(TypeSource.of("acme.json", bytes("""
+                {"schemaVersion": 1, "mediaTypes": [{"mediaType": "application/vnd.acme.rocket.config.v1+json"}]}"""))))
+                .catalog();
+        assertThat(withRocket.fingerprint()).isNotEqualTo(builtIn.fingerprint());
+        assertThat(new Retyping(index, () -> withRocket).run()).isEqualTo(1);
+        assertThat(index.typedWith()).contains(withRocket.fingerprint());
+        assertThat(counted()).containsExactly(row(APP, "vnd-acme-rocket-config-v1-json", 1, 1, 0));
+        assertCountsMatchRecount();
     }
 
     private static String row(Repository repository, String type, long manifests, long tags, long untagged) {
