@@ -1,9 +1,12 @@
 package io.berth.oci.type;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,6 +31,8 @@ public record ActionTemplate(String title, String command, Optional<String> unta
     public static final Set<String> PLACEHOLDERS = Set.of("registry", "repository", "name", "tag", "digest",
             "reference", "subject");
     static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_.-]*)\\}");
+    /** Templates as {@link #parsed}, by their text: as many as the type files hold. */
+    private static final Map<String, List<String>> PARSED = new ConcurrentHashMap<>();
 
     /** Refuses unknown placeholders and a {@code {tag}} in the untagged form. */
     public ActionTemplate {
@@ -69,12 +74,11 @@ public record ActionTemplate(String title, String command, Optional<String> unta
         if (target.subject().isEmpty() && names(template).contains("subject")) {
             return Optional.empty();
         }
-        Matcher m = PLACEHOLDER.matcher(template);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            m.appendReplacement(out, Matcher.quoteReplacement(value(m.group(1), target)));
+        List<String> parts = parsed(template);
+        StringBuilder out = new StringBuilder(template.length() + 64);
+        for (int i = 0; i < parts.size(); i++) {
+            out.append(i % 2 == 0 ? parts.get(i) : value(parts.get(i), target));
         }
-        m.appendTail(out);
         return Optional.of(new Action(title, out.toString()));
     }
 
@@ -93,6 +97,30 @@ public record ActionTemplate(String title, String command, Optional<String> unta
     }
 
     static List<String> names(String template) {
-        return PLACEHOLDER.matcher(template).results().map(r -> r.group(1)).toList();
+        List<String> parts = parsed(template);
+        List<String> names = new ArrayList<>(parts.size() / 2);
+        for (int i = 1; i < parts.size(); i += 2) {
+            names.add(parts.get(i));
+        }
+        return names;
+    }
+
+    /**
+     * The template split at its placeholders: text, name, text, name, …, text. Parsed once per template: a page of
+     * the listing renders each of its types' templates a hundred times.
+     */
+    private static List<String> parsed(String template) {
+        return PARSED.computeIfAbsent(template, t -> {
+            List<String> parts = new ArrayList<>();
+            Matcher m = PLACEHOLDER.matcher(t);
+            int from = 0;
+            while (m.find()) {
+                parts.add(t.substring(from, m.start()));
+                parts.add(m.group(1));
+                from = m.end();
+            }
+            parts.add(t.substring(from));
+            return List.copyOf(parts);
+        });
     }
 }

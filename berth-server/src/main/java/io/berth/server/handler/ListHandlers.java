@@ -20,6 +20,13 @@ import java.util.Optional;
 
 /** Content discovery: tags list (end-8a/b), catalog, and referrers (end-12a/b), all paged with {@code Link}. */
 public final class ListHandlers {
+    /**
+     * The most descriptors a referrers page holds, whatever {@code n} and the page size limits say. A descriptor with
+     * annotations is several hundred bytes and more than that again while it is rendered: 10,000 referrers of one
+     * subject, asked for by 8 clients at once, took more than Berth's whole heap. Clients follow the {@code Link}.
+     */
+    static final int REFERRERS_PAGE = 1_000;
+
     private final ManifestIndex manifests;
     private final Paging.Limits limits;
 
@@ -78,7 +85,7 @@ public final class ListHandlers {
         Repository repository = exchange.repository();
         Digest subject = Digest.parse(exchange.variable("digest"));
         Optional<String> artifactType = exchange.query("artifactType").filter(t -> !t.isEmpty());
-        Paging paging = Paging.of(exchange, limits);
+        Paging paging = Paging.of(exchange, limits.atMost(REFERRERS_PAGE));
         Optional<Digest> last = paging.last().map(Digest::parse);
         return exchange.blocking(() -> {
             Reply reply = Reply.status(200);

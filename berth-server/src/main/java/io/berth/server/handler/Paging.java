@@ -17,6 +17,10 @@ import java.util.Optional;
 public record Paging(int size, Optional<String> last) {
     /** How many entries a page holds without {@code n}, and at most. */
     public record Limits(int defaultSize, int maxSize) {
+        /** These limits, neither above {@code most}. */
+        public Limits atMost(int most) {
+            return new Limits(Math.min(defaultSize, most), Math.min(maxSize, most));
+        }
     }
 
     public static Paging of(Exchange exchange, Limits limits) {

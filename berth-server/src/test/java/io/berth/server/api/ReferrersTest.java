@@ -21,8 +21,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -275,6 +277,33 @@ class ReferrersTest {
         }
 
         assertThat(seen).containsExactlyInAnyOrderElementsOf(pushed);
+    }
+
+    @Test
+    void aPageHoldsAtMostAThousandReferrersWhateverNSays() {
+        // The page size is the registry's to choose; the Link leads to the rest.
+        String repo = "referrers/thousands";
+        Descriptor subject = http.pushImage(repo, "v1");
+        Descriptor config = http.pushBlob(repo, OCI_EMPTY, RegistryHttp.EMPTY_JSON);
+        Set<String> pushed = new HashSet<>();
+        for (int i = 0; i < 1_001; i++) {
+            byte[] bytes = ImageManifest.of(config).layer(config).subject(subject).artifactType(SBOM)
+                    .annotation("org.example.i", String.valueOf(i)).json();
+            pushed.add(http.pushManifest(repo, sha256(bytes), OCI_MANIFEST, bytes).digest());
+        }
+
+        HttpResponse<byte[]> first = referrers(repo, subject.digest(), "?n=5000");
+        Map<String, JsonNode> firstPage = descriptors(first);
+        assertThat(firstPage).hasSize(1_000);
+        String next = nextLink(first).map(link -> first.uri().resolve(link).toString()).orElseThrow();
+        HttpResponse<byte[]> second = http.get(next);
+        Map<String, JsonNode> secondPage = descriptors(second);
+
+        assertThat(secondPage).hasSize(1);
+        assertThat(nextLink(second)).isEmpty();
+        Set<String> seen = new HashSet<>(firstPage.keySet());
+        seen.addAll(secondPage.keySet());
+        assertThat(seen).isEqualTo(pushed);
     }
 
     @Test
