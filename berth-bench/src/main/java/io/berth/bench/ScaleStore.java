@@ -295,6 +295,16 @@ final class ScaleStore {
             linkBytes.flush();
             blobReferences.flush();
             childReferences.flush();
+            // Every row was typed with the built-in catalog, as a running registry records it (V13): no walk at start.
+            db.inTransaction(connection -> {
+                try (var statement = connection.prepareStatement("INSERT INTO classification_state"
+                        + " (id, catalog_fingerprint, typed_at) VALUES (1, ?, ?)")) {
+                    statement.setString(1, catalog.fingerprint());
+                    statement.setLong(2, System.currentTimeMillis());
+                    statement.executeUpdate();
+                }
+                return null;
+            });
             if (!this.database.isSqlite()) {
                 db.inTransaction(connection -> {
                     try (var statement = connection.createStatement()) {

@@ -673,6 +673,42 @@ abstract class JdbcMetadataContract {
         assertCountsMatchRecount();
     }
 
+    /** Concurrent pushes, tag moves and deletions in one repository leave the counts a recount finds. */
+    @Test
+    void repositoryCountsStayExactUnderConcurrentChanges() throws Exception {
+        int threads = 6;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<Void>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                results.add(pool.submit((Callable<Void>) () -> {
+                    start.await();
+                    for (int round = 0; round < 15; round++) {
+                        StoredManifest mine = manifest(APP, "thread " + thread + " round " + round % 4);
+                        manifests.put(mine, List.of(), List.of(), Optional.of(new Tag("shared-" + round % 3)));
+                        manifests.put(mine, List.of(), List.of(), Optional.of(new Tag("own-" + thread)));
+                        manifests.deleteTag(APP, new Tag("shared-" + (round + 1) % 3));
+                        if (round % 5 == 4) {
+                            manifests.delete(APP, mine.digest());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<Void> result : results) {
+                result.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertCountsMatchRecount();
+        assertThat(counted()).isNotEmpty();
+    }
+
     private static String row(Repository repository, String type, long manifests, long tags, long untagged) {
         return repository.name() + " " + type + " " + manifests + " " + tags + " " + untagged;
     }
