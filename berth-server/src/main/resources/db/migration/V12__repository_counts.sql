@@ -5,15 +5,17 @@
 -- Per repository and artifact type: the manifests of the type, the tags that point at them, and the untagged top-level
 -- ones (no tag, no subject, no index that holds them): "artifacts" on the page are tags + untagged.
 CREATE TABLE repository_type_counts (
-    repository_id BIGINT NOT NULL,
-    type_id       ${bytewise_text} NOT NULL,
-    manifests     BIGINT NOT NULL,
-    tags          BIGINT NOT NULL,
-    untagged      BIGINT NOT NULL,
+    repository_id   BIGINT NOT NULL,
+    type_id         ${bytewise_text} NOT NULL,
+    repository_name ${bytewise_text} NOT NULL,
+    manifests       BIGINT NOT NULL,
+    tags            BIGINT NOT NULL,
+    untagged        BIGINT NOT NULL,
     PRIMARY KEY (repository_id, type_id)
 );
--- The listing's type filter: the repositories that hold a type, without visiting every repository.
-CREATE INDEX repository_type_counts_by_type ON repository_type_counts (type_id, repository_id);
+-- The listing's type filter: the repositories that hold a type in name order (a repository's name never changes),
+-- without visiting the repositories that do not.
+CREATE INDEX repository_type_counts_by_type ON repository_type_counts (type_id, repository_name);
 
 -- Per repository: the bytes of its manifests and its last push (of a manifest or a tag; a deletion leaves it). Every
 -- transaction that changes a repository's manifests or tags locks its row first: on PostgreSQL, they take turns.
@@ -30,8 +32,8 @@ CREATE TABLE repository_link_bytes (
     bytes         BIGINT NOT NULL
 );
 
-INSERT INTO repository_type_counts (repository_id, type_id, manifests, tags, untagged)
-SELECT m.repository_id, m.type_id, COUNT(*),
+INSERT INTO repository_type_counts (repository_id, type_id, repository_name, manifests, tags, untagged)
+SELECT m.repository_id, m.type_id, (SELECT r.name FROM repositories r WHERE r.id = m.repository_id), COUNT(*),
        SUM((SELECT COUNT(*) FROM tags t WHERE t.repository_id = m.repository_id AND t.manifest_digest = m.digest)),
        SUM(CASE WHEN m.subject_digest IS NULL
                  AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repository_id = m.repository_id AND t.manifest_digest = m.digest)

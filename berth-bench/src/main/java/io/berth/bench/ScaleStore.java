@@ -215,8 +215,8 @@ final class ScaleStore {
             BatchedRows tagRows = new BatchedRows(db,
                     "INSERT INTO tags (repository_id, name, manifest_digest, updated_at) VALUES (?, ?, ?, ?)", manifestRows);
             typeCounts = new BatchedRows(db, """
-                    INSERT INTO repository_type_counts (repository_id, type_id, manifests, tags, untagged)
-                    VALUES (?, ?, ?, ?, ?)""");
+                    INSERT INTO repository_type_counts (repository_id, type_id, repository_name, manifests, tags, untagged)
+                    VALUES (?, ?, ?, ?, ?, ?)""");
             totals = new BatchedRows(db,
                     "INSERT INTO repository_totals (repository_id, manifest_bytes, last_push_at) VALUES (?, ?, ?)");
             linkBytes = new BatchedRows(db, "INSERT INTO repository_link_bytes (repository_id, bytes) VALUES (?, ?)");
@@ -332,7 +332,8 @@ final class ScaleStore {
 
     /** The finished repository's counts, as a push through the API would have kept them. */
     private void counted(long repository) {
-        repositoryCounts.forEach((type, c) -> typeCounts.add(repository, type, c[0], c[1], c[2]));
+        String name = repositoryName((int) repository - 1);
+        repositoryCounts.forEach((type, c) -> typeCounts.add(repository, type, name, c[0], c[1], c[2]));
         totals.add(repository, manifestBytes, pushedAt);
         if (linkedBytes > 0) {
             linkBytes.add(repository, linkedBytes);

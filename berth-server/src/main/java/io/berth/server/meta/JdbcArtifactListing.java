@@ -42,24 +42,32 @@ public final class JdbcArtifactListing implements ArtifactListing {
                 summaries(connection, repositoryPage(connection, filter, last.orElse(""), false, limit)));
     }
 
+    /**
+     * A page of repositories in name order. With a type, from the counts (V12) by their (type, name) index: a page of
+     * a type that few repositories hold reads only those.
+     */
     private static List<RepositoryRow> repositoryPage(Connection connection, Filter filter, String after,
                                                       boolean inclusive, int limit) throws SQLException {
-        List<Object> parameters = new ArrayList<>(List.of(after));
-        StringBuilder query = new StringBuilder("SELECT r.id, r.name FROM repositories r WHERE r.name ")
-                .append(inclusive ? ">=" : ">").append(" ?");
-        if (filter.query().isPresent()) {
-            query.append(" AND LOWER(r.name) LIKE ? ESCAPE '\\'");
-            parameters.add(like(filter.query().get()));
-        }
+        List<Object> parameters = new ArrayList<>();
+        StringBuilder query;
+        String name;
         if (filter.typeId().isPresent()) {
-            // From the counts (V12): an index seek per repository, instead of one into its manifests by type.
-            query.append(" AND EXISTS (SELECT 1 FROM repository_type_counts c WHERE c.repository_id = r.id"
-                    + " AND c.type_id = ? AND c.manifests > 0)");
+            name = "c.repository_name";
+            query = new StringBuilder("SELECT c.repository_id, c.repository_name FROM repository_type_counts c"
+                    + " WHERE c.type_id = ? AND c.manifests > 0");
             parameters.add(filter.typeId().get());
         } else {
-            query.append(" AND EXISTS (SELECT 1 FROM manifests m WHERE m.repository_id = r.id)");
+            name = "r.name";
+            query = new StringBuilder("SELECT r.id, r.name FROM repositories r"
+                    + " WHERE EXISTS (SELECT 1 FROM manifests m WHERE m.repository_id = r.id)");
         }
-        query.append(" ORDER BY r.name LIMIT ?");
+        query.append(" AND ").append(name).append(inclusive ? " >= ?" : " > ?");
+        parameters.add(after);
+        if (filter.query().isPresent()) {
+            query.append(" AND LOWER(").append(name).append(") LIKE ? ESCAPE '\\'");
+            parameters.add(like(filter.query().get()));
+        }
+        query.append(" ORDER BY ").append(name).append(" LIMIT ?");
         parameters.add(limit);
         return sql(connection, query.toString(), parameters.toArray())
                 .list(r -> new RepositoryRow(r.getLong(1), Repository.of(r.getString(2))));

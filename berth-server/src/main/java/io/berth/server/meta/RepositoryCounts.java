@@ -84,13 +84,14 @@ final class RepositoryCounts {
             long[] d = type.getValue();
             if (d[0] != 0 || d[1] != 0 || d[2] != 0) {
                 sql(connection, """
-                        INSERT INTO repository_type_counts (repository_id, type_id, manifests, tags, untagged)
-                        VALUES (?, ?, ?, ?, ?)
+                        INSERT INTO repository_type_counts (repository_id, type_id, repository_name, manifests, tags,
+                            untagged)
+                        VALUES (?, ?, (SELECT name FROM repositories WHERE id = ?), ?, ?, ?)
                         ON CONFLICT (repository_id, type_id) DO UPDATE SET
                             manifests = repository_type_counts.manifests + excluded.manifests,
                             tags = repository_type_counts.tags + excluded.tags,
                             untagged = repository_type_counts.untagged + excluded.untagged""",
-                        repositoryId, type.getKey(), d[0], d[1], d[2]).update();
+                        repositoryId, type.getKey(), repositoryId, d[0], d[1], d[2]).update();
             }
         }
         sql(connection, """

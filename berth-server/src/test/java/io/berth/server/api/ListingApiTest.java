@@ -207,6 +207,31 @@ class ListingApiTest {
         assertThat(seen).hasSize(5).doesNotHaveDuplicates();
     }
 
+    /** A type filter pages from the counts' (type, name) index: one repository per page, all of them, in name order. */
+    @Test
+    void repositoriesAndArtifactsOfATypePageInNameOrder() {
+        for (String name : List.of("bytype/c", "bytype/a", "bytype/b")) {
+            http.pushImage(name, "v1");
+        }
+        String type = get("/api/v1/artifacts?repository=bytype/a").get("artifacts").get(0).get("type").get("id").asText();
+        for (String kind : List.of("repositories", "artifacts")) {
+            List<String> seen = new ArrayList<>();
+            String next = "/api/v1/" + kind + "?n=1&q=bytype/&type=" + type;
+            while (next != null) {
+                HttpResponse<byte[]> response = http.get(next);
+                assertThat(response.statusCode()).isEqualTo(200);
+                RegistryHttp.json(response).get(kind).forEach(r -> seen.add(r.get(kind.equals("artifacts") ? "reference"
+                        : "name").asText()));
+                next = RegistryHttp.nextLink(response).orElse(null);
+                assertThat(seen).as(kind).hasSizeLessThan(5);
+            }
+            assertThat(seen).as(kind).containsExactly(kind.equals("artifacts")
+                    ? new String[] {"bytype/a:v1", "bytype/b:v1", "bytype/c:v1"}
+                    : new String[] {"bytype/a", "bytype/b", "bytype/c"});
+        }
+        assertThat(get("/api/v1/repositories?q=bytype/&type=helm-chart").get("repositories")).isEmpty();
+    }
+
     @Test
     void untaggedTopLevelManifestsAndManyTagsPageWithinARepository() {
         for (int i = 0; i < 7; i++) {

@@ -61,6 +61,16 @@ class WebUiLargeRegistryTest {
             statement.executeUpdate("INSERT INTO tags (repository_id, name, manifest_digest, updated_at)"
                     + " SELECT r.id, '1.0', t.manifest_digest, t.updated_at FROM repositories r"
                     + " JOIN tags t ON t.repository_id = " + template + " WHERE r.name LIKE 'bulk/repo-%'");
+            // The counts the listing reads (V12), as the pushes would have kept them.
+            statement.executeUpdate("UPDATE repository_type_counts SET tags = tags + " + (TAGS - 1)
+                    + " WHERE repository_id = " + big);
+            statement.executeUpdate("INSERT INTO repository_type_counts (repository_id, type_id, repository_name,"
+                    + " manifests, tags, untagged) SELECT r.id, c.type_id, r.name, c.manifests, c.tags, c.untagged"
+                    + " FROM repositories r JOIN repository_type_counts c ON c.repository_id = " + template
+                    + " WHERE r.name LIKE 'bulk/repo-%'");
+            statement.executeUpdate("INSERT INTO repository_totals (repository_id, manifest_bytes, last_push_at)"
+                    + " SELECT r.id, t.manifest_bytes, t.last_push_at FROM repositories r"
+                    + " JOIN repository_totals t ON t.repository_id = " + template + " WHERE r.name LIKE 'bulk/repo-%'");
             db.commit();
         }
         browser = Browser.start("http://" + registry.hostPort());
