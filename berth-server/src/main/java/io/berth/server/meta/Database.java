@@ -40,7 +40,7 @@ public final class Database implements AutoCloseable {
             "V3__events_and_scans.sql", "V4__repository_summary_indexes.sql", "V5__garbage_collection.sql",
             "V6__upload_expiry.sql", "V7__retention.sql", "V8__quotas.sql", "V9__readiness_probe.sql",
             "V10__upload_claims.sql", "V11__cluster_coordination.sql", "V12__repository_counts.sql",
-            "V13__classification_state.sql");
+            "V13__classification_state.sql", "V14__referrer_counts_index.sql");
 
     private final Dialect dialect;
     private final HikariDataSource pool;

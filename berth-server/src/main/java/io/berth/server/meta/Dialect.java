@@ -180,11 +180,14 @@ enum Dialect {
     };
 
     /**
-     * Each SQLite connection's own page cache. SQLite's default, 2,000 KiB, is per connection: with the pool and the
-     * writer that is 18 MiB of native memory once the catalog and tags have been read through every connection. Pages
-     * that miss come from the kernel's page cache, which the connections share, at a read call each.
+     * Each SQLite connection's own page cache, filled only as far as the file is read: with the pool and the writer at
+     * most 36 MiB of native memory, and a few MiB for a registry of thousands of tags. Pages that miss come from the
+     * kernel's page cache, which the connections share, at a read call each and a walk down the b-tree again. With
+     * 512 KiB, a registry of a million tags (a 2.5 GB file) spent 4.1 ms of user and 2.2 ms of system CPU per page of
+     * {@code /api/v1/repositories}; with 4 MiB 1.2 and 0.1 ms, the same as with 8 MiB or the whole file mapped, and
+     * the server's RSS 162 MiB instead of 159 (issue #20).
      */
-    static final int PAGE_CACHE_KIB = 512;
+    static final int PAGE_CACHE_KIB = 4096;
 
     private final Map<String, String> placeholders;
 
