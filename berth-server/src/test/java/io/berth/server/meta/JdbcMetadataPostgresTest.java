@@ -1,5 +1,6 @@
 package io.berth.server.meta;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.berth.server.meta.DatabaseConfig;
@@ -7,8 +8,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 
 /**
  * The metadata contract on PostgreSQL, each test in a schema of its own that is dropped afterwards. The server is
@@ -30,6 +33,16 @@ class JdbcMetadataPostgresTest extends JdbcMetadataContract {
                 fail(missing);
             }
             Assumptions.abort(missing + " (skipped outside CI)");
+        }
+    }
+
+    /** Every pooled connection plans for its parameters: see {@code Dialect.POSTGRESQL#unpooledDataSource}. */
+    @Test
+    void statementsArePlannedForTheirParameters() {
+        for (int i = 0; i < 3; i++) {
+            Optional<String> mode = database.withConnection(c -> SqlStatement.sql(c, "SHOW plan_cache_mode")
+                    .first(r -> r.getString(1)));
+            assertThat(mode).contains("force_custom_plan");
         }
     }
 
