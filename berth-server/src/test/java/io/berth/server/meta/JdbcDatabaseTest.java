@@ -33,14 +33,14 @@ class JdbcDatabaseTest {
     }
 
     @Test
-    void everyPooledConnectionIsDurableWaitsWhenBusyEnforcesForeignKeysAndKeepsASmallPageCache() {
+    void everyPooledConnectionIsDurableWaitsWhenBusyEnforcesForeignKeysAndKeepsABoundedPageCache() {
         try (Database database = Database.open(sqliteIn(directory.resolve("berth.db")))) {
             database.withConnection(connection -> {
                 assertThat(pragma(connection, "journal_mode")).isEqualTo("wal");
                 assertThat(pragma(connection, "synchronous")).isEqualTo("2"); // FULL
                 assertThat(pragma(connection, "foreign_keys")).isEqualTo("1");
                 assertThat(Integer.parseInt(pragma(connection, "busy_timeout"))).isGreaterThanOrEqualTo(10_000);
-                assertThat(pragma(connection, "cache_size")).isEqualTo("-512"); // KiB; SQLite's default is -2000
+                assertThat(pragma(connection, "cache_size")).isEqualTo("-4096"); // KiB; SQLite's default is -2000
                 return null;
             });
         }
