@@ -37,8 +37,10 @@ final class RepositoryCounts {
         sql(connection, """
                 INSERT INTO repository_totals (repository_id, manifest_bytes, last_push_at) VALUES (?, 0, 0)
                 ON CONFLICT (repository_id) DO NOTHING""", repositoryId).update();
-        sql(connection, "SELECT 1 FROM repository_totals WHERE repository_id = ?" + dialect.updateLock(), repositoryId)
-                .exists();
+        if (!dialect.updateLock().isEmpty()) { // SQLite runs one write transaction at a time: nothing to lock
+            sql(connection, "SELECT 1 FROM repository_totals WHERE repository_id = ?" + dialect.updateLock(), repositoryId)
+                    .exists();
+        }
     }
 
     /** The shares of {@code digests} now ({@link Share#NONE} for a digest the repository does not hold). */
@@ -80,8 +82,10 @@ final class RepositoryCounts {
             add(byType, share, 1);
             bytes += share.bytes();
         }
+        boolean decreased = false;
         for (Map.Entry<String, long[]> type : byType.entrySet()) {
             long[] d = type.getValue();
+            decreased |= d[0] < 0 || d[1] < 0 || d[2] < 0;
             if (d[0] != 0 || d[1] != 0 || d[2] != 0) {
                 sql(connection, """
                         INSERT INTO repository_type_counts (repository_id, type_id, repository_name, manifests, tags,
@@ -94,9 +98,11 @@ final class RepositoryCounts {
                         repositoryId, type.getKey(), repositoryId, d[0], d[1], d[2]).update();
             }
         }
-        sql(connection, """
-                DELETE FROM repository_type_counts
-                WHERE repository_id = ? AND manifests = 0 AND tags = 0 AND untagged = 0""", repositoryId).update();
+        if (decreased) {
+            sql(connection, """
+                    DELETE FROM repository_type_counts
+                    WHERE repository_id = ? AND manifests = 0 AND tags = 0 AND untagged = 0""", repositoryId).update();
+        }
         if (bytes != 0 || pushedAt > 0) {
             sql(connection, """
                     UPDATE repository_totals SET manifest_bytes = manifest_bytes + ?,
