@@ -74,32 +74,8 @@ final class Bench {
                 }
             }
         }
-        int gc = 0;
-        if (options.runs(Options.GC)) {
-            try {
-                gc = new GcBench(options, out).run();
-            } catch (Exception e) {
-                System.out.println("  gc ABORTED: " + e);
-                report.failures("Berth", 0, java.util.Map.of("gc: aborted: " + e, 1L));
-                gc = 1;
-            }
-            if (gc != 0) {
-                report.note("the gc phase found problems: see its output and gc.json");
-            }
-        }
-        int scale = 0;
-        if (options.runs(ScaleBench.PHASE)) {
-            try {
-                scale = new ScaleBench(options, out).run();
-            } catch (Exception e) {
-                System.out.println("  scale ABORTED: " + e);
-                report.failures("Berth", 0, java.util.Map.of("scale: aborted: " + e, 1L));
-                scale = 1;
-            }
-            if (scale != 0) {
-                report.note("the scale phase found problems: see its output and scale.json");
-            }
-        }
+        int gc = options.runs(Options.GC) ? berthOnly(Options.GC, () -> new GcBench(options, out).run()) : 0;
+        int scale = options.runs(ScaleBench.PHASE) ? berthOnly(ScaleBench.PHASE, () -> new ScaleBench(options, out).run()) : 0;
         spentData.forEach(Bench::deleteTree);
         String loadAfter = Machine.loadAverage();
         report.meta.put("load average after", loadAfter);
@@ -301,5 +277,24 @@ final class Bench {
         }
         System.out.printf("  %-15s %-60s cpu %5.1f s, peak RSS %5.0f MiB, %5.1f s%s%n", name, run.summary(), cpu, peak, wall,
                 bad > 0 ? ", " + bad + " UNEXPECTED ANSWERS" : "");
+    }
+
+    /**
+     * A phase that measures Berth alone and writes its own {@code <phase>.json}: 0 when it found no problem; 1, with a
+     * note and a failure in the report, when it found one or was aborted.
+     */
+    private int berthOnly(String phase, java.util.concurrent.Callable<Integer> run) {
+        int status;
+        try {
+            status = run.call();
+        } catch (Exception e) {
+            System.out.println("  " + phase + " ABORTED: " + e);
+            report.failures("Berth", 0, java.util.Map.of(phase + ": aborted: " + e, 1L));
+            status = 1;
+        }
+        if (status != 0) {
+            report.note("the " + phase + " phase found problems: see its output and " + phase + ".json");
+        }
+        return status;
     }
 }

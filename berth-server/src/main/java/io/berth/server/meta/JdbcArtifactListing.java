@@ -21,11 +21,6 @@ import java.util.Optional;
 public final class JdbcArtifactListing implements ArtifactListing {
     private static final String COLUMNS =
             "m.digest, m.media_type, m.artifact_type, m.type_id, m.platforms, m.total_size, m.pushed_at, m.annotations_json";
-    /** Untagged top-level manifests of repository {@code m.repository_id}: not referrers, not index children. */
-    private static final String UNTAGGED_TOP_LEVEL = """
-            m.subject_digest IS NULL
-            AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repository_id = m.repository_id AND t.manifest_digest = m.digest)
-            AND NOT EXISTS (SELECT 1 FROM manifest_children c WHERE c.repository_id = m.repository_id AND c.child_digest = m.digest)""";
 
     private final Database database;
 
@@ -194,7 +189,7 @@ public final class JdbcArtifactListing implements ArtifactListing {
         if (rows.size() < limit && tagQuery.isEmpty()) {
             List<Object> parameters = new ArrayList<>(List.of(repository.id(), from.untagged() ? from.key() : ""));
             StringBuilder query = new StringBuilder("SELECT NULL, " + COLUMNS
-                    + " FROM manifests m WHERE m.repository_id = ? AND m.digest > ? AND " + UNTAGGED_TOP_LEVEL);
+                    + " FROM manifests m WHERE m.repository_id = ? AND m.digest > ? AND " + RepositoryCounts.UNTAGGED_TOP_LEVEL);
             typeId.ifPresent(type -> {
                 query.append(" AND m.type_id = ?");
                 parameters.add(type);

@@ -24,6 +24,16 @@ import java.util.TreeSet;
  * (uploads, mounts, garbage collection), which lock blob rows first and never the totals row.
  */
 final class RepositoryCounts {
+    /**
+     * Manifest {@code m} is an untagged top-level one of its repository: no tag, no subject, no index that holds it.
+     * The listing shows these after the tags; the counts count them.
+     */
+    static final String UNTAGGED_TOP_LEVEL = """
+             m.subject_digest IS NULL
+            AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repository_id = m.repository_id AND t.manifest_digest = m.digest)
+            AND NOT EXISTS (SELECT 1 FROM manifest_children c WHERE c.repository_id = m.repository_id AND c.child_digest = m.digest)
+            """;
+
     private RepositoryCounts() {
     }
 
@@ -51,14 +61,8 @@ final class RepositoryCounts {
             Optional<Share> share = sql(connection, """
                     SELECT m.type_id,
                            (SELECT COUNT(*) FROM tags t WHERE t.repository_id = m.repository_id AND t.manifest_digest = m.digest),
-                           CASE WHEN m.subject_digest IS NULL
-                                 AND NOT EXISTS (SELECT 1 FROM tags t
-                                                 WHERE t.repository_id = m.repository_id AND t.manifest_digest = m.digest)
-                                 AND NOT EXISTS (SELECT 1 FROM manifest_children c
-                                                 WHERE c.repository_id = m.repository_id AND c.child_digest = m.digest)
-                                THEN 1 ELSE 0 END,
-                           m.size
-                    FROM manifests m WHERE m.repository_id = ? AND m.digest = ?""", repositoryId, digest)
+                           CASE WHEN""" + UNTAGGED_TOP_LEVEL + " THEN 1 ELSE 0 END, m.size"
+                    + " FROM manifests m WHERE m.repository_id = ? AND m.digest = ?", repositoryId, digest)
                     .first(row -> new Share(row.getString(1), row.getLong(2), row.getLong(3), row.getLong(4)));
             shares.put(digest, share.orElse(Share.NONE));
         }

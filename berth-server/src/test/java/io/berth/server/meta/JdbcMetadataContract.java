@@ -451,30 +451,15 @@ abstract class JdbcMetadataContract {
         for (int t = 0; t < threads; t++) {
             own.add(manifest(APP, "thread " + t));
         }
-        CountDownLatch start = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<Void>> results = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                StoredManifest mine = own.get(t);
-                results.add(pool.submit((Callable<Void>) () -> {
-                    start.await();
-                    for (int round = 0; round < rounds; round++) {
-                        blobs.link(APP, layer, 99);
-                        manifests.put(shared, List.of(layer), List.of(), Optional.of(new Tag("stable")));
-                        manifests.put(mine, List.of(layer), List.of(), Optional.of(new Tag("latest")));
-                        blobs.link(OTHER, layer, 99);
-                    }
-                    return null;
-                }));
+        inParallel(threads, t -> {
+            StoredManifest mine = own.get(t);
+            for (int round = 0; round < rounds; round++) {
+                blobs.link(APP, layer, 99);
+                manifests.put(shared, List.of(layer), List.of(), Optional.of(new Tag("stable")));
+                manifests.put(mine, List.of(layer), List.of(), Optional.of(new Tag("latest")));
+                blobs.link(OTHER, layer, 99);
             }
-            start.countDown();
-            for (Future<Void> result : results) {
-                result.get(120, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
 
         assertThat(blobs.linkedBlobSize(APP, layer)).contains(99L);
         assertThat(blobs.linkedBlobSize(OTHER, layer)).contains(99L);
@@ -489,6 +474,34 @@ abstract class JdbcMetadataContract {
     }
 
     // ---- helpers ----
+
+    /** What one of {@link #inParallel}'s threads does, given its number. */
+    interface ThreadBody {
+        void run(int thread) throws Exception;
+    }
+
+    /** Runs {@code body} on {@code threads} threads released at once; fails with the first thread that failed. */
+    static void inParallel(int threads, ThreadBody body) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Void>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                results.add(pool.submit((Callable<Void>) () -> {
+                    start.await();
+                    body.run(thread);
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<Void> result : results) {
+                result.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 
     /** Collects every page that {@code page} returns, following each page's last entry, checking the page sizes. */
     static List<String> pagesOf(int limit, java.util.function.Function<Optional<String>, List<String>> page) {
@@ -676,34 +689,17 @@ abstract class JdbcMetadataContract {
     /** Concurrent pushes, tag moves and deletions in one repository leave the counts a recount finds. */
     @Test
     void repositoryCountsStayExactUnderConcurrentChanges() throws Exception {
-        int threads = 6;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        CountDownLatch start = new CountDownLatch(1);
-        try {
-            List<Future<Void>> results = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int thread = t;
-                results.add(pool.submit((Callable<Void>) () -> {
-                    start.await();
-                    for (int round = 0; round < 15; round++) {
-                        StoredManifest mine = manifest(APP, "thread " + thread + " round " + round % 4);
-                        manifests.put(mine, List.of(), List.of(), Optional.of(new Tag("shared-" + round % 3)));
-                        manifests.put(mine, List.of(), List.of(), Optional.of(new Tag("own-" + thread)));
-                        manifests.deleteTag(APP, new Tag("shared-" + (round + 1) % 3));
-                        if (round % 5 == 4) {
-                            manifests.delete(APP, mine.digest());
-                        }
-                    }
-                    return null;
-                }));
+        inParallel(6, thread -> {
+            for (int round = 0; round < 15; round++) {
+                StoredManifest mine = manifest(APP, "thread " + thread + " round " + round % 4);
+                manifests.put(mine, List.of(), List.of(), Optional.of(new Tag("shared-" + round % 3)));
+                manifests.put(mine, List.of(), List.of(), Optional.of(new Tag("own-" + thread)));
+                manifests.deleteTag(APP, new Tag("shared-" + (round + 1) % 3));
+                if (round % 5 == 4) {
+                    manifests.delete(APP, mine.digest());
+                }
             }
-            start.countDown();
-            for (Future<Void> result : results) {
-                result.get(120, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
 
         assertCountsMatchRecount();
         assertThat(counted()).isNotEmpty();
