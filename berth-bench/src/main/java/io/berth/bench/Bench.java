@@ -74,8 +74,9 @@ final class Bench {
                 }
             }
         }
-        int gc = options.runs(Options.GC) ? berthOnly(Options.GC, () -> new GcBench(options, out).run()) : 0;
-        int scale = options.runs(ScaleBench.PHASE) ? berthOnly(ScaleBench.PHASE, () -> new ScaleBench(options, out).run()) : 0;
+        int gc = options.runs(Options.GC) ? separate(Options.GC, () -> new GcBench(options, out).run()) : 0;
+        int scale = options.runs(ScaleBench.PHASE) ? separate(ScaleBench.PHASE, () -> new ScaleBench(options, out).run()) : 0;
+        int tls = options.runs(TlsPullBench.PHASE) ? separate(TlsPullBench.PHASE, () -> new TlsPullBench(options, out).run()) : 0;
         spentData.forEach(Bench::deleteTree);
         String loadAfter = Machine.loadAverage();
         report.meta.put("load average after", loadAfter);
@@ -93,7 +94,7 @@ final class Bench {
         System.out.printf("%nload average before %s, after %s; %s in total. Report: %s/report.md and report.json%n",
                 loadBefore, loadAfter, report.meta.get("duration"), out);
         deleteTree(scratch);
-        return report.anyFailure() || gc != 0 || scale != 0 ? 1 : 0;
+        return report.anyFailure() || gc != 0 || scale != 0 || tls != 0 ? 1 : 0;
     }
 
     private String version() {
@@ -280,10 +281,10 @@ final class Bench {
     }
 
     /**
-     * A phase that measures Berth alone and writes its own {@code <phase>.json}: 0 when it found no problem; 1, with a
-     * note and a failure in the report, when it found one or was aborted.
+     * A phase that runs its servers itself (Berth alone for gc and scale) and writes its own {@code <phase>.json}: 0
+     * when it found no problem; 1, with a note and a failure in the report, when it found one or was aborted.
      */
-    private int berthOnly(String phase, java.util.concurrent.Callable<Integer> run) {
+    private int separate(String phase, java.util.concurrent.Callable<Integer> run) {
         int status;
         try {
             status = run.call();

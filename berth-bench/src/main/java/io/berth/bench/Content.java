@@ -78,6 +78,12 @@ final class Content {
         tagConfig = blob(("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},\"rootfs\":{\"type\":\"layers\","
                 + "\"diff_ids\":[]},\"history\":[{\"created_by\":\"berth-bench\"}]}").getBytes(StandardCharsets.UTF_8));
         tagLayer = blob(random(4096, 4));
+        images.addAll(images(sizes));
+    }
+
+    /** The mixed workload's images: each a config and 3 random layers of {@code sizes.imageLayer()} bytes. */
+    static List<Image> images(Sizes sizes) {
+        List<Image> images = new ArrayList<>();
         for (int i = 0; i < sizes.images(); i++) {
             Blob config = blob(("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Env\":[\"IMAGE=" + i
                     + "\"]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}").getBytes(StandardCharsets.UTF_8));
@@ -88,6 +94,7 @@ final class Content {
             byte[] manifest = manifest(config, layers, "image-" + i);
             images.add(new Image(config, layers, manifest, hex(sha256().digest(manifest))));
         }
+        return images;
     }
 
     private static Blob bigVariant(byte[] body, MessageDigest afterBody, String name) {

@@ -39,6 +39,8 @@ final class Options {
                                       scale = Berth only: 1,000,000 tags in 100,000 repositories made directly from a
                                            seed (--quick: 10,000 tags), then p50/p99 of a page of every listing, manifest
                                            GET and blob HEAD beside a small store's, start-up time (bench/README.md)
+                                      tls-pull = the mixed workload's 50-image pull over TLS with HTTP/1.1 and with
+                                           HTTP/2, each server on its own data, 3 measured pulls of each per round
                                     start-up is always measured; a phase's prerequisites are pushed unmeasured.
               --servers LIST        distribution,berth (default both, in that order within a round)
               --berth-cmd CMD       Berth's command before "--listen … --data …" (default: bin/berth serve if it exists,
@@ -158,7 +160,8 @@ final class Options {
             case "download" -> GROUP_DOWNLOAD;
             case "manifest", "manifests" -> GROUP_MANIFEST;
             case "lists" -> GROUP_LISTS;
-            case "machine", "mixed", "startup", WARM_UP, OPT_IN_SMALL_WARM, IdleConnections.PHASE, GC, ScaleBench.PHASE -> List.of(name);
+            case "machine", "mixed", "startup", WARM_UP, OPT_IN_SMALL_WARM, IdleConnections.PHASE, GC, ScaleBench.PHASE,
+                 TlsPullBench.PHASE -> List.of(name);
             default -> {
                 List<String> all = new ArrayList<>();
                 all.addAll(GROUP_UPLOAD);
@@ -182,11 +185,13 @@ final class Options {
 
     boolean runs(String phase) {
         return only.isEmpty() ? !phase.equals(OPT_IN_SMALL_WARM) && !phase.equals(IdleConnections.PHASE)
-                && !phase.equals(GC) && !phase.equals(ScaleBench.PHASE) : only.contains(phase);
+                && !phase.equals(GC) && !phase.equals(ScaleBench.PHASE) && !phase.equals(TlsPullBench.PHASE)
+                : only.contains(phase);
     }
 
     /** Whether the rounds of Distribution and Berth have anything to run: not when only gc (and machine) is asked for. */
     boolean runsRounds() {
-        return only.isEmpty() || only.stream().anyMatch(p -> !p.equals(GC) && !p.equals(ScaleBench.PHASE) && !p.equals("machine"));
+        return only.isEmpty() || only.stream().anyMatch(p -> !p.equals(GC) && !p.equals(ScaleBench.PHASE)
+                && !p.equals(TlsPullBench.PHASE) && !p.equals("machine"));
     }
 }

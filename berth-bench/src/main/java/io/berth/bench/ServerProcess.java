@@ -31,18 +31,29 @@ final class ServerProcess implements AutoCloseable {
     final long startNanos;
     final URI base;
 
-    private ServerProcess(String name, int port, Path data, Process process, long startNanos) {
+    private ServerProcess(String name, int port, Path data, Process process, long startNanos, boolean tls) {
         this.name = name;
         this.port = port;
         this.data = data;
         this.process = process;
         this.startNanos = startNanos;
-        this.base = URI.create("http://127.0.0.1:" + port);
+        this.base = URI.create((tls ? "https" : "http") + "://127.0.0.1:" + port);
+    }
+
+    /** A PEM certificate and key to serve HTTPS with, HTTP/2 offered through ALPN (Distribution's default). */
+    record Tls(Path certificate, Path key) {
     }
 
     static ServerProcess start(String server, Options options, Path data, File log) throws IOException {
+        return start(server, options, data, log, null);
+    }
+
+    /** The server over HTTPS with {@code tls}, or over plain HTTP when it is null. */
+    static ServerProcess start(String server, Options options, Path data, File log, Tls tls) throws IOException {
         if (server.equals("berth")) {
-            return startBerth("Berth", options.berthCommand, data, log);
+            return startBerth("Berth", options.berthCommand, data, log, tls == null ? Map.of()
+                    : Map.of("BERTH_TLS_CERTIFICATE", tls.certificate().toString(), "BERTH_TLS_KEY", tls.key().toString(),
+                            "BERTH_TLS_HTTP2", "true"));
         }
         int port = freePort();
         Path config = data.resolve("config.yml");
@@ -56,13 +67,17 @@ final class ServerProcess implements AutoCloseable {
                     enabled: true
                 http:
                   addr: 127.0.0.1:%d
-                log:
+                %slog:
                   level: error
                   accesslog:
                     disabled: true
-                """.formatted(data.resolve("store"), port), StandardCharsets.UTF_8);
+                """.formatted(data.resolve("store"), port, tls == null ? "" : """
+                  tls:
+                    certificate: %s
+                    key: %s
+                """.formatted(tls.certificate(), tls.key())), StandardCharsets.UTF_8);
         List<String> command = List.of(options.distributionCommand, "serve", config.toString());
-        return spawn("Distribution", command, Map.of(), port, data, log);
+        return spawn("Distribution", command, Map.of(), port, data, log, tls != null);
     }
 
     /** Berth by {@code command} (a launcher and {@code serve}), with {@code --listen} and {@code --data} appended. */
@@ -79,15 +94,15 @@ final class ServerProcess implements AutoCloseable {
         // Berth's access log off, as Distribution's (an older Berth ignores the variable).
         Map<String, String> all = new java.util.HashMap<>(environment);
         all.put("BERTH_LOG_ACCESS", "false");
-        return spawn(name, full, all, port, data, log);
+        return spawn(name, full, all, port, data, log, environment.containsKey("BERTH_TLS_CERTIFICATE"));
     }
 
     private static ServerProcess spawn(String name, List<String> command, Map<String, String> environment, int port, Path data,
-            File log) throws IOException {
+            File log, boolean tls) throws IOException {
         Files.writeString(log.toPath(), "$ " + String.join(" ", command) + "\n", StandardCharsets.UTF_8);
         long t0 = System.nanoTime();
         Process process = Children.start(command, log, null, environment);
-        return new ServerProcess(name, port, data, process, t0);
+        return new ServerProcess(name, port, data, process, t0, tls);
     }
 
     /**
@@ -110,7 +125,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     private boolean answers200() {
-        try (Socket socket = new Socket()) {
+        try (Socket socket = base.getScheme().equals("https") ? anyCertificate().createSocket() : new Socket()) {
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
             socket.setSoTimeout(2000);
             socket.getOutputStream().write(("GET /v2/ HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n")
@@ -119,6 +134,30 @@ final class ServerProcess implements AutoCloseable {
             return new String(statusLine, StandardCharsets.US_ASCII).endsWith(" 200");
         } catch (IOException e) {
             return false; // not listening yet
+        }
+    }
+
+    /** TLS for the readiness probe of a server on 127.0.0.1 that this process started: any certificate will do. */
+    private static javax.net.ssl.SSLSocketFactory anyCertificate() throws IOException {
+        try {
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                @Override
+                public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                    return new java.security.cert.X509Certificate[0];
+                }
+            }}, null);
+            return context.getSocketFactory();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException(e);
         }
     }
 

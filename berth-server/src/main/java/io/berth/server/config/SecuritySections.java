@@ -36,6 +36,7 @@ import java.util.Set;
  *   certificate: /etc/berth/tls.crt
  *   key: /etc/berth/tls.key
  *   allowPlainHttpAuth: false
+ *   http2: false       # true: HTTP/2 offered through ALPN besides HTTP/1.1 (BERTH_TLS_HTTP2)
  * </pre>
  */
 final class SecuritySections {
@@ -46,7 +47,7 @@ final class SecuritySections {
     private static final Set<String> ROBOT_KEYS = Set.of("name", "tokenHash", "policies", "metrics");
     private static final Set<String> ISSUER_KEYS = Set.of("issuer", "jwks");
     private static final Set<String> RATE_KEYS = Set.of("maxFailures", "windowSeconds", "lockoutSeconds");
-    private static final Set<String> TLS_KEYS = Set.of("certificate", "key", "allowPlainHttpAuth");
+    private static final Set<String> TLS_KEYS = Set.of("certificate", "key", "allowPlainHttpAuth", "http2");
 
     private final List<String> problems;
     private final List<NamedFile> files;
@@ -91,8 +92,10 @@ final class SecuritySections {
         Optional<Path> certificate = tlsFile(node, environment, "certificate", "BERTH_TLS_CERTIFICATE", "TLS certificate");
         Optional<Path> key = tlsFile(node, environment, "key", "BERTH_TLS_KEY", "TLS key");
         boolean allowPlain = bool(node, "allowPlainHttpAuth", "tls", false);
+        boolean http2 = Optional.ofNullable(environment.get("BERTH_TLS_HTTP2")).filter(v -> !v.isBlank())
+                .map(v -> bool(v, "BERTH_TLS_HTTP2", false)).orElseGet(() -> bool(node, "http2", "tls", false));
         try {
-            return new TlsConfig(certificate, key, allowPlain);
+            return new TlsConfig(certificate, key, allowPlain, http2);
         } catch (ConfigException e) {
             problems.addAll(e.problems());
             return TlsConfig.NONE;
@@ -264,14 +267,15 @@ final class SecuritySections {
 
     private boolean bool(JsonNode node, String key, String where, boolean otherwise) {
         Optional<String> value = text(node, key);
-        if (value.isEmpty()) {
-            return otherwise;
-        }
-        return switch (value.get().trim().toLowerCase(java.util.Locale.ROOT)) {
+        return value.isEmpty() ? otherwise : bool(value.get(), where + "." + key, otherwise);
+    }
+
+    private boolean bool(String value, String setting, boolean otherwise) {
+        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
             case "true", "yes", "on" -> true;
             case "false", "no", "off" -> false;
             default -> {
-                problems.add(where + "." + key + " must be true or false, was '" + value.get() + "'");
+                problems.add(setting + " must be true or false, was '" + value + "'");
                 yield otherwise;
             }
         };

@@ -4,6 +4,7 @@ import io.berth.oci.Digest;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.io.InputStream;
@@ -13,7 +14,8 @@ import java.util.Map;
 
 /**
  * What a handler answers, as a value: status, headers and a body that is nothing, bytes, a file region or a stream.
- * The dispatcher sends it on the event loop (files with zero-copy {@code sendFile}) and drops the body for HEAD.
+ * The dispatcher sends it on the event loop (files with zero-copy {@code sendFile} over HTTP/1, streamed over HTTP/2:
+ * {@link FileRange}) and drops the body for HEAD.
  */
 public final class Reply {
     /** The body of a reply. */
@@ -109,6 +111,16 @@ public final class Reply {
             response.putHeader("Content-Type", file.contentType());
             if (head || file.length() == 0) {
                 response.putHeader("Content-Length", String.valueOf(file.length())).end();
+            } else if (request.version() == HttpVersion.HTTP_2) { // see FileRange
+                InputStream content;
+                try {
+                    content = FileRange.open(file);
+                } catch (java.io.UncheckedIOException gone) { // deleted since it was found: the client asks again
+                    response.reset();
+                    return;
+                }
+                response.putHeader("Content-Length", String.valueOf(file.length()));
+                new StreamSender(Vertx.currentContext(), content, request).start();
             } else {
                 response.sendFile(file.path().toString(), file.offset(), file.length());
             }
@@ -119,7 +131,7 @@ public final class Reply {
                 StreamSender.close(streamed.content());
                 response.end();
             } else {
-                new StreamSender(Vertx.currentContext(), streamed.content(), response).start();
+                new StreamSender(Vertx.currentContext(), streamed.content(), request).start();
             }
         } else {
             if (!headers.containsKey("Content-Length")) {

@@ -111,6 +111,17 @@ final class SlowClients {
         headStartedNanos = 0;
     }
 
+    /** An HTTP/2 connection (its heads are Netty's to limit): from now on only the idle timeout is watched. */
+    void idle() {
+        headStarted();
+        headDone();
+    }
+
+    /** Bytes came in. */
+    void activity() {
+        lastActivityNanos = now();
+    }
+
     private long now() {
         return channel.eventLoop().ticker().nanoTime();
     }

@@ -1,7 +1,9 @@
 package io.berth.server.http;
 
+import io.netty.channel.Channel;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends an {@link InputStream} as a response body: each chunk is read on a worker thread (a read from an object store
  * blocks), written on the event loop, and the next read waits while the response's write queue is full, so that a slow
- * client holds at most a few chunks in memory. A read failure resets the connection (the status and length are sent
+ * client holds at most a few chunks in memory. Over HTTP/2 a stream's write queue is as long as the client's
+ * flow-control window (16 MiB for {@code java.net.http}), so this bounds nothing there: see
+ * {@link io.berth.server.config.TlsConfig#http2()}. A read failure resets the connection (the status and length are sent
  * already); the stream is closed whatever happens.
  */
 final class StreamSender {
@@ -21,12 +25,14 @@ final class StreamSender {
     private final Context context;
     private final InputStream content;
     private final HttpServerResponse response;
+    private final Channel http2;
     private volatile boolean closed;
 
-    StreamSender(Context context, InputStream content, HttpServerResponse response) {
+    StreamSender(Context context, InputStream content, HttpServerRequest request) {
         this.context = context;
         this.content = content;
-        this.response = response;
+        this.response = request.response();
+        this.http2 = Http2Flush.of(request);
     }
 
     void start() {
@@ -53,9 +59,11 @@ final class StreamSender {
             if (chunk.length() == 0) {
                 finish();
                 response.end();
+                Http2Flush.flush(http2);
                 return;
             }
             response.write(chunk);
+            Http2Flush.flush(http2);
             if (response.writeQueueFull()) {
                 response.drainHandler(v -> next());
             } else {

@@ -156,13 +156,17 @@ public final class Metrics implements AutoCloseable {
     }
 
     /**
-     * Reports the connections ({@code berth_connections_open}, {@code berth_connections_refused_total} by the limit
-     * that refused them) and the writes ({@code berth_writes_in_progress}, running or waiting for a write thread;
+     * Reports the connections ({@code berth_connections_open}, {@code berth_connections_opened_total} by protocol,
+     * {@code berth_connections_refused_total} by the limit that refused them) and the writes ({@code berth_writes_in_progress}, running or waiting for a write thread;
      * {@code berth_writes_refused_total}, answered 503 because too many waited or one waited too long for a thread).
      */
     public void watch(HttpEdge edge, Workers workers) {
         Gauge.builder("berth.connections.open", edge, HttpEdge::openConnections)
                 .description("Client connections open").register(registry);
+        FunctionCounter.builder("berth.connections.opened", edge, e -> e.opened(false)).tag("protocol", "http/1.1")
+                .description("Client connections served so far, by protocol").register(registry);
+        FunctionCounter.builder("berth.connections.opened", edge, e -> e.opened(true)).tag("protocol", "h2")
+                .description("Client connections served so far, by protocol").register(registry);
         FunctionCounter.builder("berth.connections.refused", edge, HttpEdge::refusedByMaxConnections)
                 .tag("limit", "maxConnections")
                 .description("Connections closed as they were accepted because a connection limit was reached")

@@ -8,6 +8,7 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * HTTPS from a PEM certificate chain and private key. The files are read by Berth and handed to Vert.x as values;
  * every two seconds their modification times and sizes are compared, and a changed pair is loaded into the running
  * server ({@link HttpServer#updateSSLOptions}) for new connections. A pair Vert.x cannot use is logged and the
- * previous one stays in force.
+ * previous one stays in force. ALPN offers HTTP/1.1, and HTTP/2 before it with {@code tls.http2: true} (off by default:
+ * {@link TlsConfig#http2()}; its limits: {@link io.berth.server.http.HttpEdge}); a client that asks for neither gets
+ * HTTP/1.1.
  */
 public final class ServerTls {
     private static final Logger LOG = LoggerFactory.getLogger(ServerTls.class);
@@ -40,7 +44,7 @@ public final class ServerTls {
         this.key = key;
     }
 
-    /** Applies the configuration to the server options: TLS on with the files' contents, or nothing. */
+    /** Applies the configuration to the server options: TLS (and ALPN) on with the files' contents, or nothing. */
     public static HttpServerOptions configure(TlsConfig config, HttpServerOptions options) {
         if (!config.enabled()) {
             return options;
@@ -48,7 +52,8 @@ public final class ServerTls {
         ServerTls tls = new ServerTls(config.certificate().get(), config.key().get());
         try {
             tls.stamp = tls.stamp();
-            return options.setSsl(true).setKeyCertOptions(tls.pem());
+            return options.setSsl(true).setKeyCertOptions(tls.pem()).setUseAlpn(true)
+                    .setAlpnVersions(config.http2() ? List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1) : List.of(HttpVersion.HTTP_1_1));
         } catch (IOException e) {
             Path file = e instanceof java.nio.file.FileSystemException fs && fs.getFile() != null
                     ? Path.of(fs.getFile()) : config.certificate().get();

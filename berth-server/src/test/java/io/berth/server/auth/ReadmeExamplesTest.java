@@ -68,6 +68,8 @@ class ReadmeExamplesTest {
 
         assertThat(config.port()).isEqualTo(5443);
         assertThat(config.tls().enabled()).isTrue();
+        assertThat(config.tls().http2()).isFalse();
+        assertThat(load(examples().get(0).replace("http2: false", "http2: true")).tls().http2()).isTrue();
         assertThat(config.auth().token().service()).isEqualTo("registry.example.com");
         assertThat(policies.allowed(Subject.ANONYMOUS, "samples/hello")).containsExactly(Action.PULL);
         assertThat(policies.allowed(Subject.ANONYMOUS, "team-a/app")).isEmpty();

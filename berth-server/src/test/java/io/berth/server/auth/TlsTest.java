@@ -9,6 +9,8 @@ import io.berth.server.config.BerthConfig;
 import io.berth.server.startup.ConfigException;
 import io.berth.server.config.TlsConfig;
 import io.berth.server.testing.BerthFixture;
+import io.berth.server.testing.TestCertificates;
+import io.berth.server.testing.TestCertificates.Pem;
 import java.io.InputStream;
 import java.math.BigInteger;
 import java.net.URI;
@@ -37,49 +39,8 @@ class TlsTest {
     @TempDir
     Path dir;
 
-    /** A self-signed certificate for 127.0.0.1 and localhost, as PEM files. */
-    record Pem(Path certificate, Path key, X509Certificate x509) {
-    }
-
-    Pem selfSigned(String name) throws Exception {
-        Path store = dir.resolve(name + ".p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "berth", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + name,
-                "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-keystore", store.toString(),
-                "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit")
-                .redirectErrorStream(true).start();
-        String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(keytool.exitValue()).as(output).isZero();
-        KeyStore keyStore = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(store)) {
-            keyStore.load(in, "changeit".toCharArray());
-        }
-        X509Certificate certificate = (X509Certificate) keyStore.getCertificate("berth");
-        PrivateKey key = (PrivateKey) keyStore.getKey("berth", "changeit".toCharArray());
-        Path certFile = dir.resolve(name + ".crt");
-        Path keyFile = dir.resolve(name + ".key");
-        Files.writeString(certFile, pem("CERTIFICATE", certificate.getEncoded()));
-        Files.writeString(keyFile, pem("PRIVATE KEY", key.getEncoded()));
-        return new Pem(certFile, keyFile, certificate);
-    }
-
-    static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(der) + "\n-----END " + type + "-----\n";
-    }
-
-    static SSLContext trusting(X509Certificate... certificates) throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        for (int i = 0; i < certificates.length; i++) {
-            trust.setCertificateEntry("c" + i, certificates[i]);
-        }
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
-        return context;
+    private Pem selfSigned(String name) throws Exception {
+        return TestCertificates.selfSigned(dir, name);
     }
 
     /** The serial number of the certificate a new connection is served. */
@@ -101,7 +62,7 @@ class TlsTest {
         try (BerthFixture registry = BerthFixture.start(dir.resolve("data"), c -> c.withTls(TlsConfig.of(cert, key))
                 .withAuth(AuthConfig.NONE.withHtpasswd(htpasswd)))) {
             URI https = URI.create("https://" + registry.hostPort());
-            SSLContext both = trusting(first.x509(), second.x509());
+            SSLContext both = TestCertificates.trusting(first.x509(), second.x509());
             assertThat(servedSerial(https, both)).isEqualTo(first.x509().getSerialNumber());
             AuthHttp http = new AuthHttp(https, both);
             HttpResponse<byte[]> challenge = http.get("/v2/", null);
@@ -137,7 +98,7 @@ class TlsTest {
         Path htpasswd = AuthSetup.htpasswd(dir.resolve("htpasswd"), "alice", "alice-pw");
         try (BerthFixture registry = BerthFixture.start(dir.resolve("data"), c -> c.withTls(TlsConfig.of(pem.certificate(), pem.key()))
                 .withAuth(AuthConfig.NONE.withHtpasswd(htpasswd)).withListen("0.0.0.0", 0))) {
-            AuthHttp http = new AuthHttp(URI.create("https://" + registry.hostPort()), trusting(pem.x509()));
+            AuthHttp http = new AuthHttp(URI.create("https://" + registry.hostPort()), TestCertificates.trusting(pem.x509()));
             assertThat(http.get("/v2/", basic("alice", "alice-pw")).statusCode()).isEqualTo(200);
         }
     }
@@ -156,7 +117,7 @@ class TlsTest {
                 .isEqualTo(5000);
         assertThat(BerthConfig.defaults(dir).withListen("0.0.0.0", 5000).auth().enabled())
                 .as("without authorization, plain HTTP anywhere is fine").isFalse();
-        assertThatThrownBy(() -> new TlsConfig(java.util.Optional.of(dir), java.util.Optional.empty(), false))
+        assertThatThrownBy(() -> new TlsConfig(java.util.Optional.of(dir), java.util.Optional.empty(), false, true))
                 .hasMessageContaining("both certificate and key");
     }
 }
