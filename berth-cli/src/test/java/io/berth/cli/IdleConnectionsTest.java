@@ -43,7 +43,7 @@ class IdleConnectionsTest {
     /** Descriptors the test JVM keeps for itself: jars, the HTTP client, the child's pipes. */
     private static final int RESERVE = 500;
     private static final int ADDRESSES = 40;
-    private static final Pattern SAMPLE = Pattern.compile("(?m)^(berth_connections_(?:open|refused_total)\\S*) (\\S+)$");
+    private static final Pattern SAMPLE = Pattern.compile("(?m)^(berth_connections_(?:open|refused_total))(\\{[^}]*})? (\\S+)$");
 
     @TempDir
     Path data;
@@ -206,8 +206,8 @@ class IdleConnectionsTest {
         double sum = 0;
         Matcher m = SAMPLE.matcher(metrics);
         while (m.find()) {
-            if (m.group(1).startsWith(name)) {
-                sum += Double.parseDouble(m.group(2));
+            if (m.group(1).equals(name)) { // not berth_connections_opened_total
+                sum += Double.parseDouble(m.group(3));
             }
         }
         return sum;
