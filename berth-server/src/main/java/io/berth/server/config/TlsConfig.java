@@ -14,11 +14,10 @@ import java.util.Optional;
  *                           that terminates TLS); otherwise that is refused, since passwords would cross the network
  *                           in clear
  * @param http2              offer HTTP/2 besides HTTP/1.1 through ALPN (with TLS only; clear-text h2c is never offered).
- *                           Off by default: on Vert.x 5.0.7 a stream's write queue is bounded by the client's
- *                           flow-control window rather than by memory, so one client pulling 50 blobs of 1 MiB at once
- *                           over one connection made the server hold about 50 MiB of answers, and {@code bin/berth}'s
- *                           64 MiB heap ran out ({@code bench/run --only tls-pull}); HTTP/1.1 over TLS holds about
- *                           16 MiB of heap under the same load. Turn it on with a heap sized for it.
+ *                           Off by default: the clients measured here that use it when offered (curl,
+ *                           {@code java.net.http}) pull more slowly over its one connection than over HTTP/1.1's many,
+ *                           from Berth as from Distribution ({@code bench/run --only tls-pull}), and an HTTP/2
+ *                           connection may hold 1 MiB of request body in the heap (docs/operations.md, HTTP/2).
  */
 public record TlsConfig(Optional<Path> certificate, Optional<Path> key, boolean allowPlainHttpAuth, boolean http2) {
     public static final TlsConfig NONE = new TlsConfig(Optional.empty(), Optional.empty(), false, false);

@@ -113,10 +113,9 @@ public final class Reply {
             if (head || file.length() == 0) {
                 response.putHeader("Content-Length", String.valueOf(file.length())).end();
             } else if (request.version() == HttpVersion.HTTP_2) {
-                // Vert.x's sendFile pipes the file into the stream chunk by chunk on its own, and Vert.x 5.0.7 left
-                // such writes unflushed at times (Http2Flush): 8 of 120 blob GETs that curl multiplexed 10 at a time
-                // never got their body (Http2InteropTest). StreamSender flushes each chunk; zero copy is impossible
-                // over TLS anyway.
+                // Vert.x's sendFile pipes the file into the stream as fast as the client's flow-control window lets it
+                // (16 MiB per stream for java.net.http), whatever the connection takes; StreamSender holds a few
+                // chunks per stream. Zero copy is impossible over TLS anyway.
                 InputStream content;
                 try {
                     content = FileRange.open(file.path(), file.offset(), file.length());

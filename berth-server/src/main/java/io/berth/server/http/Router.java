@@ -169,7 +169,6 @@ public final class Router implements Handler<HttpServerRequest> {
             } else {
                 ErrorRenderer.render(request, requestId, result.cause());
             }
-            Http2Flush.flush(Http2Flush.of(request));
         });
     }
 

@@ -29,9 +29,11 @@ import javax.net.ssl.SSLSocket;
  */
 public final class RawH2 implements AutoCloseable {
     public static final int DATA = 0x0, HEADERS = 0x1, RST_STREAM = 0x3, SETTINGS = 0x4, PING = 0x6, GOAWAY = 0x7,
-            CONTINUATION = 0x9;
+            WINDOW_UPDATE = 0x8, CONTINUATION = 0x9;
     public static final int END_STREAM = 0x1, ACK = 0x1, END_HEADERS = 0x4, PADDED = 0x8, PRIORITY = 0x20;
-    public static final int SETTINGS_MAX_CONCURRENT_STREAMS = 0x3, SETTINGS_MAX_HEADER_LIST_SIZE = 0x6;
+    public static final int SETTINGS_MAX_CONCURRENT_STREAMS = 0x3, SETTINGS_INITIAL_WINDOW_SIZE = 0x4,
+            SETTINGS_MAX_HEADER_LIST_SIZE = 0x6;
+    private static final int MAX_WINDOW = Integer.MAX_VALUE;
     public static final int REFUSED_STREAM = 0x7, CANCEL = 0x8, ENHANCE_YOUR_CALM = 0xb;
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -136,6 +138,16 @@ public final class RawH2 implements AutoCloseable {
 
     public void reset(int stream, int errorCode) throws IOException {
         frame(RST_STREAM, 0, stream, ByteBuffer.allocate(4).putInt(errorCode).array());
+    }
+
+    /**
+     * Opens the flow-control windows as wide as HTTP/2 allows, for the connection and every stream: from now on the
+     * server may send as fast as it can, however little this client reads.
+     */
+    public void openWindows() throws IOException {
+        frame(SETTINGS, 0, 0, ByteBuffer.allocate(6).putShort((short) SETTINGS_INITIAL_WINDOW_SIZE).putInt(MAX_WINDOW)
+                .array());
+        frame(WINDOW_UPDATE, 0, 0, ByteBuffer.allocate(4).putInt(MAX_WINDOW - 65_535).array());
     }
 
     public void ping() throws IOException {
