@@ -20,10 +20,10 @@ import org.slf4j.LoggerFactory;
  * more than three chunks of {@value #HTTP2_CHUNK} bytes are written and not yet sent, counted by the writes'
  * completions: so a stream holds at most five such chunks (four written, one being read), however wide the client
  * opens its flow-control windows (waiting beyond one chunk, Berth's 50-image pull over h2 took 0.99–1.09× the time
- * of Distribution's; beyond three, 0.99–1.00×). A stream's write
- * queue bounds nothing there: Vert.x 5.0.7 queues a stream's writes only while the stream cannot send, counts writes
- * rather than bytes (full at 16), and an HTTP/2 connection never turns unwritable ({@link HttpEdge}), so a stream sends
- * as far as the client's window (16 MiB for {@code java.net.http}). Trusting the queue, 50 parallel pulls of 1.5 MiB
+ * of Distribution's; beyond three, 0.99–1.00×). A stream's write queue bounds nothing there: Vert.x 5.0.7 queues a
+ * stream's writes only while the stream cannot send, counts writes rather than bytes (full at 16), and an HTTP/2
+ * connection never turns unwritable ({@link HttpEdge}), so a stream sends as far as the client's window (16 MiB for
+ * {@code java.net.http}). Trusting the queue, 50 parallel pulls of 1.5 MiB
  * blobs held 81 MB of heap, and a client that opened its windows and read nothing made the server read 36 MiB of 8
  * bodies ({@code StreamSenderHttp2Test}).
  */
