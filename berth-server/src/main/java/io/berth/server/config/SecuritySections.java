@@ -69,7 +69,7 @@ final class SecuritySections {
 
     private AuthConfig auth(JsonNode section, Map<String, String> environment, Optional<Path> htpasswdFlag) {
         JsonNode node = mapping(section, "auth", AUTH_KEYS);
-        Optional<String> fromEnvironment = Optional.ofNullable(environment.get("BERTH_AUTH_HTPASSWD")).filter(v -> !v.isEmpty());
+        Optional<String> fromEnvironment = variable(environment, "BERTH_AUTH_HTPASSWD");
         String htpasswdSetting = htpasswdFlag.isPresent() ? "--htpasswd"
                 : fromEnvironment.isPresent() ? "BERTH_AUTH_HTPASSWD" : "auth.htpasswd";
         Optional<Path> htpasswd = htpasswdFlag
@@ -92,7 +92,7 @@ final class SecuritySections {
         Optional<Path> certificate = tlsFile(node, environment, "certificate", "BERTH_TLS_CERTIFICATE", "TLS certificate");
         Optional<Path> key = tlsFile(node, environment, "key", "BERTH_TLS_KEY", "TLS key");
         boolean allowPlain = bool(node, "allowPlainHttpAuth", "tls", false);
-        boolean http2 = Optional.ofNullable(environment.get("BERTH_TLS_HTTP2")).filter(v -> !v.isBlank())
+        boolean http2 = variable(environment, "BERTH_TLS_HTTP2").filter(v -> !v.isBlank())
                 .map(v -> bool(v, "BERTH_TLS_HTTP2", false)).orElseGet(() -> bool(node, "http2", "tls", false));
         try {
             return new TlsConfig(certificate, key, allowPlain, http2);
@@ -104,11 +104,16 @@ final class SecuritySections {
 
     private Optional<Path> tlsFile(JsonNode node, Map<String, String> environment, String key, String variable,
                                    String what) {
-        Optional<String> fromEnvironment = Optional.ofNullable(environment.get(variable)).filter(v -> !v.isEmpty());
+        Optional<String> fromEnvironment = variable(environment, variable);
         String setting = fromEnvironment.isPresent() ? variable : "tls." + key;
         Optional<Path> path = fromEnvironment.or(() -> text(node, key)).flatMap(v -> path("tls." + key, v));
         path.ifPresent(p -> files.add(NamedFile.read(p, what, setting, "fix " + setting + " or create the PEM file")));
         return path;
+    }
+
+    /** An environment variable's value when it is set and not empty. */
+    private static Optional<String> variable(Map<String, String> environment, String name) {
+        return Optional.ofNullable(environment.get(name)).filter(v -> !v.isEmpty());
     }
 
     private Token token(JsonNode node) {

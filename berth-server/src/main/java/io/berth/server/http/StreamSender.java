@@ -23,9 +23,8 @@ import org.slf4j.LoggerFactory;
  * of Distribution's; beyond three, 0.99–1.00×). A stream's write queue bounds nothing there: Vert.x 5.0.7 queues a
  * stream's writes only while the stream cannot send, counts writes rather than bytes (full at 16), and an HTTP/2
  * connection never turns unwritable ({@link HttpEdge}), so a stream sends as far as the client's window (16 MiB for
- * {@code java.net.http}). Trusting the queue, 50 parallel pulls of 1.5 MiB
- * blobs held 81 MB of heap, and a client that opened its windows and read nothing made the server read 36 MiB of 8
- * bodies ({@code StreamSenderHttp2Test}).
+ * {@code java.net.http}). Trusting the queue, 50 parallel pulls of 1.5 MiB blobs held 81 MB of heap, and a client
+ * that opened its windows and read nothing made the server read 36 MiB of 8 bodies ({@code StreamSenderHttp2Test}).
  */
 final class StreamSender {
     private static final Logger LOG = LoggerFactory.getLogger(StreamSender.class);

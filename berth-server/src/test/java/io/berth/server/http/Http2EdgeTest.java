@@ -2,6 +2,7 @@ package io.berth.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.berth.oci.Digest;
 import io.berth.server.config.TlsConfig;
 import io.berth.server.testing.BerthFixture;
 import io.berth.server.testing.RawH2;
@@ -13,10 +14,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -74,7 +73,7 @@ class Http2EdgeTest {
     @Test
     void aClientOfferingH2IsServedOverH2AndOneOfferingHttp11OverHttp11() throws Exception {
         byte[] blob = "served over h2".getBytes(StandardCharsets.UTF_8);
-        String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(blob));
+        String digest = Digest.sha256(blob).toString();
         HttpClient h2 = client(HttpClient.Version.HTTP_2);
         HttpResponse<Void> pushed = h2.send(HttpRequest.newBuilder(uri("/v2/h2/app/blobs/uploads/?digest=" + digest))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(blob)).header("Content-Type", "application/octet-stream")
@@ -106,7 +105,7 @@ class Http2EdgeTest {
         for (int i = 0; i < 20; i++) {
             byte[] blob = new byte[64 << 10];
             new java.util.Random(i).nextBytes(blob);
-            String digest = io.berth.oci.Digest.sha256(blob).toString();
+            String digest = Digest.sha256(blob).toString();
             assertThat(h2.send(HttpRequest.newBuilder(uri("/v2/h2/many/blobs/uploads/?digest=" + digest))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(blob)).header("Content-Type", "application/octet-stream")
                     .build(), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(201);
@@ -123,7 +122,7 @@ class Http2EdgeTest {
                         for (String digest : mine) {
                             HttpResponse<byte[]> blob = h2.send(HttpRequest.newBuilder(uri("/v2/h2/many/blobs/" + digest))
                                     .build(), HttpResponse.BodyHandlers.ofByteArray());
-                            assertThat(io.berth.oci.Digest.sha256(blob.body()).toString()).isEqualTo(digest);
+                            assertThat(Digest.sha256(blob.body()).toString()).isEqualTo(digest);
                             bytes += blob.body().length;
                         }
                         return bytes;
