@@ -1,5 +1,6 @@
 package io.berth.oci;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -8,8 +9,11 @@ import java.util.regex.Pattern;
 /**
  * A content digest {@code algorithm:encoded} as the image-spec defines it. Only the registered algorithms
  * {@code sha256} and {@code sha512} are accepted; the encoded part is validated for length and alphabet.
+ *
+ * <p>A value like a record, equal by its text. It keeps that text: a digest is written far more often than it is made
+ * (SQL parameters, headers, JSON, every row of a listing page), and a parsed one reuses the string it came from.
  */
-public record Digest(Algorithm algorithm, String hex) implements Comparable<Digest> {
+public final class Digest implements Comparable<Digest> {
     private static final Pattern GRAMMAR = Pattern.compile("[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+");
     private static final Algorithm[] ALGORITHMS = Algorithm.values();
 
@@ -40,10 +44,31 @@ public record Digest(Algorithm algorithm, String hex) implements Comparable<Dige
         }
     }
 
-    public Digest {
+    private final Algorithm algorithm;
+    /** {@code algorithm:hex}. */
+    private final String text;
+
+    public Digest(Algorithm algorithm, String hex) {
         if (algorithm == null || hex == null || hex.length() != algorithm.hexLength || !isLowerHex(hex)) {
             throw new IllegalArgumentException("invalid " + (algorithm == null ? "" : algorithm.id) + " digest: " + hex);
         }
+        this.algorithm = algorithm;
+        this.text = algorithm.id + ":" + hex;
+    }
+
+    /** {@code text} is {@code algorithm:hex}, already checked. */
+    private Digest(String text, Algorithm algorithm) {
+        this.algorithm = algorithm;
+        this.text = text;
+    }
+
+    public Algorithm algorithm() {
+        return algorithm;
+    }
+
+    /** The encoded part, lower-case hex. */
+    public String hex() {
+        return text.substring(algorithm.id.length() + 1);
     }
 
     /**
@@ -56,9 +81,8 @@ public record Digest(Algorithm algorithm, String hex) implements Comparable<Dige
         for (Algorithm a : ALGORITHMS) {
             if (text != null && text.length() == a.id.length() + 1 + a.hexLength && text.startsWith(a.id)
                     && text.charAt(a.id.length()) == ':') {
-                String encoded = text.substring(a.id.length() + 1);
-                if (isLowerHex(encoded)) {
-                    return new Digest(a, encoded);
+                if (isLowerHex(text, a.id.length() + 1)) {
+                    return new Digest(text, a);
                 }
             }
         }
@@ -98,7 +122,11 @@ public record Digest(Algorithm algorithm, String hex) implements Comparable<Dige
     }
 
     private static boolean isLowerHex(String s) {
-        for (int i = 0; i < s.length(); i++) {
+        return isLowerHex(s, 0);
+    }
+
+    private static boolean isLowerHex(String s, int from) {
+        for (int i = from; i < s.length(); i++) {
             char c = s.charAt(i);
             if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
                 return false;
@@ -109,11 +137,23 @@ public record Digest(Algorithm algorithm, String hex) implements Comparable<Dige
 
     @Override
     public int compareTo(Digest o) {
-        return toString().compareTo(o.toString());
+        return text.compareTo(o.text);
     }
 
     @Override
+    public boolean equals(Object o) {
+        return o instanceof Digest other && text.equals(other.text);
+    }
+
+    @Override
+    public int hashCode() {
+        return text.hashCode();
+    }
+
+    /** {@code algorithm:hex}; also its JSON form. */
+    @JsonValue
+    @Override
     public String toString() {
-        return algorithm.id + ":" + hex;
+        return text;
     }
 }

@@ -1,6 +1,7 @@
 package io.berth.oci.type;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,7 @@ public record ActionTemplate(String title, String command, Optional<String> unta
             "reference", "subject");
     static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_.-]*)\\}");
     /** Templates as {@link #parsed}, by their text: as many as the type files hold. */
-    private static final Map<String, List<String>> PARSED = new ConcurrentHashMap<>();
+    private static final Map<String, Parsed> PARSED = new ConcurrentHashMap<>();
 
     /** Refuses unknown placeholders and a {@code {tag}} in the untagged form. */
     public ActionTemplate {
@@ -64,52 +65,55 @@ public record ActionTemplate(String title, String command, Optional<String> unta
 
     /** The action for {@code target}, or empty when the target lacks a value the command needs. */
     public Optional<Action> render(Target target) {
-        String template = command;
-        if (target.tag().isEmpty() && names(command).contains("tag")) {
+        Parsed template = parsed(command);
+        if (target.tag().isEmpty() && template.names().contains("tag")) {
             if (untagged.isEmpty()) {
                 return Optional.empty();
             }
-            template = untagged.get();
+            template = parsed(untagged.get());
         }
-        if (target.subject().isEmpty() && names(template).contains("subject")) {
+        if (target.subject().isEmpty() && template.names().contains("subject")) {
             return Optional.empty();
         }
-        List<String> parts = parsed(template);
-        StringBuilder out = new StringBuilder(template.length() + 64);
+        List<String> parts = template.parts();
+        StringBuilder out = new StringBuilder(160);
         for (int i = 0; i < parts.size(); i++) {
-            out.append(i % 2 == 0 ? parts.get(i) : value(parts.get(i), target));
+            if (i % 2 == 0) {
+                out.append(parts.get(i));
+            } else {
+                append(out, parts.get(i), target);
+            }
         }
         return Optional.of(new Action(title, out.toString()));
     }
 
-    private static String value(String name, Target t) {
-        String repo = t.registry() + "/" + t.repository().name();
-        return switch (name) {
-            case "registry" -> t.registry();
-            case "repository" -> t.repository().name();
-            case "name" -> t.name();
-            case "tag" -> t.tag().orElseThrow().name();
-            case "digest" -> t.digest().toString();
-            case "reference" -> t.tag().map(tag -> repo + ":" + tag.name()).orElse(repo + "@" + t.digest());
-            case "subject" -> repo + "@" + t.subject().orElseThrow();
+    private static void append(StringBuilder out, String name, Target t) {
+        switch (name) {
+            case "registry" -> out.append(t.registry());
+            case "repository" -> out.append(t.repository().name());
+            case "name" -> out.append(t.name());
+            case "tag" -> out.append(t.tag().orElseThrow().name());
+            case "digest" -> out.append(t.digest());
+            case "reference" -> {
+                out.append(t.registry()).append('/').append(t.repository().name());
+                t.tag().ifPresentOrElse(tag -> out.append(':').append(tag.name()), () -> out.append('@').append(t.digest()));
+            }
+            case "subject" -> out.append(t.registry()).append('/').append(t.repository().name()).append('@')
+                    .append(t.subject().orElseThrow());
             default -> throw new IllegalStateException(name);
-        };
-    }
-
-    static List<String> names(String template) {
-        List<String> parts = parsed(template);
-        List<String> names = new ArrayList<>(parts.size() / 2);
-        for (int i = 1; i < parts.size(); i += 2) {
-            names.add(parts.get(i));
         }
-        return names;
     }
 
-    /**
-     * The template split at its placeholders: text, name, text, name, …, text. Parsed once per template: a page of
-     * the listing renders each of its types' templates a hundred times.
-     */
-    private static List<String> parsed(String template) {
+    static Set<String> names(String template) {
+        return parsed(template).names();
+    }
+
+    /** A template split at its placeholders: text, name, text, name, …, text; and the names in it. */
+    private record Parsed(List<String> parts, Set<String> names) {
+    }
+
+    /** Parsed once per template: a page of the listing renders each of its types' templates a hundred times. */
+    private static Parsed parsed(String template) {
         return PARSED.computeIfAbsent(template, t -> {
             List<String> parts = new ArrayList<>();
             Matcher m = PLACEHOLDER.matcher(t);
@@ -120,7 +124,11 @@ public record ActionTemplate(String title, String command, Optional<String> unta
                 from = m.end();
             }
             parts.add(t.substring(from));
-            return List.copyOf(parts);
+            Set<String> names = new LinkedHashSet<>();
+            for (int i = 1; i < parts.size(); i += 2) {
+                names.add(parts.get(i));
+            }
+            return new Parsed(List.copyOf(parts), Collections.unmodifiableSet(names));
         });
     }
 }

@@ -1,6 +1,7 @@
 package io.berth.oci.type;
 
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -32,6 +33,10 @@ public record ArtifactType(String id, String title, String description, Icon ico
 
     /** The actions that apply to {@code target}, rendered; see {@link ActionTemplate#render}. */
     public List<ActionTemplate.Action> actionsFor(Target target) {
-        return actions.stream().flatMap(a -> a.render(target).stream()).toList();
+        List<ActionTemplate.Action> rendered = new ArrayList<>(actions.size());
+        for (ActionTemplate action : actions) {
+            action.render(target).ifPresent(rendered::add);
+        }
+        return rendered;
     }
 }

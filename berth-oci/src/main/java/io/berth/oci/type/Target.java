@@ -51,7 +51,11 @@ public record Target(String registry, Repository repository, Optional<Reference.
     }
 
     private static Optional<Digest> cosignSubject(Reference.Tag tag) {
-        Matcher m = COSIGN_TAG.matcher(tag.name());
+        String name = tag.name();
+        if (!name.endsWith(".sig") && !name.endsWith(".att") && !name.endsWith(".sbom")) {
+            return Optional.empty(); // nearly every tag: no matcher needed
+        }
+        Matcher m = COSIGN_TAG.matcher(name);
         if (!m.matches()) {
             return Optional.empty();
         }

@@ -3,9 +3,10 @@ package io.berth.server.http;
 import io.berth.oci.Digest;
 import io.berth.server.blob.FileRange;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.io.InputStream;
@@ -106,7 +107,7 @@ public final class Reply {
             if (head) {
                 response.end();
             } else {
-                response.end(Buffer.buffer(bytes.content()));
+                response.end(BufferInternal.buffer(Unpooled.wrappedBuffer(bytes.content()))); // no copy into the heap
             }
         } else if (body instanceof Reply.FileRegion file) {
             response.putHeader("Content-Type", file.contentType());

@@ -1,5 +1,6 @@
 package io.berth.server.listing;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,9 +17,11 @@ import io.berth.server.meta.ArtifactListing;
 import io.berth.server.meta.ArtifactListing.ArtifactRow;
 import io.berth.server.meta.ManifestIndex;
 import io.berth.server.meta.StoredManifest;
-import io.berth.server.scan.ScanJson;
 import io.berth.server.scan.ScanStatuses;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,22 +44,17 @@ final class ArtifactViews {
         this.scans = scans;
     }
 
-    /** List entries for a page of rows, with the referrer counts of the whole page read at once per repository. */
-    List<ObjectNode> entries(List<ArtifactRow> rows, TypeCatalog types, String registry, AnnotationsShown shown) {
-        Map<Repository, List<Digest>> byRepository = new java.util.LinkedHashMap<>();
-        rows.forEach(row -> byRepository.computeIfAbsent(row.repository(), r -> new java.util.ArrayList<>()).add(row.digest()));
-        Map<Repository, Map<Digest, Map<String, Long>>> counts = new java.util.HashMap<>();
+    /** Writes the list entries of a page of rows, with the referrer counts of the whole page read at once per repository. */
+    void writeEntries(JsonGenerator json, List<ArtifactRow> rows, TypeCatalog types, String registry, AnnotationsShown shown)
+            throws IOException {
+        Map<Repository, List<Digest>> byRepository = new LinkedHashMap<>();
+        rows.forEach(row -> byRepository.computeIfAbsent(row.repository(), r -> new ArrayList<>()).add(row.digest()));
+        Map<Repository, Map<Digest, Map<String, Long>>> counts = new HashMap<>();
         byRepository.forEach((repository, digests) -> counts.put(repository, listing.referrerCounts(repository, digests)));
-        return rows.stream().map(row -> entry(row, types, registry, counts.get(row.repository()).get(row.digest()), shown))
-                .toList();
-    }
-
-    /** A list entry: {@link ListingJson#artifact} with its referrer counts and where it stands with the scanners. */
-    private ObjectNode entry(ArtifactRow row, TypeCatalog types, String registry, Map<String, Long> referrers,
-                             AnnotationsShown shown) {
-        ObjectNode node = ListingJson.artifact(row, types, registry, referrers, shown);
-        node.set("scan", ScanJson.status(scans.status(row.repository(), row.digest(), row.typeId())));
-        return node;
+        for (ArtifactRow row : rows) {
+            ListingJson.writeArtifact(json, row, types, registry, counts.get(row.repository()).get(row.digest()), shown,
+                    scans.status(row.repository(), row.digest(), row.typeId()));
+        }
     }
 
     /** One artifact in full; an unreadable repository is answered exactly like a missing manifest. */
@@ -79,7 +77,10 @@ final class ArtifactViews {
 
     private ObjectNode detail(ArtifactRow row, StoredManifest stored, TypeCatalog types, String registry, int depth) {
         // the full view has every annotation of the manifest, unbudgeted: one manifest is bounded by its size limit
-        ObjectNode node = entries(List.of(row), types, registry, AnnotationsShown.WELL_KNOWN).get(0);
+        Map<String, Long> referrerCounts = listing.referrerCounts(row.repository(), List.of(row.digest()))
+                .getOrDefault(row.digest(), Map.of());
+        ObjectNode node = ListingJson.artifact(row, types, registry, referrerCounts, AnnotationsShown.WELL_KNOWN,
+                scans.status(row.repository(), row.digest(), row.typeId()));
         Manifest manifest = ManifestParser.parse(stored.content(), stored.mediaType());
         node.set("manifest", readTree(stored.content()));
         manifest.config().ifPresent(config -> node.set("config", ListingJson.descriptor(config)));

@@ -1,6 +1,8 @@
 package io.berth.server.listing;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.oci.ErrorCode;
@@ -21,6 +23,8 @@ import io.berth.server.type.TypeCatalogWatcher;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -128,11 +132,17 @@ public final class ListingApi {
                         row -> exchange.canRead(row.repository()), paging.last(), paging.fetchSize());
         Reply reply = Reply.status(200);
         List<ArtifactRow> page = paging.page(fetched, reply, nextPath(exchange), ArtifactRow::cursor);
-        TypeCatalog types = catalog.get();
-        ObjectNode body = ListingJson.MAPPER.createObjectNode();
-        ArrayNode artifacts = body.putArray("artifacts");
-        views.entries(page, types, registryHost(exchange.request()), shown).forEach(artifacts::add);
-        return json(reply, body);
+        ByteArrayBuilder body = new ByteArrayBuilder(page.size() * 1024);
+        try (JsonGenerator json = ListingJson.MAPPER.createGenerator(body)) {
+            json.writeStartObject();
+            json.writeArrayFieldStart("artifacts");
+            views.writeEntries(json, page, catalog.get(), registryHost(exchange.request()), shown);
+            json.writeEndArray();
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return reply.bytes(body.toByteArray(), "application/json");
     }
 
     /**

@@ -1,10 +1,13 @@
 package io.berth.server.listing;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import io.berth.oci.Descriptor;
+import io.berth.oci.type.ActionTemplate;
 import io.berth.oci.type.ArtifactType;
 import io.berth.oci.type.Match;
 import io.berth.oci.type.Rule;
@@ -12,6 +15,10 @@ import io.berth.oci.type.Target;
 import io.berth.oci.type.TypeCatalog;
 import io.berth.server.meta.ArtifactListing.ArtifactRow;
 import io.berth.server.meta.ArtifactListing.RepositorySummary;
+import io.berth.server.scan.ScanJson;
+import io.berth.server.scan.ScanStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Map;
 
 /** The listing API's JSON: one method per kind of object, the same shapes in every response. */
@@ -80,45 +87,85 @@ final class ListingJson {
     }
 
     /**
-     * One artifact of the listing, with its type, rendered actions, referrer counts and annotations as {@code shown}.
+     * One artifact of the listing, with its type, rendered actions, referrer counts, annotations as {@code shown} and
+     * where it stands with the scanners. Written straight to {@code json}: a page of the listing writes a hundred of
+     * them, and a tree of nodes per artifact cost several times the page's own bytes in garbage.
      *
      * @param registry {@code host[:port]} to put into rendered commands
      */
-    static ObjectNode artifact(ArtifactRow row, TypeCatalog catalog, String registry, Map<String, Long> referrers,
-                               AnnotationsShown shown) {
+    static void writeArtifact(JsonGenerator json, ArtifactRow row, TypeCatalog catalog, String registry,
+                              Map<String, Long> referrers, AnnotationsShown shown, ScanStatus scan) throws IOException {
         ArtifactType type = catalog.type(row.typeId()).orElse(catalog.unknown());
-        String reference = row.repository().name() + row.tag().map(t -> ":" + t).orElse("@" + row.digest());
-        ObjectNode node = MAPPER.createObjectNode()
-                .put("repository", row.repository().name())
-                .put("reference", reference);
-        row.tag().ifPresentOrElse(t -> node.put("tag", t), () -> node.putNull("tag"));
-        node.put("digest", row.digest().toString()).put("mediaType", row.mediaType());
-        row.artifactType().ifPresentOrElse(t -> node.put("artifactType", t), () -> node.putNull("artifactType"));
-        node.set("type", typeRef(type));
-        ArrayNode platforms = node.putArray("platforms");
-        row.platforms().forEach(platforms::add);
-        node.put("size", row.size()).put("pushedAt", row.pushedAt().toString());
-        ObjectNode annotations = node.putObject("annotations");
-        SHOWN_ANNOTATIONS.forEach((key, name) -> {
-            String value = row.annotations().get(key);
+        json.writeStartObject();
+        json.writeStringField("repository", row.repository().name());
+        json.writeStringField("reference", row.repository().name() + row.tag().map(t -> ":" + t).orElse("@" + row.digest()));
+        json.writeStringField("tag", row.tag().orElse(null));
+        json.writeStringField("digest", row.digest().toString());
+        json.writeStringField("mediaType", row.mediaType());
+        json.writeStringField("artifactType", row.artifactType().orElse(null));
+        json.writeObjectFieldStart("type");
+        json.writeStringField("id", type.id());
+        json.writeStringField("title", type.title());
+        json.writeStringField("icon", iconUrl(type.id()));
+        json.writeEndObject();
+        json.writeArrayFieldStart("platforms");
+        for (String platform : row.platforms()) {
+            json.writeString(platform);
+        }
+        json.writeEndArray();
+        json.writeNumberField("size", row.size());
+        json.writeStringField("pushedAt", row.pushedAt().toString());
+        json.writeObjectFieldStart("annotations");
+        for (Map.Entry<String, String> shownKey : SHOWN_ANNOTATIONS.entrySet()) {
+            String value = row.annotations().get(shownKey.getKey());
             if (value != null) {
-                annotations.put(name, value);
-            }
-        });
-        if (shown == AnnotationsShown.ALL) {
-            Map<String, String> fitting = AnnotationsShown.withinBudget(row.annotations());
-            ObjectNode all = node.putObject("allAnnotations");
-            fitting.forEach(all::put);
-            if (fitting.size() < row.annotations().size()) {
-                node.put("annotationsTruncated", true);
+                json.writeStringField(shownKey.getValue(), value);
             }
         }
-        ObjectNode referrerCounts = node.putObject("referrers");
-        referrers.forEach(referrerCounts::put);
-        ArrayNode actions = node.putArray("actions");
-        type.actionsFor(Target.of(registry, row.repository(), row.tag().orElse(null), row.digest()))
-                .forEach(a -> actions.addObject().put("title", a.title()).put("command", a.command()));
-        return node;
+        json.writeEndObject();
+        if (shown == AnnotationsShown.ALL) {
+            Map<String, String> fitting = AnnotationsShown.withinBudget(row.annotations());
+            writeStrings(json, "allAnnotations", fitting);
+            if (fitting.size() < row.annotations().size()) {
+                json.writeBooleanField("annotationsTruncated", true);
+            }
+        }
+        json.writeObjectFieldStart("referrers");
+        for (Map.Entry<String, Long> count : referrers.entrySet()) {
+            json.writeNumberField(count.getKey(), count.getValue());
+        }
+        json.writeEndObject();
+        json.writeArrayFieldStart("actions");
+        for (ActionTemplate.Action action : type.actionsFor(Target.of(registry, row.repository(), row.tag().orElse(null),
+                row.digest()))) {
+            json.writeStartObject();
+            json.writeStringField("title", action.title());
+            json.writeStringField("command", action.command());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeFieldName("scan");
+        json.writeTree(ScanJson.status(scan));
+        json.writeEndObject();
+    }
+
+    /** {@link #writeArtifact} as a tree, for the full view of one artifact, which adds to it. */
+    static ObjectNode artifact(ArtifactRow row, TypeCatalog catalog, String registry, Map<String, Long> referrers,
+                               AnnotationsShown shown, ScanStatus scan) {
+        try (TokenBuffer tokens = new TokenBuffer(MAPPER, false)) {
+            writeArtifact(tokens, row, catalog, registry, referrers, shown, scan);
+            return MAPPER.readTree(tokens.asParser());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void writeStrings(JsonGenerator json, String field, Map<String, String> strings) throws IOException {
+        json.writeObjectFieldStart(field);
+        for (Map.Entry<String, String> e : strings.entrySet()) {
+            json.writeStringField(e.getKey(), e.getValue());
+        }
+        json.writeEndObject();
     }
 
     static ObjectNode descriptor(Descriptor descriptor) {

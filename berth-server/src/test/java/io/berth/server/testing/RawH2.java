@@ -200,7 +200,11 @@ public final class RawH2 implements AutoCloseable {
         }
         if (frame.type == SETTINGS && (frame.flags & ACK) == 0) {
             serverSettings = frame.settings();
-            frame(SETTINGS, ACK, 0, new byte[0]);
+            try {
+                frame(SETTINGS, ACK, 0, new byte[0]);
+            } catch (SocketException closed) {
+                // the server has closed the connection since it sent them: the frames it sent are still to be read
+            }
         }
         return frame;
     }
