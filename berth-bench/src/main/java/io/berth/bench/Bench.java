@@ -75,9 +75,12 @@ final class Bench {
             }
         }
         int gc = options.runs(Options.GC) ? separate(Options.GC, () -> new GcBench(options, out).run()) : 0;
-        int scale = options.runs(ScaleBench.PHASE) ? separate(ScaleBench.PHASE, () -> new ScaleBench(options, out).run()) : 0;
+        ScaleBench scaleBench = new ScaleBench(options, out);
+        int scale = options.runs(ScaleBench.PHASE) ? separate(ScaleBench.PHASE, scaleBench::run) : 0;
         int tls = options.runs(TlsPullBench.PHASE) ? separate(TlsPullBench.PHASE, () -> new TlsPullBench(options, out).run()) : 0;
         spentData.forEach(Bench::deleteTree);
+        Curves curves = new Curves(report, scaleBench.points(), options.scalePostgres ? "PostgreSQL" : "SQLite");
+        report.curves = curves.any() ? curves : null;
         String loadAfter = Machine.loadAverage();
         report.meta.put("load average after", loadAfter);
         report.meta.put("duration", String.format("%.0f s", (System.nanoTime() - t0) / 1e9));
@@ -90,6 +93,9 @@ final class Bench {
         }
         if (options.runsRounds()) {
             System.out.print(report.text());
+        }
+        if (report.curves != null) {
+            System.out.print("\n" + report.curves.text());
         }
         System.out.printf("%nload average before %s, after %s; %s in total. Report: %s/report.md and report.json%n",
                 loadBefore, loadAfter, report.meta.get("duration"), out);
@@ -198,7 +204,8 @@ final class Bench {
         Phase[] phases = {
             new Phase(Options.WARM_UP, () -> warmup.run(up)),
             new Phase("upload-mono-1", up::mono1), new Phase("upload-mono-8", up::mono8),
-            new Phase("upload-chunked", up::chunked), new Phase("upload-small-1", () -> up.small(1)),
+            new Phase("upload-mono-32", up::mono32), new Phase("upload-chunked", up::chunked),
+            new Phase("upload-small-1", () -> up.small(1)),
             new Phase("upload-small-8", () -> up.small(8)), new Phase(Options.OPT_IN_SMALL_WARM, up::smallWarm),
             new Phase("download-1", down::one),
             new Phase("download-8", down::eight), new Phase("download-range", down::range),

@@ -22,6 +22,14 @@ final class BlobFiles {
         return files.computeIfAbsent(blob.digest(), digest -> write(blob));
     }
 
+    /** Deletes the blob's file, if written: the next {@link #of} writes it again. */
+    synchronized void remove(Content.Blob blob) {
+        Path file = files.remove(blob.digest());
+        if (file != null) {
+            file.toFile().delete();
+        }
+    }
+
     private Path write(Content.Blob blob) {
         try {
             Path file = directory().resolve(blob.digest().replace(':', '-'));

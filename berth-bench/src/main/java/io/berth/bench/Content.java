@@ -54,6 +54,8 @@ final class Content {
     }
 
     final List<Blob> big = new ArrayList<>();
+    /** One big blob per client of upload-mono-32. */
+    final List<Blob> bigMany = new ArrayList<>();
     /** A big blob of its own, pushed unmeasured before the big uploads so that they meet a warm server. */
     final Blob bigWarmup;
     /** The big blobs as files, for curl. */
@@ -71,6 +73,9 @@ final class Content {
         afterBody.update(body);
         for (int v = 0; v < sizes.bigClients() + 2; v++) {
             big.add(bigVariant(body, afterBody, "big-" + v));
+        }
+        for (int v = 0; v < sizes.manyClients(); v++) {
+            bigMany.add(bigVariant(body, afterBody, "big-many-" + v));
         }
         bigWarmup = bigVariant(body, afterBody, "big-warmup");
         small(small1, sizes.smallCount(), sizes.smallBlob(), 2);

@@ -23,7 +23,8 @@ final class Options {
                                       warm-up  = unmeasured big uploads, 1,000 small blobs and 1,000 manifests, to
                                                  bench/warmup, before the first measured phase (name it with --only
                                                  to warm a partial run up too)
-                                      upload   = upload-mono-1, upload-mono-8, upload-chunked, upload-small-1, upload-small-8
+                                      upload   = upload-mono-1, upload-mono-8, upload-mono-32, upload-chunked, upload-small-1,
+                                                 upload-small-8
                                       download = download-1, download-8, download-range
                                       manifest = manifest-put-1, manifest-put-8, manifest-get, manifest-head, blob-head
                                       lists    = tags-list, catalog, listing (Berth's /api/v1 listing; Berth only)
@@ -41,6 +42,9 @@ final class Options {
                                            GET and blob HEAD beside a small store's, start-up time (bench/README.md)
                                       tls-pull = the mixed workload's 50-image pull over TLS with HTTP/1.1 and with
                                            HTTP/2, each server on its own data, 3 measured pulls of each per round
+                                      curves = warm-up, upload-mono-1, -8 and -32 and scale at 1,000, 100,000 and
+                                           1,000,000 tags (--quick: 1,000, 3,000, 10,000), as tables and curves.svg;
+                                           about 20 minutes
                                     start-up is always measured; a phase's prerequisites are pushed unmeasured.
               --servers LIST        distribution,berth (default both, in that order within a round)
               --berth-cmd CMD       Berth's command before "--listen … --data …" (default: bin/berth serve if it exists,
@@ -56,7 +60,8 @@ final class Options {
               --gc-rate R           the gc phase's requests per second, each of manifest GET and blob GET (default 100)
               --gc-postgres         the gc phase on PostgreSQL: a fresh schema in the database named by
                                     BERTH_TEST_POSTGRES_URL/_USER/_PASSWORD (eval "$(.ci/postgres-start)"), dropped after
-              --scale-tags N        the scale phase's store: tags (default 1,000,000; a tenth as many repositories)
+              --scale-tags N[,N…]   the scale phase's stores: tags (default 1,000,000; a tenth as many repositories);
+                                    several sizes make a curve
               --scale-seed S        the scale phase's seed (default 20)
               --scale-postgres      the scale phase on PostgreSQL, in fresh schemas like --gc-postgres
               --jmh [JMH ARGS]      run the JMH microbenchmarks instead (defaults -f 1 -wi 3 -w 1s -i 3 -r 1s)
@@ -79,11 +84,12 @@ final class Options {
     long gcSeed = 18;
     int gcRate = 100;
     boolean gcPostgres;
-    int scaleTags;
+    /** --scale-tags: empty for the default ({@link #scaleSizes}). */
+    List<Integer> scaleTags = List.of();
     long scaleSeed = 20;
     boolean scalePostgres;
 
-    static final List<String> GROUP_UPLOAD = List.of("upload-mono-1", "upload-mono-8", "upload-chunked", "upload-small-1", "upload-small-8");
+    static final List<String> GROUP_UPLOAD = List.of("upload-mono-1", "upload-mono-8", "upload-mono-32", "upload-chunked", "upload-small-1", "upload-small-8");
     static final List<String> GROUP_DOWNLOAD = List.of("download-1", "download-8", "download-range");
     static final List<String> GROUP_MANIFEST = List.of("manifest-put-1", "manifest-put-8", "manifest-get", "manifest-head", "blob-head");
     static final List<String> GROUP_LISTS = List.of("tags-list", "catalog", "listing");
@@ -92,6 +98,11 @@ final class Options {
     static final String WARM_UP = "warm-up";
     /** The garbage collection benchmark: opt-in, Berth only, on a store of its own ({@link GcBench}). */
     static final String GC = "gc";
+    /** Phases that run their servers themselves, outside the rounds (curves: only a marker that asks for its tables). */
+    private static final Set<String> SEPARATE = Set.of(GC, ScaleBench.PHASE, TlsPullBench.PHASE, Curves.PHASE);
+    /** Never part of the default run. */
+    private static final Set<String> OPT_IN = Set.of(OPT_IN_SMALL_WARM, IdleConnections.PHASE, GC, ScaleBench.PHASE,
+            TlsPullBench.PHASE, Curves.PHASE);
 
     static Options parse(String[] args) {
         Options o = new Options();
@@ -123,7 +134,8 @@ final class Options {
                 case "--gc-seed" -> o.gcSeed = Long.parseLong(value(args, ++i, a));
                 case "--gc-rate" -> o.gcRate = Integer.parseInt(value(args, ++i, a));
                 case "--gc-postgres" -> o.gcPostgres = true;
-                case "--scale-tags" -> o.scaleTags = Integer.parseInt(value(args, ++i, a));
+                case "--scale-tags" -> o.scaleTags = Arrays.stream(value(args, ++i, a).split(","))
+                        .map(t -> Integer.parseInt(t.trim().replace("_", ""))).sorted().toList();
                 case "--scale-seed" -> o.scaleSeed = Long.parseLong(value(args, ++i, a));
                 case "--scale-postgres" -> o.scalePostgres = true;
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
@@ -136,12 +148,12 @@ final class Options {
             o.loadSeconds = o.quick ? 1 : 3;
         }
         if (o.timeoutMinutes < 0) {
-            o.timeoutMinutes = o.quick ? 3 : 15;
+            o.timeoutMinutes = o.runs(Curves.PHASE) ? (o.quick ? 6 : 40) : o.quick ? 3 : 20;
         }
         if (o.gcTags > 0 && o.gcBlobs < 1000) {
             throw new IllegalArgumentException("--gc-blobs must be at least 1000");
         }
-        if (o.scaleTags != 0 && o.scaleTags < 1000) {
+        if (o.scaleTags.stream().anyMatch(t -> t < 1000)) {
             throw new IllegalArgumentException("--scale-tags must be at least 1000");
         }
         if (o.gcRate < 4) {
@@ -160,6 +172,7 @@ final class Options {
             case "download" -> GROUP_DOWNLOAD;
             case "manifest", "manifests" -> GROUP_MANIFEST;
             case "lists" -> GROUP_LISTS;
+            case Curves.PHASE -> List.of(WARM_UP, "upload-mono-1", "upload-mono-8", "upload-mono-32", ScaleBench.PHASE, Curves.PHASE);
             case "machine", "mixed", "startup", WARM_UP, OPT_IN_SMALL_WARM, IdleConnections.PHASE, GC, ScaleBench.PHASE,
                  TlsPullBench.PHASE -> List.of(name);
             default -> {
@@ -183,15 +196,23 @@ final class Options {
         return args[i];
     }
 
+    /** The scale phase's stores, in tags, smallest first: several make a curve ({@link Curves}). */
+    List<Integer> scaleSizes() {
+        if (!scaleTags.isEmpty()) {
+            return scaleTags;
+        }
+        if (runs(Curves.PHASE)) {
+            return quick ? List.of(1_000, 3_000, 10_000) : List.of(1_000, 100_000, 1_000_000);
+        }
+        return List.of(quick ? 10_000 : 1_000_000);
+    }
+
     boolean runs(String phase) {
-        return only.isEmpty() ? !phase.equals(OPT_IN_SMALL_WARM) && !phase.equals(IdleConnections.PHASE)
-                && !phase.equals(GC) && !phase.equals(ScaleBench.PHASE) && !phase.equals(TlsPullBench.PHASE)
-                : only.contains(phase);
+        return only.isEmpty() ? !OPT_IN.contains(phase) : only.contains(phase);
     }
 
     /** Whether the rounds of Distribution and Berth have anything to run: not when only gc (and machine) is asked for. */
     boolean runsRounds() {
-        return only.isEmpty() || only.stream().anyMatch(p -> !p.equals(GC) && !p.equals(ScaleBench.PHASE)
-                && !p.equals(TlsPullBench.PHASE) && !p.equals("machine"));
+        return only.isEmpty() || only.stream().anyMatch(p -> !SEPARATE.contains(p) && !p.equals("machine"));
     }
 }

@@ -43,6 +43,8 @@ final class Report {
     final List<String> notes = new ArrayList<>();
     final Map<String, Object> meta = new LinkedHashMap<>();
     Machine machine;
+    /** Set when the run measured a curve ({@link Curves#any}). */
+    Curves curves;
 
     synchronized void add(Figure f, String server, int round, double value, boolean bad) {
         figures.putIfAbsent(f.id(), f);
@@ -175,7 +177,7 @@ final class Report {
         return median(m);
     }
 
-    private static String columns(List<String[]> rows, boolean[] right) {
+    static String columns(List<String[]> rows, boolean[] right) {
         int[] width = new int[rows.get(0).length];
         for (String[] r : rows) {
             for (int i = 0; i < r.length; i++) {
@@ -246,6 +248,9 @@ final class Report {
                     .append(" | ").append(num(resource(d, 1))).append(" | ").append(num(resource(b, 1))).append(" | ")
                     .append(num(resource(d, 2))).append(" | ").append(num(resource(b, 2))).append(" |\n");
         }
+        if (curves != null) {
+            s.append(curves.markdown());
+        }
         s.append("\n## Unexpected answers and notes\n\n```").append(failureText()).append("```\n");
         return s.toString();
     }
@@ -298,12 +303,15 @@ final class Report {
             ph.add(o);
         });
         root.put("phases", ph);
+        if (curves != null) {
+            root.put("curves", curves.json());
+        }
         root.put("failures", failures);
         root.put("notes", notes);
         return root;
     }
 
-    private static Double finite(double v) {
+    static Double finite(double v) {
         return Double.isFinite(v) ? v : null;
     }
 
@@ -311,6 +319,9 @@ final class Report {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("report.md"), markdown(rounds), StandardCharsets.UTF_8);
         Registry.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("report.json").toFile(), json());
+        if (curves != null) {
+            Files.writeString(dir.resolve("curves.svg"), curves.svg(), StandardCharsets.UTF_8);
+        }
     }
 
     boolean anyBerthOnly() {

@@ -26,7 +26,7 @@ final class ScaleBench {
     private static final double PAGE_P99_TARGET_MS = 50;
     private static final double STARTUP_TARGET_MS = 1500;
     private static final int CONNECTIONS = 8;
-    private static final ScaleStore.Size EMPTY = new ScaleStore.Size(100, 1_000, 100, 100, 1_000);
+    private static final ScaleStore.Size EMPTY = ScaleStore.Size.of(1_000);
 
     private final Options options;
     private final Path out;
@@ -38,25 +38,44 @@ final class ScaleBench {
         this.out = out;
     }
 
-    /** 0 when every answer was right (targets missed are reported, not failures), 1 otherwise. */
+    /** One store's figures, for the curves ({@link Curves}): pages is empty for the small store of a single size. */
+    record Point(int tags, double startupMillis, double manifestGetPerSecond, double blobHeadPerSecond,
+                 Map<String, Double> pageP99Ms) {
+    }
+
+    private final List<Point> points = new ArrayList<>();
+
+    /** Every store measured with its pages, smallest first. */
+    List<Point> points() {
+        return points;
+    }
+
+    /**
+     * 0 when every answer was right (targets missed are reported, not failures), 1 otherwise. One size: the small store
+     * ("empty") and the big one ("scale"), GET and HEAD rates compared. Several sizes (a curve): each with every page,
+     * the rates compared with the smallest's.
+     */
     int run() throws Exception {
-        ScaleStore.Size size = options.scaleTags > 0 ? ScaleStore.Size.of(options.scaleTags)
-                : options.quick ? ScaleStore.Size.quick() : ScaleStore.Size.full();
+        List<ScaleStore.Size> sizes = options.scaleSizes().stream().map(ScaleStore.Size::of).toList();
         Path data = Files.createTempDirectory(options.tmp, "berth-bench-scale-");
         LoadTools tools = new LoadTools(data, Files.createDirectories(out.resolve("logs").resolve("scale")));
         figures.put("database", options.scalePostgres ? "postgresql" : "sqlite");
         figures.put("seed", options.scaleSeed);
         figures.put("loadAverageBefore", Machine.loadAverage());
         try {
-            Stores empty = stores(data.resolve("empty"));
-            Stores big = stores(data.resolve("big"));
-            try {
-                Map<String, Object> emptyFigures = measure("empty", tools, empty, EMPTY, false);
-                Map<String, Object> bigFigures = measure("scale", tools, big, size, true);
-                compare(emptyFigures, bigFigures);
-            } finally {
-                empty.close();
-                big.close();
+            if (sizes.size() == 1) {
+                Point empty = measure("empty", tools, data, EMPTY, false);
+                compare("the small one", empty, measure("scale", tools, data, sizes.get(0), true));
+            } else {
+                Point first = null;
+                for (ScaleStore.Size size : sizes) {
+                    Point point = measure(Curves.count(size.tags()), tools, data, size, true);
+                    if (first == null) {
+                        first = point;
+                    } else {
+                        compare(Curves.count(first.tags()) + " tags", first, point);
+                    }
+                }
             }
         } finally {
             if (!options.keepData) {
@@ -92,8 +111,13 @@ final class ScaleBench {
         return new Stores(data, postgres.config(), postgres.serverEnvironment(), postgres);
     }
 
-    private Map<String, Object> measure(String name, LoadTools tools, Stores stores, ScaleStore.Size size, boolean pages)
-            throws Exception {
+    private Point measure(String name, LoadTools tools, Path data, ScaleStore.Size size, boolean pages) throws Exception {
+        try (Stores stores = stores(data.resolve(name))) {
+            return measure(name, tools, stores, size, pages);
+        }
+    }
+
+    private Point measure(String name, LoadTools tools, Stores stores, ScaleStore.Size size, boolean pages) throws Exception {
         System.out.printf("%n== scale: filling the %s store (%,d tags in %,d repositories, seed %d, %s) ==%n", name,
                 size.tags(), size.repositories(), options.scaleSeed, stores.database().isSqlite() ? "SQLite" : "PostgreSQL");
         ScaleStore.Filled filled = ScaleStore.fill(stores.data().resolve("store"), stores.database(), size, options.scaleSeed);
@@ -123,8 +147,8 @@ final class ScaleBench {
             String[] probe = filled.probeTag().split(":");
             String lua = "wrk.headers[\"Accept\"] = \"application/vnd.oci.image.manifest.v1+json,"
                     + "application/vnd.oci.image.index.v1+json,application/vnd.docker.distribution.manifest.v2+json\"\n";
-            loads.put("manifest-get", json(load(server, tools, name + "-manifest-get", base, "/v2/" + probe[0] + "/manifests/" + probe[1],
-                    lua)));
+            LoadTools.Load get = load(server, tools, name + "-manifest-get", base, "/v2/" + probe[0] + "/manifests/" + probe[1], lua);
+            loads.put("manifest-get", json(get));
             LoadTools.Load head = tools.abHead(name + "-blob-head-warmup", base + "/v2/" + probe[0] + "/blobs/"
                     + filled.probeBlob(), CONNECTIONS, 1, List.of());
             double cpu0 = server.cpuSeconds();
@@ -134,6 +158,7 @@ final class ScaleBench {
             loads.put("blob-head", json(head));
             check(name + " blob HEAD", head);
             print("blob HEAD", head);
+            Map<String, Double> pageP99 = new LinkedHashMap<>();
             if (pages) {
                 String big = ScaleStore.BIG;
                 String subject = "/v2/" + ScaleStore.SIGNED + "/referrers/" + filled.subject();
@@ -155,12 +180,17 @@ final class ScaleBench {
                     figure.put("path", page.getValue());
                     figure.put("targetMet", l.p99Ms() <= PAGE_P99_TARGET_MS);
                     loads.put(page.getKey(), figure);
+                    pageP99.put(page.getKey(), l.p99Ms());
                     target(l.p99Ms() <= PAGE_P99_TARGET_MS, page.getKey() + " p99 " + round(l.p99Ms()) + " ms > 50 ms");
                 }
             }
             result.put("rssMiB", round(server.rssMiB()));
+            Point point = new Point(size.tags(), startMs, get.requestsPerSecond(), head.requestsPerSecond(), pageP99);
+            if (pages) {
+                points.add(point);
+            }
+            return point;
         }
-        return result;
     }
 
     /** wrk at {@link #CONNECTIONS} connections for the load seconds, after an unmeasured second; each answer checked. */
@@ -189,20 +219,22 @@ final class ScaleBench {
                         + " errors)" : "");
     }
 
-    /** GET and HEAD on the big store against the small one: within 10 %. */
+    /** GET and HEAD on a bigger store against a smaller one's: within 10 %. */
     @SuppressWarnings("unchecked")
-    private void compare(Map<String, Object> empty, Map<String, Object> big) {
-        Map<String, Object> ratios = new LinkedHashMap<>();
-        for (String kind : List.of("manifest-get", "blob-head")) {
-            double e = (double) ((Map<String, Object>) ((Map<String, Object>) empty.get("loads")).get(kind)).get("requestsPerSecond");
-            double b = (double) ((Map<String, Object>) ((Map<String, Object>) big.get("loads")).get(kind)).get("requestsPerSecond");
-            double ratio = b / e;
-            ratios.put(kind, round(ratio));
-            System.out.printf("  %s: %.0f req/s on the big store, %.0f on the small one: %.2f× (target >= 0.90)%n", kind, b,
-                    e, ratio);
-            target(ratio >= 0.9, kind + " at " + round(ratio) + "× of the small store's rate");
+    private void compare(String smaller, Point base, Point point) {
+        Map<String, Object> ratios = (Map<String, Object>) figures.computeIfAbsent("throughputRatioToSmall",
+                k -> new LinkedHashMap<String, Object>());
+        String tags = Curves.count(point.tags());
+        double[][] rates = {{base.manifestGetPerSecond(), point.manifestGetPerSecond()},
+            {base.blobHeadPerSecond(), point.blobHeadPerSecond()}};
+        String[] kinds = {"manifest-get", "blob-head"};
+        for (int k = 0; k < kinds.length; k++) {
+            double ratio = rates[k][1] / rates[k][0];
+            ratios.put(kinds[k] + (options.scaleSizes().size() > 1 ? "-" + tags : ""), round(ratio));
+            System.out.printf("  %s: %.0f req/s at %s tags, %.0f on %s: %.2f× (target >= 0.90)%n", kinds[k], rates[k][1],
+                    tags, rates[k][0], smaller, ratio);
+            target(ratio >= 0.9, kinds[k] + " at " + tags + " tags " + round(ratio) + "× of " + smaller + "'s rate");
         }
-        figures.put("throughputRatioToSmall", ratios);
     }
 
     private void target(boolean met, String otherwise) {

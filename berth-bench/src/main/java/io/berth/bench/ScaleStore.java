@@ -55,15 +55,10 @@ final class ScaleStore {
 
     /** How much to make. */
     record Size(int repositories, int tags, int bigTags, int referrers, int blobs) {
-        static Size full() {
-            return new Size(100_000, 1_000_000, 100_000, 10_000, 100_000);
-        }
-
-        static Size quick() {
-            return new Size(1_000, 10_000, 1_000, 100, 1_000);
-        }
-
-        /** The full mix scaled to {@code tags} (at least 1,000). */
+        /**
+         * The issue's mix scaled to {@code tags} (at least 1,000): for 1,000,000, 100,000 repositories, 100,000 tags in
+         * the big one, 10,000 referrers and 100,000 blobs.
+         */
         static Size of(int tags) {
             return new Size(Math.max(100, tags / 10), tags, tags / 10, Math.max(100, tags / 100), Math.max(1000, tags / 10));
         }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntConsumer;
 
 /**
  * The upload phases: big blobs monolithic (1 and 8 clients) and chunked, small blobs (1 and 8 clients).
@@ -49,24 +50,41 @@ final class Uploads {
     }
 
     void mono8() throws Exception {
-        int n = sizes.bigClients();
-        for (int i = 0; i < n; i++) {
-            content.files.of(content.big.get(1 + i));
+        concurrently("upload-mono-8", content.big.subList(1, 1 + sizes.bigClients()), i -> {
+            synchronized (run.pushed.big) {
+                run.pushed.big.set(1 + i);
+            }
+        });
+    }
+
+    /**
+     * 32 clients with a big blob each: the upload curve's last point (1, 8, 32 clients). Their files in memory
+     * (8 GiB at full size) are removed right after.
+     */
+    void mono32() throws Exception {
+        try {
+            concurrently("upload-mono-32", content.bigMany, i -> { });
+        } finally {
+            content.bigMany.forEach(content.files::remove);
         }
+    }
+
+    /** One client per blob, all at once; the aggregate rate, and as a share of dd's. {@code pushed} gets each index pushed. */
+    private void concurrently(String id, List<Content.Blob> blobs, IntConsumer pushed) throws Exception {
+        blobs.forEach(content.files::of);
+        int n = blobs.size();
         double ddBefore = ddMiBps();
         Run.Batch batch = run.parallel(n, n, (c, i) -> {
-            boolean done = pushWithCurl(c, BIG_REPO, content.big.get(1 + i));
+            boolean done = pushWithCurl(c, BIG_REPO, blobs.get(i));
             if (done) {
-                synchronized (run.pushed.big) {
-                    run.pushed.big.set(1 + i);
-                }
+                pushed.accept(i);
             }
             return done;
         });
         double ddAfter = ddMiBps();
         double rate = mib(batch.succeeded() * (long) sizes.bigBlob(), batch.seconds());
-        run.fig("upload-mono-8", "upload " + sizes.bigLabel() + " monolithic, " + n + " clients (aggregate)", "MiB/s", true, rate);
-        shareOfDd("upload-mono-8", n + " clients", rate, ddBefore, ddAfter);
+        run.fig(id, "upload " + sizes.bigLabel() + " monolithic, " + n + " clients (aggregate)", "MiB/s", true, rate);
+        shareOfDd(id, n + " clients", rate, ddBefore, ddAfter);
     }
 
     /**
