@@ -114,37 +114,45 @@ public final class JdbcArtifactListing implements ArtifactListing {
     public List<ArtifactRow> artifacts(Optional<Repository> repository, Filter filter, Optional<String> last, int limit) {
         Cursor cursor = Cursor.parse(last);
         return database.withConnection(connection -> {
-            List<ArtifactRow> page = new ArrayList<>();
-            if (repository.isPresent()) {
-                Optional<Long> id = sql(connection, "SELECT id FROM repositories WHERE name = ?", repository.get().name())
-                        .first(r -> r.getLong(1));
-                if (id.isPresent()) {
-                    Cursor from = cursor.repository().equals(repository.get().name()) ? cursor : Cursor.START;
-                    page.addAll(inRepository(connection, new RepositoryRow(id.get(), repository.get()), filter.typeId(),
-                            filter.query(), from, limit));
-                }
-                return page;
+            try (SqlStatement.Reused statements = new SqlStatement.Reused(connection)) {
+                return artifacts(connection, statements, repository, filter, cursor, limit);
             }
-            String after = cursor.repository();
-            boolean inclusive = !after.isEmpty();
-            while (page.size() < limit) {
-                List<RepositoryRow> repositories = repositoryPage(connection,
-                        new Filter(filter.query(), filter.typeId()), after, inclusive, 100);
-                for (RepositoryRow row : repositories) {
-                    Cursor from = row.repository().name().equals(cursor.repository()) ? cursor : Cursor.START;
-                    page.addAll(inRepository(connection, row, filter.typeId(), Optional.empty(), from, limit - page.size()));
-                    if (page.size() >= limit) {
-                        break;
-                    }
-                }
-                if (repositories.size() < 100) {
-                    break;
-                }
-                after = repositories.get(repositories.size() - 1).repository().name();
-                inclusive = false;
+        });
+    }
+
+    private static List<ArtifactRow> artifacts(Connection connection, SqlStatement.Reused statements,
+                                               Optional<Repository> repository, Filter filter, Cursor cursor, int limit)
+            throws SQLException {
+        List<ArtifactRow> page = new ArrayList<>();
+        if (repository.isPresent()) {
+            Optional<Long> id = sql(connection, "SELECT id FROM repositories WHERE name = ?", repository.get().name())
+                    .first(r -> r.getLong(1));
+            if (id.isPresent()) {
+                Cursor from = cursor.repository().equals(repository.get().name()) ? cursor : Cursor.START;
+                page.addAll(inRepository(statements, new RepositoryRow(id.get(), repository.get()), filter.typeId(),
+                        filter.query(), from, limit));
             }
             return page;
-        });
+        }
+        String after = cursor.repository();
+        boolean inclusive = !after.isEmpty();
+        while (page.size() < limit) {
+            List<RepositoryRow> repositories = repositoryPage(connection,
+                    new Filter(filter.query(), filter.typeId()), after, inclusive, 100);
+            for (RepositoryRow row : repositories) {
+                Cursor from = row.repository().name().equals(cursor.repository()) ? cursor : Cursor.START;
+                page.addAll(inRepository(statements, row, filter.typeId(), Optional.empty(), from, limit - page.size()));
+                if (page.size() >= limit) {
+                    break;
+                }
+            }
+            if (repositories.size() < 100) {
+                break;
+            }
+            after = repositories.get(repositories.size() - 1).repository().name();
+            inclusive = false;
+        }
+        return page;
     }
 
     /** A position in an artifact listing: a repository, then a tag or (after all tags) an untagged digest. */
@@ -165,7 +173,7 @@ public final class JdbcArtifactListing implements ArtifactListing {
         }
     }
 
-    private static List<ArtifactRow> inRepository(Connection connection, RepositoryRow repository,
+    private static List<ArtifactRow> inRepository(SqlStatement.Reused statements, RepositoryRow repository,
                                                   Optional<String> typeId, Optional<String> tagQuery, Cursor from,
                                                   int limit) throws SQLException {
         List<ArtifactRow> rows = new ArrayList<>();
@@ -184,7 +192,7 @@ public final class JdbcArtifactListing implements ArtifactListing {
             });
             query.append(" ORDER BY t.name LIMIT ?");
             parameters.add(limit);
-            rows.addAll(sql(connection, query.toString(), parameters.toArray()).list(r -> row(r, repository.repository())));
+            rows.addAll(statements.sql(query.toString(), parameters.toArray()).list(r -> row(r, repository.repository())));
         }
         if (rows.size() < limit && tagQuery.isEmpty()) {
             List<Object> parameters = new ArrayList<>(List.of(repository.id(), from.untagged() ? from.key() : ""));
@@ -196,7 +204,7 @@ public final class JdbcArtifactListing implements ArtifactListing {
             });
             query.append(" ORDER BY m.digest LIMIT ?");
             parameters.add(limit - rows.size());
-            rows.addAll(sql(connection, query.toString(), parameters.toArray()).list(r -> row(r, repository.repository())));
+            rows.addAll(statements.sql(query.toString(), parameters.toArray()).list(r -> row(r, repository.repository())));
         }
         return rows;
     }

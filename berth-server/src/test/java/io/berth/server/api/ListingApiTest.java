@@ -229,6 +229,10 @@ class ListingApiTest {
                     ? new String[] {"bytype/a:v1", "bytype/b:v1", "bytype/c:v1"}
                     : new String[] {"bytype/a", "bytype/b", "bytype/c"});
         }
+        // one page across the three: the walk runs its prepared queries again for each repository
+        List<String> onePage = new ArrayList<>();
+        get("/api/v1/artifacts?n=10&q=bytype/&type=" + type).get("artifacts").forEach(a -> onePage.add(a.get("reference").asText()));
+        assertThat(onePage).containsExactly("bytype/a:v1", "bytype/b:v1", "bytype/c:v1");
         assertThat(get("/api/v1/repositories?q=bytype/&type=helm-chart").get("repositories")).isEmpty();
     }
 
