@@ -204,7 +204,7 @@ final class Bench {
         Phase[] phases = {
             new Phase(Options.WARM_UP, () -> warmup.run(up)),
             new Phase("upload-mono-1", up::mono1), new Phase("upload-mono-8", up::mono8),
-            new Phase("upload-mono-32", up::mono32), new Phase("upload-chunked", up::chunked),
+            new Phase(Options.OPT_IN_MONO_32, up::mono32), new Phase("upload-chunked", up::chunked),
             new Phase("upload-small-1", () -> up.small(1)),
             new Phase("upload-small-8", () -> up.small(8)), new Phase(Options.OPT_IN_SMALL_WARM, up::smallWarm),
             new Phase("download-1", down::one),

@@ -17,8 +17,6 @@ import java.util.function.ToDoubleFunction;
 final class Curves {
     static final String PHASE = "curves";
     static final List<String> UPLOADS = List.of("upload-mono-1", "upload-mono-8", "upload-mono-32");
-    static final double PAGE_P99_TARGET_MS = 50;
-    static final double STARTUP_TARGET_MS = 1500;
 
     private final Report report;
     private final List<ScaleBench.Point> scale;
@@ -32,7 +30,15 @@ final class Curves {
 
     /** Whether there is a curve to show: two points or more of either kind. */
     boolean any() {
-        return uploads().size() >= 2 || scale.size() >= 2;
+        return uploadCurve() || scaleCurve();
+    }
+
+    private boolean uploadCurve() {
+        return uploads().size() >= 2;
+    }
+
+    private boolean scaleCurve() {
+        return scale.size() >= 2;
     }
 
     /** 1k, 100k, 1M, 3k, 2,500. */
@@ -69,9 +75,9 @@ final class Curves {
         scale.forEach(p -> header.add(count(p.tags())));
         header.add(count(last().tags()) + " ÷ " + count(scale.get(0).tags()));
         rows.add(header.toArray(String[]::new));
-        rows.add(scaleRow("start-up to first 200 on /v2/, ms", p -> p.startupMillis()));
-        rows.add(scaleRow("manifest GET by tag, req/s", p -> p.manifestGetPerSecond()));
-        rows.add(scaleRow("blob HEAD, req/s", p -> p.blobHeadPerSecond()));
+        rows.add(scaleRow("start-up to first 200 on /v2/, ms", ScaleBench.Point::startupMillis));
+        rows.add(scaleRow("manifest GET by tag, req/s", ScaleBench.Point::manifestGetPerSecond));
+        rows.add(scaleRow("blob HEAD, req/s", ScaleBench.Point::blobHeadPerSecond));
         for (String page : last().pageP99Ms().keySet()) {
             rows.add(scaleRow("p99 " + page + ", ms", p -> p.pageP99Ms().getOrDefault(page, Double.NaN)));
         }
@@ -97,11 +103,11 @@ final class Curves {
 
     String text() {
         StringBuilder s = new StringBuilder("Curves (also in curves.svg):\n");
-        if (uploads().size() >= 2) {
+        if (uploadCurve()) {
             s.append("\nUpload of a big blob per client, monolithic, aggregate (medians over rounds):\n")
                     .append(Report.columns(uploadRows(), new boolean[] {true, true, true, true}));
         }
-        if (scale.size() >= 2) {
+        if (scaleCurve()) {
             List<String[]> rows = scaleRows();
             boolean[] right = new boolean[rows.get(0).length];
             Arrays.fill(right, 1, right.length, true);
@@ -112,11 +118,11 @@ final class Curves {
 
     String markdown() {
         StringBuilder s = new StringBuilder("\n## Curves\n\n![curves](curves.svg)\n");
-        if (uploads().size() >= 2) {
+        if (uploadCurve()) {
             s.append("\n### Upload of a big blob per client, monolithic, aggregate (medians over rounds)\n\n")
                     .append(markdownTable(uploadRows()));
         }
-        if (scale.size() >= 2) {
+        if (scaleCurve()) {
             s.append("\n### ").append(scaleTitle()).append("\n\n").append(markdownTable(scaleRows()));
         }
         return s.toString();
@@ -152,7 +158,7 @@ final class Curves {
     String svg() {
         List<SvgChart.Panel> panels = new ArrayList<>();
         List<String> ids = uploads();
-        if (ids.size() >= 2) {
+        if (uploadCurve()) {
             double[] x = ids.stream().mapToDouble(Curves::clients).toArray();
             List<SvgChart.Series> series = new ArrayList<>();
             for (String server : Report.SERVERS) {
@@ -164,7 +170,7 @@ final class Curves {
             panels.add(new SvgChart.Panel("Upload, a big blob per client", "clients", "MiB/s (aggregate)", series, Double.NaN,
                     v -> String.valueOf((int) v)));
         }
-        if (scale.size() >= 2) {
+        if (scaleCurve()) {
             double[] x = scale.stream().mapToDouble(ScaleBench.Point::tags).toArray();
             panels.add(tagPanel("Manifest GET and blob HEAD", "req/s", Double.NaN, x, List.of(
                     new SvgChart.Series("manifest GET", x, scale.stream().mapToDouble(ScaleBench.Point::manifestGetPerSecond).toArray()),
@@ -174,8 +180,8 @@ final class Curves {
                 pages.add(new SvgChart.Series(page, x, scale.stream()
                         .mapToDouble(p -> p.pageP99Ms().getOrDefault(page, Double.NaN)).toArray()));
             }
-            panels.add(tagPanel("Listing pages, p99", "ms", PAGE_P99_TARGET_MS, x, pages));
-            panels.add(tagPanel("Start-up to the first 200 on /v2/", "ms", STARTUP_TARGET_MS, x, List.of(
+            panels.add(tagPanel("Listing pages, p99", "ms", ScaleBench.PAGE_P99_TARGET_MS, x, pages));
+            panels.add(tagPanel("Start-up to the first 200 on /v2/", "ms", ScaleBench.STARTUP_TARGET_MS, x, List.of(
                     new SvgChart.Series("bin/berth", x, scale.stream().mapToDouble(ScaleBench.Point::startupMillis).toArray()))));
         }
         return SvgChart.render(panels);

@@ -23,13 +23,13 @@ final class Options {
                                       warm-up  = unmeasured big uploads, 1,000 small blobs and 1,000 manifests, to
                                                  bench/warmup, before the first measured phase (name it with --only
                                                  to warm a partial run up too)
-                                      upload   = upload-mono-1, upload-mono-8, upload-mono-32, upload-chunked, upload-small-1,
-                                                 upload-small-8
+                                      upload   = upload-mono-1, upload-mono-8, upload-chunked, upload-small-1, upload-small-8
                                       download = download-1, download-8, download-range
                                       manifest = manifest-put-1, manifest-put-8, manifest-get, manifest-head, blob-head
                                       lists    = tags-list, catalog, listing (Berth's /api/v1 listing; Berth only)
                                       mixed
                                     opt-in, never part of the default run:
+                                      upload-mono-32 = 32 clients with a 256 MiB blob each (8 GiB in /dev/shm)
                                       upload-small-warm = ten more batches of 1,000 new 4 KiB blobs, 8 clients, on one
                                       server: the rate once the server is warm (Berth's JIT), batch by batch
                                       idle-connections = manifest GET p50/p99 of 8 keep-alive clients without and with
@@ -89,20 +89,21 @@ final class Options {
     long scaleSeed = 20;
     boolean scalePostgres;
 
-    static final List<String> GROUP_UPLOAD = List.of("upload-mono-1", "upload-mono-8", "upload-mono-32", "upload-chunked", "upload-small-1", "upload-small-8");
+    static final List<String> GROUP_UPLOAD = List.of("upload-mono-1", "upload-mono-8", "upload-chunked", "upload-small-1", "upload-small-8");
     static final List<String> GROUP_DOWNLOAD = List.of("download-1", "download-8", "download-range");
     static final List<String> GROUP_MANIFEST = List.of("manifest-put-1", "manifest-put-8", "manifest-get", "manifest-head", "blob-head");
     static final List<String> GROUP_LISTS = List.of("tags-list", "catalog", "listing");
     /** Runs only when named in --only. */
     static final String OPT_IN_SMALL_WARM = "upload-small-warm";
+    static final String OPT_IN_MONO_32 = "upload-mono-32";
     static final String WARM_UP = "warm-up";
     /** The garbage collection benchmark: opt-in, Berth only, on a store of its own ({@link GcBench}). */
     static final String GC = "gc";
     /** Phases that run their servers themselves, outside the rounds (curves: only a marker that asks for its tables). */
     private static final Set<String> SEPARATE = Set.of(GC, ScaleBench.PHASE, TlsPullBench.PHASE, Curves.PHASE);
     /** Never part of the default run. */
-    private static final Set<String> OPT_IN = Set.of(OPT_IN_SMALL_WARM, IdleConnections.PHASE, GC, ScaleBench.PHASE,
-            TlsPullBench.PHASE, Curves.PHASE);
+    private static final Set<String> OPT_IN = Set.of(OPT_IN_SMALL_WARM, OPT_IN_MONO_32, IdleConnections.PHASE, GC,
+            ScaleBench.PHASE, TlsPullBench.PHASE, Curves.PHASE);
 
     static Options parse(String[] args) {
         Options o = new Options();
@@ -148,7 +149,7 @@ final class Options {
             o.loadSeconds = o.quick ? 1 : 3;
         }
         if (o.timeoutMinutes < 0) {
-            o.timeoutMinutes = o.runs(Curves.PHASE) ? (o.quick ? 6 : 40) : o.quick ? 3 : 20;
+            o.timeoutMinutes = o.runs(Curves.PHASE) ? (o.quick ? 6 : 40) : o.quick ? 3 : 15;
         }
         if (o.gcTags > 0 && o.gcBlobs < 1000) {
             throw new IllegalArgumentException("--gc-blobs must be at least 1000");
@@ -172,9 +173,9 @@ final class Options {
             case "download" -> GROUP_DOWNLOAD;
             case "manifest", "manifests" -> GROUP_MANIFEST;
             case "lists" -> GROUP_LISTS;
-            case Curves.PHASE -> List.of(WARM_UP, "upload-mono-1", "upload-mono-8", "upload-mono-32", ScaleBench.PHASE, Curves.PHASE);
-            case "machine", "mixed", "startup", WARM_UP, OPT_IN_SMALL_WARM, IdleConnections.PHASE, GC, ScaleBench.PHASE,
-                 TlsPullBench.PHASE -> List.of(name);
+            case Curves.PHASE -> List.of(WARM_UP, "upload-mono-1", "upload-mono-8", OPT_IN_MONO_32, ScaleBench.PHASE, Curves.PHASE);
+            case "machine", "mixed", "startup", WARM_UP, OPT_IN_SMALL_WARM, OPT_IN_MONO_32, IdleConnections.PHASE, GC,
+                 ScaleBench.PHASE, TlsPullBench.PHASE -> List.of(name);
             default -> {
                 List<String> all = new ArrayList<>();
                 all.addAll(GROUP_UPLOAD);

@@ -23,8 +23,8 @@ import java.util.Map;
 final class ScaleBench {
     static final String PHASE = "scale";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final double PAGE_P99_TARGET_MS = 50;
-    private static final double STARTUP_TARGET_MS = 1500;
+    static final double PAGE_P99_TARGET_MS = 50;
+    static final double STARTUP_TARGET_MS = 1500;
     private static final int CONNECTIONS = 8;
     private static final ScaleStore.Size EMPTY = ScaleStore.Size.of(1_000);
 
@@ -220,21 +220,21 @@ final class ScaleBench {
     }
 
     /** GET and HEAD on a bigger store against a smaller one's: within 10 %. */
-    @SuppressWarnings("unchecked")
     private void compare(String smaller, Point base, Point point) {
+        compare("manifest-get", smaller, base.manifestGetPerSecond(), point.manifestGetPerSecond(), point.tags());
+        compare("blob-head", smaller, base.blobHeadPerSecond(), point.blobHeadPerSecond(), point.tags());
+    }
+
+    @SuppressWarnings("unchecked")
+    private void compare(String kind, String smaller, double baseRate, double rate, int tags) {
         Map<String, Object> ratios = (Map<String, Object>) figures.computeIfAbsent("throughputRatioToSmall",
                 k -> new LinkedHashMap<String, Object>());
-        String tags = Curves.count(point.tags());
-        double[][] rates = {{base.manifestGetPerSecond(), point.manifestGetPerSecond()},
-            {base.blobHeadPerSecond(), point.blobHeadPerSecond()}};
-        String[] kinds = {"manifest-get", "blob-head"};
-        for (int k = 0; k < kinds.length; k++) {
-            double ratio = rates[k][1] / rates[k][0];
-            ratios.put(kinds[k] + (options.scaleSizes().size() > 1 ? "-" + tags : ""), round(ratio));
-            System.out.printf("  %s: %.0f req/s at %s tags, %.0f on %s: %.2f× (target >= 0.90)%n", kinds[k], rates[k][1],
-                    tags, rates[k][0], smaller, ratio);
-            target(ratio >= 0.9, kinds[k] + " at " + tags + " tags " + round(ratio) + "× of " + smaller + "'s rate");
-        }
+        double ratio = rate / baseRate;
+        String size = Curves.count(tags);
+        ratios.put(options.scaleSizes().size() > 1 ? kind + "-" + size : kind, round(ratio));
+        System.out.printf("  %s: %.0f req/s at %s tags, %.0f on %s: %.2f× (target >= 0.90)%n", kind, rate, size, baseRate,
+                smaller, ratio);
+        target(ratio >= 0.9, kind + " at " + size + " tags " + round(ratio) + "× of " + smaller + "'s rate");
     }
 
     private void target(boolean met, String otherwise) {

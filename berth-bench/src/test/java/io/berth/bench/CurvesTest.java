@@ -106,7 +106,7 @@ class CurvesTest {
         assertThat(Options.parse(new String[] {"--only", "scale", "--scale-tags", "5000,2_000"}).scaleSizes())
                 .containsExactly(2_000, 5_000);
         assertThat(Options.parse(new String[0]).runs(Curves.PHASE)).as("opt-in").isFalse();
-        assertThat(Options.parse(new String[0]).runs("upload-mono-32")).as("in the default run").isTrue();
+        assertThat(Options.parse(new String[0]).runs(Options.OPT_IN_MONO_32)).as("opt-in: 8 GiB in memory").isFalse();
     }
 
     @Test

@@ -35,8 +35,8 @@ final class BerthImage {
     static final String JAR = "/app/berth.jar";
     static final int PORT = 5000;
     /** bin/berth's settings, less its experimental native-heap trim that not every Java 17 runtime has. */
-    static final List<String> ENTRYPOINT = List.of("java", "-XX:+UseSerialGC", "-Xms32m", "-Xmx64m", "-Xmn8m",
-            "-XX:MaxDirectMemorySize=128m", "-Xss512k", "-XX:+ExitOnOutOfMemoryError", "-jar", JAR);
+    static final List<String> ENTRYPOINT = List.of("java", "-XX:+UseSerialGC", "-Xms32m", "-Xmx64m", "-Xmn12m",
+            "-XX:SurvivorRatio=4", "-XX:MaxDirectMemorySize=128m", "-Xss512k", "-XX:+ExitOnOutOfMemoryError", "-jar", JAR);
 
     private BerthImage() {
     }
