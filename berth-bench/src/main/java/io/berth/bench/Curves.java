@@ -63,8 +63,9 @@ final class Curves {
         rows.add(new String[] {"clients", "Distribution MiB/s", "Berth MiB/s", "Berth better by"});
         for (String id : uploads()) {
             double r = report.ratio(id);
+            String ratio = Double.isNaN(r) ? "n/a" : String.format(Locale.ROOT, "%.2f×", r);
             rows.add(new String[] {String.valueOf(clients(id)), Report.num(report.median(id, "Distribution")),
-                Report.num(report.median(id, "Berth")), Double.isNaN(r) ? "n/a" : String.format(Locale.ROOT, "%.2f×", r)});
+                Report.num(report.median(id, "Berth")), ratio});
         }
         return rows;
     }
@@ -157,8 +158,8 @@ final class Curves {
 
     String svg() {
         List<SvgChart.Panel> panels = new ArrayList<>();
-        List<String> ids = uploads();
         if (uploadCurve()) {
+            List<String> ids = uploads();
             double[] x = ids.stream().mapToDouble(Curves::clients).toArray();
             List<SvgChart.Series> series = new ArrayList<>();
             for (String server : Report.SERVERS) {
@@ -167,27 +168,31 @@ final class Curves {
                     series.add(new SvgChart.Series(server, x, y));
                 }
             }
-            panels.add(new SvgChart.Panel("Upload, a big blob per client", "clients", "MiB/s (aggregate)", series, Double.NaN,
-                    v -> String.valueOf((int) v)));
+            panels.add(new SvgChart.Panel("Upload, a big blob per client", "clients", "MiB/s (aggregate)", series,
+                    Double.NaN, v -> String.valueOf((int) v)));
         }
         if (scaleCurve()) {
-            double[] x = scale.stream().mapToDouble(ScaleBench.Point::tags).toArray();
-            panels.add(tagPanel("Manifest GET and blob HEAD", "req/s", Double.NaN, x, List.of(
-                    new SvgChart.Series("manifest GET", x, scale.stream().mapToDouble(ScaleBench.Point::manifestGetPerSecond).toArray()),
-                    new SvgChart.Series("blob HEAD", x, scale.stream().mapToDouble(ScaleBench.Point::blobHeadPerSecond).toArray()))));
+            panels.add(tagPanel("Manifest GET and blob HEAD", "req/s", Double.NaN, List.of(
+                    tagSeries("manifest GET", ScaleBench.Point::manifestGetPerSecond),
+                    tagSeries("blob HEAD", ScaleBench.Point::blobHeadPerSecond))));
             List<SvgChart.Series> pages = new ArrayList<>();
             for (String page : last().pageP99Ms().keySet()) {
-                pages.add(new SvgChart.Series(page, x, scale.stream()
-                        .mapToDouble(p -> p.pageP99Ms().getOrDefault(page, Double.NaN)).toArray()));
+                pages.add(tagSeries(page, p -> p.pageP99Ms().getOrDefault(page, Double.NaN)));
             }
-            panels.add(tagPanel("Listing pages, p99", "ms", ScaleBench.PAGE_P99_TARGET_MS, x, pages));
-            panels.add(tagPanel("Start-up to the first 200 on /v2/", "ms", ScaleBench.STARTUP_TARGET_MS, x, List.of(
-                    new SvgChart.Series("bin/berth", x, scale.stream().mapToDouble(ScaleBench.Point::startupMillis).toArray()))));
+            panels.add(tagPanel("Listing pages, p99", "ms", ScaleBench.PAGE_P99_TARGET_MS, pages));
+            panels.add(tagPanel("Start-up to the first 200 on /v2/", "ms", ScaleBench.STARTUP_TARGET_MS,
+                    List.of(tagSeries("bin/berth", ScaleBench.Point::startupMillis))));
         }
         return SvgChart.render(panels);
     }
 
-    private SvgChart.Panel tagPanel(String title, String unit, double target, double[] x, List<SvgChart.Series> series) {
+    /** A figure of the scale phase against the stores' tags. */
+    private SvgChart.Series tagSeries(String name, ToDoubleFunction<ScaleBench.Point> value) {
+        return new SvgChart.Series(name, scale.stream().mapToDouble(ScaleBench.Point::tags).toArray(),
+                scale.stream().mapToDouble(value).toArray());
+    }
+
+    private SvgChart.Panel tagPanel(String title, String unit, double target, List<SvgChart.Series> series) {
         return new SvgChart.Panel(title + " (" + database + ")", "tags in the registry", unit, series, target,
                 v -> count((int) v));
     }

@@ -99,7 +99,7 @@ final class Options {
     static final String WARM_UP = "warm-up";
     /** The garbage collection benchmark: opt-in, Berth only, on a store of its own ({@link GcBench}). */
     static final String GC = "gc";
-    /** Phases that run their servers themselves, outside the rounds (curves: only a marker that asks for its tables). */
+    /** Phases that run their servers themselves, outside the rounds (curves: only a marker, which asks for tables). */
     private static final Set<String> SEPARATE = Set.of(GC, ScaleBench.PHASE, TlsPullBench.PHASE, Curves.PHASE);
     /** Never part of the default run. */
     private static final Set<String> OPT_IN = Set.of(OPT_IN_SMALL_WARM, OPT_IN_MONO_32, IdleConnections.PHASE, GC,
@@ -173,7 +173,8 @@ final class Options {
             case "download" -> GROUP_DOWNLOAD;
             case "manifest", "manifests" -> GROUP_MANIFEST;
             case "lists" -> GROUP_LISTS;
-            case Curves.PHASE -> List.of(WARM_UP, "upload-mono-1", "upload-mono-8", OPT_IN_MONO_32, ScaleBench.PHASE, Curves.PHASE);
+            case Curves.PHASE -> List.of(WARM_UP, "upload-mono-1", "upload-mono-8", OPT_IN_MONO_32, ScaleBench.PHASE,
+                    Curves.PHASE);
             case "machine", "mixed", "startup", WARM_UP, OPT_IN_SMALL_WARM, OPT_IN_MONO_32, IdleConnections.PHASE, GC,
                  ScaleBench.PHASE, TlsPullBench.PHASE -> List.of(name);
             default -> {

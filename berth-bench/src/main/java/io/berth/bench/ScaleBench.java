@@ -111,13 +111,15 @@ final class ScaleBench {
         return new Stores(data, postgres.config(), postgres.serverEnvironment(), postgres);
     }
 
-    private Point measure(String name, LoadTools tools, Path data, ScaleStore.Size size, boolean pages) throws Exception {
+    private Point measure(String name, LoadTools tools, Path data, ScaleStore.Size size, boolean pages)
+            throws Exception {
         try (Stores stores = stores(data.resolve(name))) {
             return measure(name, tools, stores, size, pages);
         }
     }
 
-    private Point measure(String name, LoadTools tools, Stores stores, ScaleStore.Size size, boolean pages) throws Exception {
+    private Point measure(String name, LoadTools tools, Stores stores, ScaleStore.Size size, boolean pages)
+            throws Exception {
         System.out.printf("%n== scale: filling the %s store (%,d tags in %,d repositories, seed %d, %s) ==%n", name,
                 size.tags(), size.repositories(), options.scaleSeed, stores.database().isSqlite() ? "SQLite" : "PostgreSQL");
         ScaleStore.Filled filled = ScaleStore.fill(stores.data().resolve("store"), stores.database(), size, options.scaleSeed);

@@ -96,7 +96,8 @@ public record ActionTemplate(String title, String command, Optional<String> unta
             case "digest" -> out.append(t.digest());
             case "reference" -> {
                 out.append(t.registry()).append('/').append(t.repository().name());
-                t.tag().ifPresentOrElse(tag -> out.append(':').append(tag.name()), () -> out.append('@').append(t.digest()));
+                t.tag().ifPresentOrElse(tag -> out.append(':').append(tag.name()),
+                        () -> out.append('@').append(t.digest()));
             }
             case "subject" -> out.append(t.registry()).append('/').append(t.repository().name()).append('@')
                     .append(t.subject().orElseThrow());

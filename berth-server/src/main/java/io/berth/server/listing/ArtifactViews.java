@@ -44,9 +44,9 @@ final class ArtifactViews {
         this.scans = scans;
     }
 
-    /** Writes the list entries of a page of rows, with the referrer counts of the whole page read at once per repository. */
-    void writeEntries(JsonGenerator json, List<ArtifactRow> rows, TypeCatalog types, String registry, AnnotationsShown shown)
-            throws IOException {
+    /** Writes the list entries of a page of rows, the referrer counts of the page read at once per repository. */
+    void writeEntries(JsonGenerator json, List<ArtifactRow> rows, TypeCatalog types, String registry,
+                      AnnotationsShown shown) throws IOException {
         Map<Repository, List<Digest>> byRepository = new LinkedHashMap<>();
         rows.forEach(row -> byRepository.computeIfAbsent(row.repository(), r -> new ArrayList<>()).add(row.digest()));
         Map<Repository, Map<Digest, Map<String, Long>>> counts = new HashMap<>();

@@ -98,7 +98,8 @@ final class ListingJson {
         ArtifactType type = catalog.type(row.typeId()).orElse(catalog.unknown());
         json.writeStartObject();
         json.writeStringField("repository", row.repository().name());
-        json.writeStringField("reference", row.repository().name() + row.tag().map(t -> ":" + t).orElse("@" + row.digest()));
+        json.writeStringField("reference",
+                row.repository().name() + row.tag().map(t -> ":" + t).orElse("@" + row.digest()));
         json.writeStringField("tag", row.tag().orElse(null));
         json.writeStringField("digest", row.digest().toString());
         json.writeStringField("mediaType", row.mediaType());

@@ -212,7 +212,10 @@ public final class JdbcArtifactListing implements ArtifactListing {
     /**
      * One query per page of subjects. It selects rows rather than grouping in SQL: with a GROUP BY on the type, SQLite's
      * planner prefers the type index and reads the whole repository; without it, the (repository, subject) index
-     * finds exactly the referrers, of which each subject has few.
+     * finds exactly the referrers, of which each subject has few. The repository's id is read first and bound as a
+     * value: with {@code repository_id = (SELECT id …)} PostgreSQL applied the subject list as a filter over all of
+     * the repository's manifests instead of a condition of the index (32 ms instead of 0.3 for a page of a repository
+     * with 58,000 manifests).
      */
     @Override
     public Map<Digest, Map<String, Long>> referrerCounts(Repository repository, List<Digest> subjects) {
@@ -222,14 +225,14 @@ public final class JdbcArtifactListing implements ArtifactListing {
             return counts;
         }
         return database.withConnection(connection -> {
-            for (int from = 0; from < subjects.size(); from += 500) {
+            Optional<Long> id = sql(connection, "SELECT id FROM repositories WHERE name = ?", repository.name())
+                    .first(r -> r.getLong(1));
+            for (int from = 0; id.isPresent() && from < subjects.size(); from += 500) {
                 List<Digest> chunk = subjects.subList(from, Math.min(subjects.size(), from + 500));
-                List<Object> parameters = new ArrayList<>(List.of(repository.name()));
+                List<Object> parameters = new ArrayList<>(List.of(id.get()));
                 parameters.addAll(chunk);
-                sql(connection, "SELECT m.subject_digest, m.type_id FROM manifests m"
-                        + " WHERE m.repository_id = (SELECT id FROM repositories WHERE name = ?)"
-                        + " AND m.subject_digest IN " + placeholders(chunk.size()),
-                        parameters.toArray())
+                sql(connection, "SELECT m.subject_digest, m.type_id FROM manifests m WHERE m.repository_id = ?"
+                        + " AND m.subject_digest IN " + placeholders(chunk.size()), parameters.toArray())
                         .list(r -> counts.get(Digest.parse(r.getString(1))).merge(r.getString(2), 1L, Long::sum));
             }
             return counts;
