@@ -20,7 +20,6 @@ import io.berth.server.meta.StoredManifest;
 import io.berth.server.scan.ScanStatuses;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,8 +48,7 @@ final class ArtifactViews {
                       AnnotationsShown shown) throws IOException {
         Map<Repository, List<Digest>> byRepository = new LinkedHashMap<>();
         rows.forEach(row -> byRepository.computeIfAbsent(row.repository(), r -> new ArrayList<>()).add(row.digest()));
-        Map<Repository, Map<Digest, Map<String, Long>>> counts = new HashMap<>();
-        byRepository.forEach((repository, digests) -> counts.put(repository, listing.referrerCounts(repository, digests)));
+        Map<Repository, Map<Digest, Map<String, Long>>> counts = listing.referrerCounts(byRepository);
         for (ArtifactRow row : rows) {
             ListingJson.writeArtifact(json, row, types, registry, counts.get(row.repository()).get(row.digest()), shown,
                     scans.status(row.repository(), row.digest(), row.typeId()));
@@ -77,8 +75,8 @@ final class ArtifactViews {
 
     private ObjectNode detail(ArtifactRow row, StoredManifest stored, TypeCatalog types, String registry, int depth) {
         // the full view has every annotation of the manifest, unbudgeted: one manifest is bounded by its size limit
-        Map<String, Long> referrerCounts = listing.referrerCounts(row.repository(), List.of(row.digest()))
-                .getOrDefault(row.digest(), Map.of());
+        Map<String, Long> referrerCounts = listing.referrerCounts(Map.of(row.repository(), List.of(row.digest())))
+                .get(row.repository()).get(row.digest());
         ObjectNode node = ListingJson.artifact(row, types, registry, referrerCounts, AnnotationsShown.WELL_KNOWN,
                 scans.status(row.repository(), row.digest(), row.typeId()));
         Manifest manifest = ManifestParser.parse(stored.content(), stored.mediaType());

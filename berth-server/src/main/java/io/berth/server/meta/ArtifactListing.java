@@ -44,8 +44,8 @@ public interface ArtifactListing {
      */
     List<ArtifactRow> artifacts(Optional<Repository> repository, Filter filter, Optional<String> last, int limit);
 
-    /** For each of {@code subjects}: how many referrers of each type id point at it. */
-    Map<Digest, Map<String, Long>> referrerCounts(Repository repository, List<Digest> subjects);
+    /** For each repository and each of its {@code subjects}: how many referrers of each type id point at it. */
+    Map<Repository, Map<Digest, Map<String, Long>>> referrerCounts(Map<Repository, List<Digest>> subjects);
 
     /** The referrers of {@code subject} with their types, by digest (at most {@code limit}). */
     List<ArtifactRow> referrers(Repository repository, Digest subject, int limit);

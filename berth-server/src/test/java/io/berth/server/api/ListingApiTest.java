@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,6 +84,26 @@ class ListingApiTest {
         assertThat(image.at("/referrers/image-docs").asLong()).isEqualTo(1);
         assertThat(image.at("/referrers/cosign-signature").asLong()).isEqualTo(1);
         assertThat(image.at("/referrers/spdx-sbom").asLong()).isEqualTo(1);
+    }
+
+    /** A page over two repositories that hold the same manifest: each counts only the referrers it holds itself. */
+    @Test
+    void referrerCountsOfAPageOverSeveralRepositoriesAreEachRepositorysOwn() {
+        byte[] configBytes = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"shared\":true}".getBytes(StandardCharsets.UTF_8);
+        RegistryHttp.Descriptor config = http.pushBlob("shared/a", RegistryHttp.OCI_CONFIG, configBytes);
+        http.pushBlob("shared/b", RegistryHttp.OCI_CONFIG, configBytes);
+        byte[] image = RegistryHttp.ImageManifest.of(config).json();
+        RegistryHttp.Descriptor subject = http.pushManifest("shared/a", "v1", RegistryHttp.OCI_MANIFEST, image);
+        http.pushManifest("shared/b", "v1", RegistryHttp.OCI_MANIFEST, image);
+        RegistryHttp.Descriptor empty = http.pushBlob("shared/a", "application/vnd.oci.empty.v1+json", RegistryHttp.EMPTY_JSON);
+        byte[] sbom = RegistryHttp.ImageManifest.of(empty).artifactType("application/spdx+json").subject(subject).json();
+        http.pushManifest("shared/a", RegistryHttp.sha256(sbom), RegistryHttp.OCI_MANIFEST, sbom);
+
+        Map<String, JsonNode> page = new LinkedHashMap<>();
+        get("/api/v1/artifacts?n=10&q=shared/").get("artifacts").forEach(a -> page.put(a.get("reference").asText(), a));
+        assertThat(page).containsOnlyKeys("shared/a:v1", "shared/b:v1");
+        assertThat(page.get("shared/a:v1").get("referrers").toString()).isEqualTo("{\"spdx-sbom\":1}");
+        assertThat(page.get("shared/b:v1").get("referrers").toString()).isEqualTo("{}");
     }
 
     @Test
