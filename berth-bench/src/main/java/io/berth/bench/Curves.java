@@ -16,7 +16,8 @@ import java.util.function.ToDoubleFunction;
  */
 final class Curves {
     static final String PHASE = "curves";
-    static final List<String> UPLOADS = List.of("upload-mono-1", "upload-mono-8", "upload-mono-32");
+    /** The upload curve's phases, in order of clients. */
+    static final List<String> UPLOADS = List.of("upload-mono-1", "upload-mono-8", Options.OPT_IN_MONO_32);
 
     private final Report report;
     private final List<ScaleBench.Point> scale;

@@ -173,8 +173,12 @@ final class Options {
             case "download" -> GROUP_DOWNLOAD;
             case "manifest", "manifests" -> GROUP_MANIFEST;
             case "lists" -> GROUP_LISTS;
-            case Curves.PHASE -> List.of(WARM_UP, "upload-mono-1", "upload-mono-8", OPT_IN_MONO_32, ScaleBench.PHASE,
-                    Curves.PHASE);
+            case Curves.PHASE -> {
+                List<String> phases = new ArrayList<>(List.of(WARM_UP));
+                phases.addAll(Curves.UPLOADS);
+                phases.addAll(List.of(ScaleBench.PHASE, Curves.PHASE));
+                yield phases;
+            }
             case "machine", "mixed", "startup", WARM_UP, OPT_IN_SMALL_WARM, OPT_IN_MONO_32, IdleConnections.PHASE, GC,
                  ScaleBench.PHASE, TlsPullBench.PHASE -> List.of(name);
             default -> {

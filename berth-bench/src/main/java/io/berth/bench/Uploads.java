@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.function.IntConsumer;
 
 /**
- * The upload phases: big blobs monolithic (1 and 8 clients) and chunked, small blobs (1 and 8 clients).
+ * The upload phases: big blobs monolithic (1 and 8 clients; 32 opt-in) and chunked, small blobs (1 and 8 clients).
  *
  * <p>Monolithic big blobs are sent by curl, from files in memory: java.net.http sends at most about 190 MiB/s on this
  * machine, less than either server takes, so it measured the client. Sessions are still opened (POST) by the Java
@@ -69,7 +69,10 @@ final class Uploads {
         }
     }
 
-    /** One client per blob, all at once; the aggregate rate, and as a share of dd's. {@code pushed} gets each index pushed. */
+    /**
+     * One client per blob, all at once: the aggregate rate, and as a share of dd's; {@code pushed} gets the index of
+     * each blob pushed.
+     */
     private void concurrently(String id, List<Content.Blob> blobs, IntConsumer pushed) throws Exception {
         blobs.forEach(content.files::of);
         int n = blobs.size();
